@@ -1,0 +1,91 @@
+import Foundation
+
+/// Differentiable math, reductions and shape operations.
+extension Variable {
+    /// `eˣ`, element-wise; `∂/∂x = eˣ`.
+    public func exp() -> Variable {
+        let y = value.map { Foundation.exp($0) }
+        return Variable(y, inputs: [self]) { upstream in [upstream * y] }
+    }
+
+    /// `ln x`, element-wise; `∂/∂x = 1/x`.
+    public func log() -> Variable {
+        let x = value
+        return Variable(x.map { Foundation.log($0) }, inputs: [self]) { upstream in [upstream / x] }
+    }
+
+    /// `√x`, element-wise; `∂/∂x = 1/(2√x)`.
+    public func squareRoot() -> Variable {
+        let y = value.map { $0.squareRoot() }
+        return Variable(y, inputs: [self]) { upstream in [upstream / (2 * y)] }
+    }
+
+    /// `x²`, element-wise; `∂/∂x = 2x`.
+    public func squared() -> Variable {
+        let x = value
+        return Variable(x * x, inputs: [self]) { upstream in [upstream * x * 2] }
+    }
+
+    /// `|x|`, element-wise; `∂/∂x = sign(x)` (0 at 0).
+    public func abs() -> Variable {
+        let x = value
+        return Variable(x.map { Swift.abs($0) }, inputs: [self]) { upstream in
+            [upstream * x.map { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }]
+        }
+    }
+
+    /// The sum of all elements, as a scalar (shape `[]`).
+    public func sum() -> Variable {
+        let shape = self.shape
+        return Variable(Tensor(value.sum()), inputs: [self]) { upstream in
+            [Tensor(repeating: upstream.scalar, shape: shape)]
+        }
+    }
+
+    /// The mean of all elements, as a scalar (shape `[]`).
+    public func mean() -> Variable {
+        let shape = self.shape
+        let scale = 1 / Float(value.count)
+        return Variable(Tensor(value.sum() * scale), inputs: [self]) { upstream in
+            [Tensor(repeating: upstream.scalar * scale, shape: shape)]
+        }
+    }
+
+    /// Sums along `axis`: `[a, b, c]` along 1 gives `[a, c]` (or `[a, 1, c]` keeping the dimension).
+    public func sum(alongAxis axis: Int, keepingDimension: Bool = false) -> Variable {
+        let shape = self.shape
+        let axis = value.normalizedAxis(axis)
+        var keptShape = shape
+        keptShape[axis] = 1
+        return Variable(value.sum(alongAxis: axis, keepingDimension: keepingDimension), inputs: [self]) { upstream in
+            [Tensor.zeros(shape) + upstream.reshaped(to: keptShape)]
+        }
+    }
+
+    /// Means along `axis`.
+    public func mean(alongAxis axis: Int, keepingDimension: Bool = false) -> Variable {
+        sum(alongAxis: axis, keepingDimension: keepingDimension) / Float(shape[value.normalizedAxis(axis)])
+    }
+
+    /// The same values with another shape (one dimension may be `-1`).
+    public func reshaped(to newShape: [Int]) -> Variable {
+        let shape = self.shape
+        return Variable(value.reshaped(to: newShape), inputs: [self]) { upstream in [upstream.reshaped(to: shape)] }
+    }
+
+    /// The matrix product `self · other`: `[m, k] · [k, n] → [m, n]`.
+    /// `∂/∂self = upstream · otherᵀ`, `∂/∂other = selfᵀ · upstream`.
+    public func matmul(_ other: Variable) -> Variable {
+        let (a, b) = (value, other.value)
+        let (needA, needB) = (requiresGradient, other.requiresGradient)
+        return Variable(a.matmul(b), inputs: [self, other]) { upstream in
+            [needA ? upstream.matmul(b, transposeOther: true) : nil,
+             needB ? a.matmul(upstream, transposeSelf: true) : nil]
+        }
+    }
+
+    /// The transpose of a matrix.
+    public func transposed() -> Variable {
+        Variable(value.transposed(), inputs: [self]) { upstream in [upstream.transposed()] }
+    }
+}

@@ -1,0 +1,122 @@
+/// A node of the gradient tape: a tensor value, the inputs it was computed from, and the
+/// pullback that turns the gradient of the output into gradients of the inputs.
+///
+/// Every differentiable operation returns a new `Variable` whose pullback sits next to its
+/// forward code (see the `Variable+...` files). `backward()` walks the graph from a scalar loss in
+/// reverse topological order, applying the chain rule:
+/// `∂loss/∂input = pullback(∂loss/∂output)`.
+///
+/// A pullback captures the tensors it needs, never the node it belongs to, so the graph has no
+/// reference cycles; `backward()` also drops every pullback it has run, so the graph is freed
+/// as soon as the step is over even if the caller keeps the loss.
+public final class Variable {
+    /// The value computed by the forward pass.
+    public let value: Tensor
+    /// `∂loss/∂value` after `backward()`, for leaves that require a gradient.
+    public internal(set) var gradient: Tensor?
+    /// Whether gradients flow to this node: true for parameters, for leaves created with
+    /// `requiresGradient: true`, and for anything computed from them.
+    public let requiresGradient: Bool
+    /// The parameter this leaf reads, which receives the gradient after `backward()`.
+    let parameter: Parameter?
+    private(set) var inputs: [Variable]
+    private var pullback: ((Tensor) -> [Tensor?])?
+
+    /// A leaf of the graph. Gradients are kept for it only if `requiresGradient` is true.
+    public init(_ value: Tensor, requiresGradient: Bool = false) {
+        self.value = value
+        self.requiresGradient = requiresGradient
+        self.parameter = nil
+        self.inputs = []
+        self.pullback = nil
+    }
+
+    /// A leaf that reads `parameter`: `backward()` adds its gradient to `parameter.gradient`.
+    public init(_ parameter: Parameter) {
+        self.value = parameter.value
+        self.requiresGradient = parameter.isTrainable
+        self.parameter = parameter
+        self.inputs = []
+        self.pullback = nil
+    }
+
+    /// The result of a differentiable operation on `inputs`.
+    ///
+    /// `pullback` maps `∂loss/∂value` to one gradient per input, in order; it may return `nil`
+    /// for inputs that do not require a gradient. When no input requires a gradient the node
+    /// is a constant and the pullback is not kept.
+    public init(_ value: Tensor, inputs: [Variable], pullback: @escaping (Tensor) -> [Tensor?]) {
+        self.value = value
+        self.parameter = nil
+        self.requiresGradient = inputs.contains { $0.requiresGradient }
+        self.inputs = requiresGradient ? inputs : []
+        self.pullback = requiresGradient ? pullback : nil
+    }
+
+    /// The shape of the value.
+    public var shape: [Int] { value.shape }
+
+    /// Computes `∂self/∂x` for every leaf `x` that requires a gradient, starting from
+    /// `∂self/∂self = 1`. Parameter gradients are added to `Parameter.gradient` (call
+    /// `zeroGradients` or let the optimizer clear them between steps).
+    ///
+    /// - Precondition: `self` holds a single element (a scalar loss).
+    public func backward() {
+        precondition(value.count == 1, "backward() needs a scalar loss, got shape \(shape); reduce it with sum() or mean()")
+        backward(seed: Tensor(repeating: 1, shape: shape))
+    }
+
+    /// Back-propagates `seed` as `∂loss/∂self` (for non-scalar outputs).
+    public func backward(seed: Tensor) {
+        precondition(seed.shape == shape, "backward(seed:) needs a seed of shape \(shape), got \(seed.shape)")
+        guard requiresGradient else { return }
+        let order = topologicalOrder()
+        gradient = seed
+        for node in order.reversed() {
+            guard let upstream = node.gradient else { continue }
+            if let pullback = node.pullback {
+                let gradients = pullback(upstream)
+                for (input, gradient) in zip(node.inputs, gradients) {
+                    guard let gradient, input.requiresGradient else { continue }
+                    precondition(
+                        gradient.shape == input.shape,
+                        "a pullback returned a gradient of shape \(gradient.shape) for an input of shape \(input.shape)")
+                    input.accumulate(gradient)
+                }
+                // An interior node is done: free its gradient, its pullback and its edges.
+                node.gradient = nil
+                node.pullback = nil
+                node.inputs = []
+            } else if let parameter = node.parameter {
+                parameter.accumulate(upstream)
+                node.gradient = nil
+            }
+        }
+    }
+
+    private func accumulate(_ incoming: Tensor) {
+        if gradient == nil { gradient = incoming } else { gradient! += incoming }
+    }
+
+    /// Nodes in an order where every node comes after all of its inputs.
+    private func topologicalOrder() -> [Variable] {
+        var order: [Variable] = []
+        var visited = Set<ObjectIdentifier>()
+        // An explicit stack instead of recursion: deep graphs must not overflow the call stack.
+        var stack: [(node: Variable, expanded: Bool)] = [(self, false)]
+        while let entry = stack.popLast() {
+            let node = entry.node
+            if entry.expanded { order.append(node); continue }
+            guard visited.insert(ObjectIdentifier(node)).inserted else { continue }
+            stack.append((node, true))
+            for input in node.inputs where input.requiresGradient && !visited.contains(ObjectIdentifier(input)) {
+                stack.append((input, false))
+            }
+        }
+        return order
+    }
+}
+
+extension Variable: CustomStringConvertible {
+    public var description: String { "Variable(shape: \(shape))\n\(value)" }
+}

@@ -1,0 +1,135 @@
+/// An activation function, usable as a layer of its own (`Activation("tanh")`) or fused into a
+/// layer (`Dense(2, 3, activation: .tanh)`, `activation: "relu"`).
+///
+/// Names are looked up ignoring case, `_` and `-`; aliases (`identity`, `silu`, ...) live in
+/// one table. `Activation(named:)` throws for an unknown name; `Activation("...")` stops the
+/// program with the same message, for names written in source.
+public final class Activation: Layer, Sendable {
+    /// The functions available.
+    public enum Kind: String, CaseIterable, Codable, Sendable {
+        case linear, relu, leakyRelu, elu, selu, gelu, sigmoid, tanh, softplus, softsign, swish, softmax, logSoftmax
+    }
+
+    /// Which function this is.
+    public let kind: Kind
+    /// The negative-side coefficient: the slope of `leakyRelu` (default 0.01) or the α of `elu`
+    /// (default 1); unused by the others.
+    public let alpha: Float
+
+    /// The activation `kind`, with `alpha` for `leakyRelu` and `elu` (`nil`: the usual default).
+    public init(_ kind: Kind, alpha: Float? = nil) {
+        self.kind = kind
+        self.alpha = alpha ?? (kind == .leakyRelu ? 0.01 : 1)
+    }
+
+    /// The activation named `name`, or an error that lists the valid names.
+    public convenience init(named name: String) throws {
+        self.init(try NameTable.lookUp(name, kind: "activation", in: Activation.names, validNames: Activation.validNames))
+    }
+
+    /// The activation named `name`; an unknown name stops the program with the list of valid
+    /// names (use `init(named:)` for names read at run time).
+    public convenience init(_ name: String) {
+        do { try self.init(named: name) } catch { preconditionFailure("\(error)") }
+    }
+
+    static let names: [String: Kind] = {
+        var table = Dictionary(uniqueKeysWithValues: Kind.allCases.map { (NameTable.normalized($0.rawValue), $0) })
+        for (alias, kind) in [("identity", Kind.linear), ("none", .linear), ("silu", .swish), ("logistic", .sigmoid)] {
+            table[alias] = kind
+        }
+        return table
+    }()
+
+    /// Every accepted name: the canonical ones, then the aliases.
+    public static let validNames: [String] = Kind.allCases.map(\.rawValue) + ["identity", "none", "silu", "logistic"]
+
+    /// `f(x)` on the tape.
+    public func apply(_ x: Variable) -> Variable {
+        switch kind {
+        case .linear: x
+        case .relu: x.relu()
+        case .leakyRelu: x.leakyRelu(slope: alpha)
+        case .elu: x.elu(alpha: alpha)
+        case .selu: x.selu()
+        case .gelu: x.gelu()
+        case .sigmoid: x.sigmoid()
+        case .tanh: x.tanh()
+        case .softplus: x.softplus()
+        case .softsign: x.softsign()
+        case .swish: x.swish()
+        case .softmax: x.softmax()
+        case .logSoftmax: x.logSoftmax()
+        }
+    }
+
+    /// Whether the function belongs to the ReLU family, whose layers start from He initialisation.
+    public var isReluFamily: Bool { [.relu, .leakyRelu, .elu, .gelu, .swish].contains(kind) }
+
+    public func build(inputShape: [Int], generator: inout SeededGenerator) throws -> [Int] { inputShape }
+
+    public func forward(_ input: Variable, mode: Mode) throws -> Variable { apply(input) }
+
+    public var description: String {
+        switch kind {
+        case .leakyRelu where alpha != 0.01, .elu where alpha != 1: "\(kind.rawValue)(\(alpha))"
+        default: kind.rawValue
+        }
+    }
+}
+
+extension Activation: CaseIterable, Equatable, ExpressibleByStringLiteral {
+    /// Every function, with its default coefficient.
+    public static var allCases: [Activation] { Kind.allCases.map { Activation($0) } }
+
+    public static let linear = Activation(.linear)
+    public static let relu = Activation(.relu)
+    public static let leakyRelu = Activation(.leakyRelu)
+    public static let elu = Activation(.elu)
+    public static let selu = Activation(.selu)
+    public static let gelu = Activation(.gelu)
+    public static let sigmoid = Activation(.sigmoid)
+    public static let tanh = Activation(.tanh)
+    public static let softplus = Activation(.softplus)
+    public static let softsign = Activation(.softsign)
+    public static let swish = Activation(.swish)
+    public static let softmax = Activation(.softmax)
+    public static let logSoftmax = Activation(.logSoftmax)
+
+    /// Leaky ReLU with a chosen negative slope.
+    public static func leakyRelu(slope: Float) -> Activation { Activation(.leakyRelu, alpha: slope) }
+
+    /// An activation from a name literal: `activation: "relu"`.
+    public convenience init(stringLiteral name: String) { self.init(name) }
+
+    public static func == (a: Activation, b: Activation) -> Bool { a.kind == b.kind && a.alpha == b.alpha }
+}
+
+extension Activation: Codable {
+    /// Decodes a name (`"relu"`) or `{"name": "leakyRelu", "alpha": 0.2}`.
+    public convenience init(from decoder: any Decoder) throws {
+        if let name = try? decoder.singleValueContainer().decode(String.self) {
+            try self.init(named: name)
+            return
+        }
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let kind = try NameTable.lookUp(
+            try container.decode(String.self, forKey: .name), kind: "activation",
+            in: Activation.names, validNames: Activation.validNames)
+        self.init(kind, alpha: try container.decodeIfPresent(Float.self, forKey: .alpha))
+    }
+
+    /// Encodes the name alone when the coefficient is the default one.
+    public func encode(to encoder: any Encoder) throws {
+        if self == Activation(kind) {
+            var container = encoder.singleValueContainer()
+            try container.encode(kind.rawValue)
+        } else {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(kind.rawValue, forKey: .name)
+            try container.encode(alpha, forKey: .alpha)
+        }
+    }
+
+    private enum CodingKeys: String, CodingKey { case name, alpha }
+}

@@ -1,0 +1,97 @@
+/// A fully connected layer: `activation(input · weight + bias)`.
+/// Input `[batch, inputSize]`, output `[batch, outputSize]`.
+///
+/// ```swift
+/// Dense(784, 256, activation: .relu)   // sizes given
+/// Dense(128, activation: "relu")       // input size inferred when the model is built
+/// ```
+public final class Dense: Layer {
+    /// `[inputSize, outputSize]`; empty until the layer is built.
+    public let weight: Parameter
+    /// `[outputSize]`, or `nil` without bias.
+    public let bias: Parameter?
+    /// Applied to `input · weight + bias`.
+    public let activation: Activation
+    /// The number of output features (units).
+    public let outputSize: Int
+    /// The number of input features, known once given or built.
+    public private(set) var inputSize: Int?
+    /// Draws the first weights; `nil` chooses from the activation (He for ReLU, Glorot otherwise).
+    public let weightInitializer: Initializer
+    /// Draws the first biases.
+    public let biasInitializer: Initializer
+
+    /// A dense layer with `outputSize` units; `inputSize: nil` infers it at build time.
+    public init(
+        inputSize: Int?, outputSize: Int, activation: Activation = .linear, useBias: Bool = true,
+        weightInitializer: Initializer? = nil, biasInitializer: Initializer = .zeros
+    ) {
+        precondition(outputSize > 0, "Dense needs a positive output size, got \(outputSize)")
+        precondition(inputSize.map { $0 > 0 } ?? true, "Dense needs a positive input size, got \(inputSize!)")
+        self.inputSize = inputSize
+        self.outputSize = outputSize
+        self.activation = activation
+        self.weightInitializer = weightInitializer ?? .defaultWeights(for: activation)
+        self.biasInitializer = biasInitializer
+        self.weight = Parameter(.zeros([0, outputSize]))
+        self.bias = useBias ? Parameter(.zeros([0])) : nil
+    }
+
+    /// `Dense(inputSize, outputSize)`: both sizes given.
+    public convenience init(
+        _ inputSize: Int, _ outputSize: Int, activation: Activation = .linear, useBias: Bool = true,
+        weightInitializer: Initializer? = nil
+    ) {
+        self.init(inputSize: inputSize, outputSize: outputSize, activation: activation, useBias: useBias,
+                  weightInitializer: weightInitializer)
+    }
+
+    /// `Dense(units)`: the input size is inferred when the model is built.
+    public convenience init(
+        _ units: Int, activation: Activation = .linear, useBias: Bool = true, weightInitializer: Initializer? = nil
+    ) {
+        self.init(inputSize: nil, outputSize: units, activation: activation, useBias: useBias,
+                  weightInitializer: weightInitializer)
+    }
+
+    public func build(inputShape: [Int], generator: inout SeededGenerator) throws -> [Int] {
+        guard inputShape.count == 1 else {
+            throw NeuralNetError.shapeMismatch(
+                layer: description, expected: "one feature axis [features] per sample", actual: inputShape,
+                hint: "Add Flatten() before this layer to turn \(inputShape) into [\(inputShape.reduce(1, *))]")
+        }
+        if let inputSize, inputSize != inputShape[0] {
+            throw NeuralNetError.shapeMismatch(
+                layer: description, expected: "[\(inputSize)] per sample", actual: inputShape,
+                hint: "The previous layer produces \(inputShape[0]) features; use Dense(\(inputShape[0]), \(outputSize)) or Dense(\(outputSize)) to infer it")
+        }
+        if weight.value.count == 0 {
+            let size = inputShape[0]
+            inputSize = size
+            weight.value = weightInitializer.tensor(shape: [size, outputSize], fanIn: size, fanOut: outputSize, using: &generator)
+            bias?.value = biasInitializer.tensor(shape: [outputSize], fanIn: size, fanOut: outputSize, using: &generator)
+        }
+        return [outputSize]
+    }
+
+    public func forward(_ input: Variable, mode: Mode) throws -> Variable {
+        guard input.shape.count == 2, input.shape[1] == inputSize else {
+            throw NeuralNetError.shapeMismatch(
+                layer: description, expected: "[batch, \(inputSize.map(String.init) ?? "features")]", actual: input.shape,
+                hint: input.shape.count > 2 ? "Add Flatten() before this layer" : nil)
+        }
+        var output = input.matmul(Variable(weight))
+        if let bias { output = output + Variable(bias) }
+        return activation.apply(output)
+    }
+
+    public var namedParameters: [(name: String, parameter: Parameter)] {
+        [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
+    }
+
+    public var description: String {
+        let input = inputSize.map(String.init) ?? "?"
+        let suffix = activation.kind == .linear ? "" : ", \(activation)"
+        return "Dense(\(input) → \(outputSize)\(suffix))"
+    }
+}

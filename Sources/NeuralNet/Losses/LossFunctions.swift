@@ -1,0 +1,90 @@
+import Foundation
+
+/// Loss functions on the tape. Each returns the mean over the batch as a scalar `Variable`
+/// and has one fused pullback, so the backward pass costs a single pass over the batch.
+
+/// Mean squared error, `mean((predicted - expected)²)` over all elements;
+/// `∂/∂predicted = 2(predicted - expected) / n`.
+public func meanSquaredError(predicted: Variable, expected: Tensor) -> Variable {
+    let difference = predicted.value - expected
+    let n = Float(difference.count)
+    let loss = (difference * difference).sum() / n
+    return Variable(Tensor(loss), inputs: [predicted]) { upstream in [difference * (2 * upstream.scalar / n)] }
+}
+
+/// Mean absolute error, `mean(|predicted - expected|)`; `∂/∂predicted = sign(predicted - expected) / n`.
+public func meanAbsoluteError(predicted: Variable, expected: Tensor) -> Variable {
+    let difference = predicted.value - expected
+    let n = Float(difference.count)
+    let loss = difference.map(abs).sum() / n
+    return Variable(Tensor(loss), inputs: [predicted]) { upstream in
+        let scale = upstream.scalar / n
+        return [difference.map { $0 > 0 ? scale : ($0 < 0 ? -scale : 0) }]
+    }
+}
+
+/// Binary cross-entropy of probabilities, `-mean(y log p + (1 - y) log(1 - p))`, with `p`
+/// clipped to `[ε, 1 - ε]` so that a saturated output gives a finite loss.
+/// `∂/∂p = (p - y) / (p(1 - p)) / n` inside the clip, 0 outside.
+public func binaryCrossEntropy(predicted: Variable, expected: Tensor) -> Variable {
+    let epsilon: Float = 1e-7
+    let p = predicted.value
+    let n = Float(p.count)
+    let terms = p.zip(expected) { p, y in
+        let q = min(max(p, epsilon), 1 - epsilon)
+        return -(y * log(q) + (1 - y) * log(1 - q))
+    }
+    return Variable(Tensor(terms.sum() / n), inputs: [predicted]) { upstream in
+        let scale = upstream.scalar / n
+        return [p.zip(expected) { p, y in
+            guard p > epsilon && p < 1 - epsilon else { return 0 }
+            return scale * (p - y) / (p * (1 - p))
+        }]
+    }
+}
+
+/// Categorical cross-entropy of probabilities `[batch, classes]` against one-hot or soft
+/// labels: `-mean over the batch of Σ y log p`, with `p` clipped to `[ε, 1]`.
+public func categoricalCrossEntropy(predicted: Variable, expected: Tensor) -> Variable {
+    let epsilon: Float = 1e-7
+    let p = predicted.value
+    let batch = Float(p.shape[0])
+    let loss = p.zip(expected) { p, y in -y * log(max(p, epsilon)) }.sum() / batch
+    return Variable(Tensor(loss), inputs: [predicted]) { upstream in
+        let scale = upstream.scalar / batch
+        return [p.zip(expected) { p, y in p > epsilon ? -scale * y / p : 0 }]
+    }
+}
+
+/// Softmax cross-entropy from logits `[batch, classes]` against one-hot or soft labels of the
+/// same shape: `-mean over the batch of Σ y · log softmax(logits)`.
+/// Computed through log-softmax, so it is stable for any logits; the fused pullback is
+/// `(softmax(logits) · Σ y - y) / batch`.
+public func softmaxCrossEntropy(logits: Variable, labels: Tensor) -> Variable {
+    let logProbabilities = logits.value.logSoftmax()
+    let batch = Float(logits.shape[0])
+    let loss = -(labels * logProbabilities).sum() / batch
+    return Variable(Tensor(loss), inputs: [logits]) { upstream in
+        let scale = upstream.scalar / batch
+        let labelMass = labels.sum(alongAxis: -1, keepingDimension: true)
+        return [(logProbabilities.map(exp) * labelMass - labels) * scale]
+    }
+}
+
+/// Softmax cross-entropy from logits `[batch, classes]` against class indices `[batch]`
+/// (stored as whole numbers in a tensor): `-mean(log softmax(logits)[i, labelᵢ])`.
+/// The fused pullback is `(softmax(logits) - onehot(labels)) / batch`.
+public func sparseSoftmaxCrossEntropy(logits: Variable, labels: Tensor) -> Variable {
+    let logProbabilities = logits.value.logSoftmax()
+    let (batch, classes) = (logits.shape[0], logits.shape[1])
+    let classIndices = labels.scalars.map { Int($0) }
+    var total: Float = 0
+    for (row, label) in classIndices.enumerated() { total -= logProbabilities.scalars[row * classes + label] }
+    return Variable(Tensor(total / Float(batch)), inputs: [logits]) { upstream in
+        let scale = upstream.scalar / Float(batch)
+        var gradient = logProbabilities.map(exp)
+        for (row, label) in classIndices.enumerated() { gradient.scalars[row * classes + label] -= 1 }
+        gradient *= scale
+        return [gradient]
+    }
+}

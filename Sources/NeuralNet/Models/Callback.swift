@@ -1,0 +1,31 @@
+/// Hooks into `fit`. Every method has an empty default, so a callback writes only what it needs.
+public protocol Callback: AnyObject {
+    /// Before the first epoch.
+    func trainingWillBegin(epochs: Int, batchesPerEpoch: Int)
+    /// After each batch, with the running mean `"loss"` and metrics of the epoch so far.
+    func batchDidEnd(_ batch: Int, of batches: Int, epoch: Int, logs: [String: Float])
+    /// After each epoch (numbered from 1), with that epoch's logs. Return `true` to stop training.
+    func epochDidEnd(_ epoch: Int, logs: [String: Float]) -> Bool
+    /// After the last epoch.
+    func trainingDidEnd(history: History)
+}
+
+extension Callback {
+    public func trainingWillBegin(epochs: Int, batchesPerEpoch: Int) {}
+    public func batchDidEnd(_ batch: Int, of batches: Int, epoch: Int, logs: [String: Float]) {}
+    public func epochDidEnd(_ epoch: Int, logs: [String: Float]) -> Bool { false }
+    public func trainingDidEnd(history: History) {}
+}
+
+/// A callback from a closure run after each epoch: `EpochCallback { epoch, logs in print(epoch) }`.
+public final class EpochCallback: Callback {
+    private let body: (Int, [String: Float]) -> Void
+
+    /// Calls `body(epoch, logs)` after each epoch.
+    public init(_ body: @escaping (Int, [String: Float]) -> Void) { self.body = body }
+
+    public func epochDidEnd(_ epoch: Int, logs: [String: Float]) -> Bool {
+        body(epoch, logs)
+        return false
+    }
+}

@@ -1,0 +1,111 @@
+/// A stack of layers, each feeding the next; the loss is chosen when the model is made.
+///
+/// ```swift
+/// let net = Sequential(loss: .meanSquaredError, optimizer: SGD(learningRate: 0.1))
+/// net.add(Dense(2, 3))
+/// net.add(Activation("tanh"))
+///
+/// let built = Sequential(loss: "mse") {
+///     Dense(2, 8, activation: .relu)
+///     Dense(8, 1, activation: .sigmoid)
+/// }
+/// ```
+///
+/// Parameters are named by layer index and field: `"0.weight"`, `"0.bias"`, `"2.weight"`.
+public final class Sequential: Network {
+    /// The layers, in order.
+    public private(set) var layers: [any Layer]
+    public let loss: Loss
+    public var optimizer: any Optimizer
+    public let metrics: [Metric]
+    public var generator: SeededGenerator
+    /// The per-sample input shape, once given or built.
+    public private(set) var inputShape: [Int]?
+    /// The per-sample output shape of every layer, once built.
+    public private(set) var outputShapes: [[Int]] = []
+    private var isBuilt = false
+
+    /// A model of `layers`.
+    ///
+    /// - Parameters:
+    ///   - inputShape: the shape of one sample (batch excluded); when given, the model is built
+    ///     at once and shape errors surface here. Otherwise it is built at the first `fit`.
+    ///   - seed: seeds initialisation and shuffling (`fit(seed:)` can reseed).
+    public init(
+        _ layers: [any Layer] = [], inputShape: [Int]? = nil, loss: Loss, optimizer: any Optimizer = Adam(),
+        metrics: [Metric] = [], seed: UInt64 = 0
+    ) {
+        self.layers = layers
+        self.inputShape = inputShape
+        self.loss = loss
+        self.optimizer = optimizer
+        self.metrics = metrics
+        self.generator = SeededGenerator(seed: seed)
+    }
+
+    /// A model whose layers are written in a block: `if` and `for` work inside it.
+    public convenience init(
+        inputShape: [Int]? = nil, loss: Loss, optimizer: any Optimizer = Adam(), metrics: [Metric] = [],
+        seed: UInt64 = 0, @LayerBuilder _ layers: () -> [any Layer]
+    ) {
+        self.init(layers(), inputShape: inputShape, loss: loss, optimizer: optimizer, metrics: metrics, seed: seed)
+    }
+
+    /// Appends a layer; it is built with the rest at the next `fit` or `build`.
+    public func add(_ layer: any Layer) {
+        layers.append(layer)
+        isBuilt = false
+    }
+
+    @discardableResult
+    public func build(inputShape: [Int]) throws -> [Int] {
+        if isBuilt, inputShape == self.inputShape, let last = outputShapes.last { return last }
+        if isBuilt || self.inputShape != nil, let expected = self.inputShape, expected != inputShape {
+            throw NeuralNetError.shapeMismatch(
+                layer: "input of Sequential", expected: "samples of shape \(expected)", actual: inputShape,
+                hint: "The model was built for \(expected); pass data of shape [samples] + \(expected)")
+        }
+        guard !layers.isEmpty else {
+            throw NeuralNetError.invalidArgument("Sequential has no layers; add some with add(_:) or in its block")
+        }
+        var shape = inputShape
+        var shapes: [[Int]] = []
+        for (index, layer) in layers.enumerated() {
+            do {
+                shape = try layer.build(inputShape: shape, generator: &generator)
+            } catch let error as NeuralNetError {
+                throw error.inLayer("layer \(index),")
+            }
+            shapes.append(shape)
+        }
+        self.inputShape = inputShape
+        outputShapes = shapes
+        isBuilt = true
+        return shape
+    }
+
+    public func forward(_ input: Variable, mode: Mode) throws -> Variable {
+        var x = input
+        for (index, layer) in layers.enumerated() {
+            do {
+                x = try layer.forward(x, mode: mode)
+            } catch let error as NeuralNetError {
+                throw error.inLayer("layer \(index),")
+            }
+        }
+        return x
+    }
+
+    public var namedParameters: [(name: String, parameter: Parameter)] {
+        layers.enumerated().flatMap { index, layer in
+            layer.namedParameters.map { ("\(index).\($0.name)", $0.parameter) }
+        }
+    }
+}
+
+extension Sequential: CustomStringConvertible {
+    public var description: String {
+        let body = layers.map { "    \($0)" }.joined(separator: "\n")
+        return "Sequential(loss: \(loss.rawValue)) {\n\(body)\n}"
+    }
+}

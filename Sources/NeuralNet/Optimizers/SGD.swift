@@ -1,0 +1,43 @@
+/// Stochastic gradient descent with optional (Nesterov) momentum, as in PyTorch:
+/// `v ← μv + g`, then `w ← w - η v` (or `w ← w - η(g + μv)` with Nesterov).
+/// Without momentum this is the plain `w ← w - η g`.
+public final class SGD: Optimizer {
+    public var learningRate: Float
+    /// The momentum coefficient μ (0 for none).
+    public let momentum: Float
+    /// Whether to use Nesterov's look-ahead form.
+    public let nesterov: Bool
+    private var velocity = ParameterState(slots: 1)
+
+    /// - Precondition: `learningRate > 0`, `momentum` in `[0, 1)`.
+    public init(learningRate: Float = 0.01, momentum: Float = 0, nesterov: Bool = false) {
+        precondition(learningRate > 0, "SGD needs a positive learning rate, got \(learningRate)")
+        precondition(momentum >= 0 && momentum < 1, "SGD momentum must be in [0, 1), got \(momentum)")
+        self.learningRate = learningRate
+        self.momentum = momentum
+        self.nesterov = nesterov
+    }
+
+    public func update(_ parameter: Parameter, gradient: Tensor) {
+        let rate = learningRate
+        guard momentum > 0 else {
+            parameter.value.scalars.withUnsafeMutableBufferPointer { w in
+                gradient.scalars.withUnsafeBufferPointer { g in
+                    for i in 0..<w.count { w[i] -= rate * g[i] }
+                }
+            }
+            return
+        }
+        let (mu, nesterov) = (momentum, self.nesterov)
+        let v = velocity.buffers(for: parameter)[0].pointer
+        parameter.value.scalars.withUnsafeMutableBufferPointer { w in
+            gradient.scalars.withUnsafeBufferPointer { g in
+                for i in 0..<w.count {
+                    v[i] = mu * v[i] + g[i]
+                    let direction = nesterov ? g[i] + mu * v[i] : v[i]
+                    w[i] -= rate * direction
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+
+/// A fast, seedable random number generator (xoshiro256**, seeded through SplitMix64).
+///
+/// The library never uses a global generator: models own one seeded from their seed, and every
+/// function that draws random numbers takes one as an `inout` argument. The same seed gives the
+/// same sequence on every platform.
+public struct SeededGenerator: RandomNumberGenerator, Sendable {
+    private var state: (UInt64, UInt64, UInt64, UInt64)
+
+    /// A generator whose sequence is fully determined by `seed`.
+    public init(seed: UInt64) {
+        var x = seed
+        func splitMix() -> UInt64 {
+            x &+= 0x9E37_79B9_7F4A_7C15
+            var z = x
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        state = (splitMix(), splitMix(), splitMix(), splitMix())
+    }
+
+    /// The next 64 random bits.
+    public mutating func next() -> UInt64 {
+        let result = rotate(state.1 &* 5, 7) &* 9
+        let t = state.1 << 17
+        state.2 ^= state.0
+        state.3 ^= state.1
+        state.1 ^= state.2
+        state.0 ^= state.3
+        state.2 ^= t
+        state.3 = rotate(state.3, 45)
+        return result
+    }
+
+    private func rotate(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
+
+    /// A uniform `Float` in `[0, 1)` built from the top 24 bits.
+    public mutating func nextUnitFloat() -> Float {
+        Float(next() >> 40) * (1.0 / 16_777_216.0)
+    }
+
+    /// A standard normal sample (Box–Muller).
+    public mutating func nextNormal() -> Float {
+        let u1 = max(nextUnitFloat(), .leastNormalMagnitude)
+        let u2 = nextUnitFloat()
+        return (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
+    }
+}
+
+extension Tensor {
+    /// Uniform samples in `range` (lower bound included, upper excluded).
+    public init(randomUniform shape: [Int], in range: Range<Float> = 0..<1, using generator: inout SeededGenerator) {
+        let width = range.upperBound - range.lowerBound
+        let scalars = (0..<shape.reduce(1, *)).map { _ in range.lowerBound + width * generator.nextUnitFloat() }
+        self.init(shape: shape, scalars: scalars)
+    }
+
+    /// Normal samples with the given mean and standard deviation.
+    public init(
+        randomNormal shape: [Int], mean: Float = 0, standardDeviation: Float = 1,
+        using generator: inout SeededGenerator
+    ) {
+        let scalars = (0..<shape.reduce(1, *)).map { _ in mean + standardDeviation * generator.nextNormal() }
+        self.init(shape: shape, scalars: scalars)
+    }
+}

@@ -1,0 +1,56 @@
+import NeuralNetKernels
+
+/// Matrix products and transposes.
+extension Tensor {
+    /// The matrix product `self · other`: `[m, k] · [k, n] → [m, n]`.
+    ///
+    /// `transposeSelf` and `transposeOther` multiply by a transpose without materialising it:
+    /// with `transposeSelf`, `self` is `[k, m]`.
+    public func matmul(_ other: Tensor, transposeSelf: Bool = false, transposeOther: Bool = false) -> Tensor {
+        precondition(rank == 2 && other.rank == 2, "matmul needs two matrices, got shapes \(shape) and \(other.shape)")
+        let (m, k) = transposeSelf ? (shape[1], shape[0]) : (shape[0], shape[1])
+        let (k2, n) = transposeOther ? (other.shape[1], other.shape[0]) : (other.shape[0], other.shape[1])
+        precondition(
+            k == k2,
+            "matmul: inner dimensions differ: \(transposeSelf ? "transpose of " : "")\(shape) · \(transposeOther ? "transpose of " : "")\(other.shape)")
+        var result = Tensor.zeros([m, n])
+        scalars.withUnsafeBufferPointer { a in
+            other.scalars.withUnsafeBufferPointer { b in
+                result.scalars.withUnsafeMutableBufferPointer { c in
+                    guard let a = a.baseAddress, let b = b.baseAddress, let c = c.baseAddress else { return }
+                    MatrixMultiply.multiply(
+                        a, transposeA: transposeSelf, b, transposeB: transposeOther, into: c, m: m, n: n, k: k)
+                }
+            }
+        }
+        return result
+    }
+
+    /// The transpose of a matrix: `[m, n] → [n, m]`.
+    public func transposed() -> Tensor {
+        precondition(rank == 2, "transposed() needs a matrix, got shape \(shape)")
+        var result = Tensor.zeros([shape[1], shape[0]])
+        scalars.withUnsafeBufferPointer { x in
+            result.scalars.withUnsafeMutableBufferPointer { y in
+                guard let x = x.baseAddress, let y = y.baseAddress else { return }
+                MatrixMultiply.transpose(x, rows: shape[0], columns: shape[1], into: y)
+            }
+        }
+        return result
+    }
+
+    /// The rows at `indices` of a tensor whose first axis is the batch: `[n, ...] → [indices.count, ...]`.
+    public func gatheringRows(_ indices: some Collection<Int>) -> Tensor {
+        precondition(rank >= 1, "gatheringRows needs at least one axis, got shape \(shape)")
+        let width = shape.dropFirst().reduce(1, *)
+        var result = [Float]()
+        result.reserveCapacity(indices.count * width)
+        scalars.withUnsafeBufferPointer { x in
+            for index in indices {
+                precondition(index >= 0 && index < shape[0], "row \(index) is outside shape \(shape)")
+                result.append(contentsOf: x[(index * width)..<((index + 1) * width)])
+            }
+        }
+        return Tensor(shape: [indices.count] + shape.dropFirst(), scalars: result)
+    }
+}

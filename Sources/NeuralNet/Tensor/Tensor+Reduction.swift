@@ -1,0 +1,94 @@
+import NeuralNetKernels
+
+/// Reductions: sums, means, maxima and argmax over all elements or along one axis.
+extension Tensor {
+    /// The sum of all elements.
+    public func sum() -> Float {
+        scalars.withUnsafeBufferPointer { Elementwise.sum($0.baseAddress!, count: count) }
+    }
+
+    /// The mean of all elements.
+    public func mean() -> Float { count == 0 ? .nan : sum() / Float(count) }
+
+    /// The largest element.
+    public func max() -> Float { scalars.max() ?? -.infinity }
+
+    /// Resolves a possibly negative axis (`-1` is the last).
+    func normalizedAxis(_ axis: Int) -> Int {
+        let resolved = axis < 0 ? axis + rank : axis
+        precondition(resolved >= 0 && resolved < rank, "axis \(axis) is out of range for shape \(shape)")
+        return resolved
+    }
+
+    /// The shape split around `axis`: elements before it, its size, and elements after it.
+    func split(at axis: Int) -> (outer: Int, size: Int, inner: Int) {
+        (shape[..<axis].reduce(1, *), shape[axis], shape[(axis + 1)...].reduce(1, *))
+    }
+
+    /// Sums along `axis`; the axis is removed unless `keepingDimension` is true.
+    /// Shape `[a, b, c]` summed along 1 gives `[a, c]` (or `[a, 1, c]`).
+    public func sum(alongAxis axis: Int, keepingDimension: Bool = false) -> Tensor {
+        let axis = normalizedAxis(axis)
+        let (outer, size, inner) = split(at: axis)
+        var result = [Float](repeating: 0, count: outer * inner)
+        scalars.withUnsafeBufferPointer { x in
+            result.withUnsafeMutableBufferPointer { out in
+                for o in 0..<outer {
+                    for s in 0..<size {
+                        let base = (o * size + s) * inner
+                        for i in 0..<inner { out[o * inner + i] += x[base + i] }
+                    }
+                }
+            }
+        }
+        var newShape = shape
+        if keepingDimension { newShape[axis] = 1 } else { newShape.remove(at: axis) }
+        return Tensor(shape: newShape, scalars: result)
+    }
+
+    /// Means along `axis`; the axis is removed unless `keepingDimension` is true.
+    public func mean(alongAxis axis: Int, keepingDimension: Bool = false) -> Tensor {
+        let size = shape[normalizedAxis(axis)]
+        return sum(alongAxis: axis, keepingDimension: keepingDimension) / Float(size)
+    }
+
+    /// Maxima along `axis`; the axis is removed unless `keepingDimension` is true.
+    public func max(alongAxis axis: Int, keepingDimension: Bool = false) -> Tensor {
+        let axis = normalizedAxis(axis)
+        let (outer, size, inner) = split(at: axis)
+        precondition(size > 0, "max along axis \(axis) of empty shape \(shape)")
+        var result = [Float](repeating: -.infinity, count: outer * inner)
+        for o in 0..<outer {
+            for s in 0..<size {
+                for i in 0..<inner {
+                    let value = scalars[(o * size + s) * inner + i]
+                    if value > result[o * inner + i] { result[o * inner + i] = value }
+                }
+            }
+        }
+        var newShape = shape
+        if keepingDimension { newShape[axis] = 1 } else { newShape.remove(at: axis) }
+        return Tensor(shape: newShape, scalars: result)
+    }
+
+    /// The index of the largest element along `axis` (the first one on ties), as integers.
+    /// Shape `[batch, classes]` along `-1` gives `batch` class indices.
+    public func argmax(alongAxis axis: Int = -1) -> [Int] {
+        let axis = normalizedAxis(axis)
+        let (outer, size, inner) = split(at: axis)
+        precondition(size > 0, "argmax along axis \(axis) of empty shape \(shape)")
+        var result = [Int](repeating: 0, count: outer * inner)
+        for o in 0..<outer {
+            for i in 0..<inner {
+                var best = 0
+                var bestValue = scalars[o * size * inner + i]
+                for s in 1..<size {
+                    let value = scalars[(o * size + s) * inner + i]
+                    if value > bestValue { bestValue = value; best = s }
+                }
+                result[o * inner + i] = best
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,117 @@
+/// An n-dimensional array of `Float`: a shape and its scalars in row-major order.
+///
+/// `Tensor` is a value type. Its storage is a Swift array, so copies are cheap and a copy is
+/// made only when one of two sharing tensors is mutated (copy-on-write).
+///
+/// ```swift
+/// let x = Tensor([[0, 1], [1, 0]])      // shape [2, 2]
+/// x.shape                                // [2, 2]
+/// x.scalars                              // [0, 1, 1, 0]
+/// ```
+public struct Tensor: Sendable, Equatable {
+    /// The size of each dimension, outermost first. A scalar tensor has shape `[]`.
+    public private(set) var shape: [Int]
+    /// The elements in row-major order; `scalars.count == shape.reduce(1, *)`.
+    public internal(set) var scalars: [Float]
+
+    /// Creates a tensor of `shape` holding `scalars` in row-major order.
+    ///
+    /// - Precondition: `scalars.count` equals the product of `shape`.
+    public init(shape: [Int], scalars: [Float]) {
+        precondition(shape.allSatisfy { $0 >= 0 }, "Tensor shape \(shape) has a negative dimension")
+        precondition(
+            scalars.count == shape.reduce(1, *),
+            "Tensor shape \(shape) needs \(shape.reduce(1, *)) scalars, got \(scalars.count)")
+        self.shape = shape
+        self.scalars = scalars
+    }
+
+    /// Creates a tensor of `shape` with every element equal to `value`.
+    public init(repeating value: Float, shape: [Int]) {
+        self.init(shape: shape, scalars: Array(repeating: value, count: shape.reduce(1, *)))
+    }
+
+    /// A tensor of `shape` filled with zeros.
+    public static func zeros(_ shape: [Int]) -> Tensor { Tensor(repeating: 0, shape: shape) }
+
+    /// A tensor of `shape` filled with ones.
+    public static func ones(_ shape: [Int]) -> Tensor { Tensor(repeating: 1, shape: shape) }
+
+    /// The number of dimensions.
+    public var rank: Int { shape.count }
+
+    /// The number of elements.
+    public var count: Int { scalars.count }
+
+    /// The only element of a tensor with one element.
+    public var scalar: Float {
+        precondition(count == 1, "scalar needs a tensor with one element, got shape \(shape)")
+        return scalars[0]
+    }
+
+    /// The element at a full index, one coordinate per dimension.
+    public subscript(index: Int...) -> Float {
+        get { scalars[offset(of: index)] }
+        set { scalars[offset(of: index)] = newValue }
+    }
+
+    private func offset(of index: [Int]) -> Int {
+        precondition(index.count == rank, "index \(index) has \(index.count) coordinates; shape \(shape) has \(rank)")
+        var offset = 0
+        for (i, size) in Swift.zip(index, shape) {
+            precondition(i >= 0 && i < size, "index \(index) is outside shape \(shape)")
+            offset = offset * size + i
+        }
+        return offset
+    }
+
+    /// Changes the shape in place, keeping the scalars; one dimension may be `-1` (inferred).
+    public mutating func reshape(to newShape: [Int]) {
+        shape = Tensor.resolve(newShape, count: count, from: shape)
+    }
+
+    /// The same scalars viewed with another shape; one dimension may be `-1` (inferred).
+    public func reshaped(to newShape: [Int]) -> Tensor {
+        var result = self
+        result.reshape(to: newShape)
+        return result
+    }
+
+    static func resolve(_ newShape: [Int], count: Int, from shape: [Int]) -> [Int] {
+        let inferred = newShape.indices.filter { newShape[$0] == -1 }
+        precondition(inferred.count <= 1, "reshape to \(newShape): at most one dimension may be -1")
+        var resolved = newShape
+        if let i = inferred.first {
+            let known = newShape.enumerated().filter { $0.offset != i }.map(\.element).reduce(1, *)
+            precondition(known > 0 && count % known == 0, "cannot reshape \(shape) (\(count) elements) to \(newShape)")
+            resolved[i] = count / known
+        }
+        precondition(
+            resolved.reduce(1, *) == count,
+            "cannot reshape \(shape) (\(count) elements) to \(newShape) (\(resolved.reduce(1, *)) elements)")
+        return resolved
+    }
+}
+
+extension Tensor {
+    /// A scalar tensor (shape `[]`).
+    public init(_ value: Float) { self.init(shape: [], scalars: [value]) }
+
+    /// A vector (shape `[n]`).
+    public init(_ vector: [Float]) { self.init(shape: [vector.count], scalars: vector) }
+
+    /// A matrix from its rows (shape `[rows, columns]`); every row must have the same length.
+    public init(_ rows: [[Float]]) {
+        let width = rows.first?.count ?? 0
+        precondition(rows.allSatisfy { $0.count == width }, "Tensor rows have different lengths: \(rows.map(\.count))")
+        self.init(shape: [rows.count, width], scalars: rows.flatMap { $0 })
+    }
+
+    /// A rank-3 tensor from nested arrays (shape `[a, b, c]`).
+    public init(_ planes: [[[Float]]]) {
+        let rows = planes.map { Tensor($0) }
+        let inner = rows.first?.shape ?? [0, 0]
+        precondition(rows.allSatisfy { $0.shape == inner }, "Tensor planes have different shapes: \(rows.map(\.shape))")
+        self.init(shape: [planes.count] + inner, scalars: rows.flatMap(\.scalars))
+    }
+}

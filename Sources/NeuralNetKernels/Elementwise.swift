@@ -1,0 +1,58 @@
+/// Element-wise loops over raw buffers. They are `@inlinable` so that the closure passed in is
+/// specialised into the loop at the call site and the loop vectorises.
+public enum Elementwise {
+    /// `output[i] = body(input[i])` for every `i`.
+    @inlinable
+    public static func map(
+        _ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, count: Int,
+        _ body: (Float) -> Float
+    ) {
+        for i in 0..<count { output[i] = body(input[i]) }
+    }
+
+    /// `output[i] = body(a[i], b[i])` for every `i`.
+    @inlinable
+    public static func zip(
+        _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>,
+        count: Int, _ body: (Float, Float) -> Float
+    ) {
+        for i in 0..<count { output[i] = body(a[i], b[i]) }
+    }
+
+    /// `output[r, j] = body(a[r, j], row[j])`: a row vector of `width` repeated over `rows` rows.
+    @inlinable
+    public static func zipRows(
+        _ a: UnsafePointer<Float>, row: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>,
+        rows: Int, width: Int, _ body: (Float, Float) -> Float
+    ) {
+        for r in 0..<rows {
+            let base = r * width
+            for j in 0..<width { output[base + j] = body(a[base + j], row[j]) }
+        }
+    }
+
+    /// `output[r, j] = body(row[j], b[r, j])`: the row vector on the left-hand side.
+    @inlinable
+    public static func zipRows(
+        row: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>,
+        rows: Int, width: Int, _ body: (Float, Float) -> Float
+    ) {
+        for r in 0..<rows {
+            let base = r * width
+            for j in 0..<width { output[base + j] = body(row[j], b[base + j]) }
+        }
+    }
+
+    /// The sum of `count` elements, in four independent lanes so that the adds pipeline.
+    @inlinable
+    public static func sum(_ x: UnsafePointer<Float>, count: Int) -> Float {
+        var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0
+        var i = 0
+        while i + 4 <= count {
+            s0 += x[i]; s1 += x[i + 1]; s2 += x[i + 2]; s3 += x[i + 3]
+            i += 4
+        }
+        while i < count { s0 += x[i]; i += 1 }
+        return (s0 + s1) + (s2 + s3)
+    }
+}
