@@ -122,16 +122,12 @@ func normalCDF(_ x: Float) -> Float { 0.5 * (1 + erf(x * 0.707_106_77)) }
 
 extension Tensor {
     /// Softmax over the last axis, shifted by each row's maximum so that `exp` cannot overflow.
-    public func softmax() -> Tensor {
-        var result = logSoftmax()
-        result.scalars.withUnsafeMutableBufferPointer { y in
-            for i in 0..<y.count { y[i] = exp(y[i]) }
-        }
-        return result
-    }
+    public func softmax() -> Tensor { normalizedRows(logarithm: false) }
 
-    /// Log-softmax over the last axis: `x - max - log Σ e^{x - max}` for each row.
-    public func logSoftmax() -> Tensor {
+    /// Log-softmax over the last axis: `(x - max) - log Σ e^{x - max}` for each row.
+    public func logSoftmax() -> Tensor { normalizedRows(logarithm: true) }
+
+    private func normalizedRows(logarithm: Bool) -> Tensor {
         precondition(rank >= 1, "softmax needs at least one axis, got a scalar")
         let width = shape[rank - 1]
         var result = self
@@ -141,10 +137,19 @@ extension Tensor {
                 let base = row * width
                 var largest = -Float.infinity
                 for j in 0..<width { largest = Swift.max(largest, y[base + j]) }
+                // Subtracting the maximum first keeps the precision of small differences.
                 var total: Float = 0
-                for j in 0..<width { total += exp(y[base + j] - largest) }
-                let shift = largest + log(total)
-                for j in 0..<width { y[base + j] -= shift }
+                for j in 0..<width {
+                    y[base + j] -= largest
+                    total += exp(y[base + j])
+                }
+                if logarithm {
+                    let logTotal = log(total)
+                    for j in 0..<width { y[base + j] -= logTotal }
+                } else {
+                    let scale = 1 / total
+                    for j in 0..<width { y[base + j] = exp(y[base + j]) * scale }
+                }
             }
         }
         return result

@@ -6,7 +6,7 @@ public enum Spirals {
     /// `count` points split evenly across `classes` arms.
     ///
     /// - Returns: inputs `[count, 2]` and class indices `[count]` (as whole numbers).
-    public static func make(count: Int, classes: Int = 2, noise: Float = 0.1, seed: UInt64 = 0) -> (x: Tensor, y: Tensor) {
+    public static func make(count: Int, classes: Int = 2, noise: Float = 0.05, seed: UInt64 = 0) -> (x: Tensor, y: Tensor) {
         precondition(count > 0 && classes > 0, "Spirals.make needs positive count and classes, got \(count), \(classes)")
         var generator = SeededGenerator(seed: seed)
         var points: [Float] = []
@@ -15,7 +15,7 @@ public enum Spirals {
             let label = i % classes
             let t = Float(i / classes) / Float(max((count + classes - 1) / classes - 1, 1))
             let radius = 0.1 + 0.9 * t
-            let angle = 3.5 * .pi * t + 2 * .pi * Float(label) / Float(classes)
+            let angle = 3 * .pi * t + 2 * .pi * Float(label) / Float(classes)
             points.append(radius * cos(angle) + noise * generator.nextNormal())
             points.append(radius * sin(angle) + noise * generator.nextNormal())
             labels.append(Float(label))

@@ -5,8 +5,9 @@ extension Network {
     ///
     /// - Parameters:
     ///   - validation: inputs and targets evaluated after each epoch (`"val_loss"`, ...).
-    ///   - seed: reseeds the model's generator first, so that initialisation (on first use) and
-    ///     shuffling are reproducible; `nil` continues the model's own sequence.
+    ///   - seed: makes initialisation (on first use) and shuffling reproducible: the model's
+    ///     generator is reseeded with `seed`, and batches are shuffled by an independent stream
+    ///     of the same seed. `nil` continues the model's own sequence.
     /// - Returns: the loss and metrics of every epoch.
     /// - Throws: `NeuralNetError` for empty or mismatched data, shapes that do not fit the
     ///   layers or the loss, and a loss that becomes NaN or infinite.
@@ -19,6 +20,7 @@ extension Network {
         guard batchSize > 0 else { throw NeuralNetError.invalidArgument("fit: batchSize must be positive, got \(batchSize)") }
         if let seed { generator = SeededGenerator(seed: seed) }
         try checkData(x, y, role: "training")
+        var shuffler = seed.map { SeededGenerator(seed: $0, stream: 1) } ?? generator.split()
         if let (vx, vy) = validation { try checkData(vx, vy, role: "validation") }
 
         let sampleCount = x.shape[0]
@@ -27,7 +29,7 @@ extension Network {
         var order = Array(0..<sampleCount)
         callbacks.forEach { $0.trainingWillBegin(epochs: epochs, batchesPerEpoch: batches) }
         for epoch in 1...max(epochs, 1) where epochs > 0 {
-            if shuffle { order.shuffle(using: &generator) }
+            if shuffle { order.shuffle(using: &shuffler) }
             var totals = RunningTotals(metrics: metrics)
             for batch in 0..<batches {
                 let indices = order[(batch * batchSize)..<min((batch + 1) * batchSize, sampleCount)]

@@ -8,9 +8,10 @@ import Foundation
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
     private var state: (UInt64, UInt64, UInt64, UInt64)
 
-    /// A generator whose sequence is fully determined by `seed`.
-    public init(seed: UInt64) {
-        var x = seed
+    /// A generator whose sequence is fully determined by `seed` and `stream`: different streams
+    /// of one seed are independent (a model initialises from stream 0 and shuffles from 1).
+    public init(seed: UInt64, stream: UInt64 = 0) {
+        var x = seed ^ (stream &* 0xD1B5_4A32_D192_ED03)
         func splitMix() -> UInt64 {
             x &+= 0x9E37_79B9_7F4A_7C15
             var z = x
@@ -20,6 +21,9 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         }
         state = (splitMix(), splitMix(), splitMix(), splitMix())
     }
+
+    /// A new generator independent of this one, which advances this one by one step.
+    public mutating func split() -> SeededGenerator { SeededGenerator(seed: next(), stream: 1) }
 
     /// The next 64 random bits.
     public mutating func next() -> UInt64 {

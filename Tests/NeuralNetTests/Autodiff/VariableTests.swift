@@ -1,0 +1,88 @@
+import Testing
+@testable import NeuralNet
+
+/// Every differentiable operation against finite differences, and the tape's memory behaviour.
+struct VariableTests {
+    let a = randomTensor([3, 4], seed: 1)
+    let b = randomTensor([3, 4], seed: 2)
+    let row = randomTensor([4], seed: 3)
+    let positive = randomTensor([3, 4], in: 0.5..<2, seed: 4)
+
+    @Test func arithmetic() {
+        expectGradientsMatch([a, b]) { $0[0] + $0[1] }
+        expectGradientsMatch([a, b]) { $0[0] - $0[1] }
+        expectGradientsMatch([a, b]) { $0[0] * $0[1] }
+        expectGradientsMatch([a, positive]) { $0[0] / $0[1] }
+        expectGradientsMatch([a]) { -$0[0] }
+        expectGradientsMatch([a]) { ($0[0] * 3 + 1) / 2 - 0.5 }
+        expectGradientsMatch([a]) { 1 - $0[0] }
+    }
+
+    @Test func broadcastingArithmetic() {
+        expectGradientsMatch([a, row]) { $0[0] + $0[1] }
+        expectGradientsMatch([row, a]) { $0[0] - $0[1] }
+        expectGradientsMatch([a, row]) { $0[0] * $0[1] }
+        expectGradientsMatch([a, randomTensor([3, 1], in: 0.5..<2)]) { $0[0] / $0[1] }
+    }
+
+    @Test func mathAndReductions() {
+        expectGradientsMatch([a]) { $0[0].exp() }
+        expectGradientsMatch([positive]) { $0[0].log() }
+        expectGradientsMatch([positive]) { $0[0].squareRoot() }
+        expectGradientsMatch([a]) { $0[0].squared() }
+        expectGradientsMatch([positive]) { (-$0[0]).abs() }
+        expectGradientsMatch([a]) { $0[0].sum() }
+        expectGradientsMatch([a]) { $0[0].mean() }
+        expectGradientsMatch([a]) { $0[0].sum(alongAxis: 0) }
+        expectGradientsMatch([a]) { $0[0].mean(alongAxis: 1, keepingDimension: true) }
+    }
+
+    @Test func shapesAndProducts() {
+        let c = randomTensor([4, 5], seed: 5)
+        expectGradientsMatch([a, c]) { $0[0].matmul($0[1]) }
+        expectGradientsMatch([a]) { $0[0].transposed() }
+        expectGradientsMatch([a]) { $0[0].reshaped(to: [2, 6]) }
+    }
+
+    @Test func aVariableUsedTwiceAccumulatesBothPaths() {
+        let x = Variable(Tensor([2, 3]), requiresGradient: true)
+        (x * x + x).sum().backward()
+        #expect(x.gradient == Tensor([5, 7]))
+    }
+
+    @Test func parametersReceiveGradientsAndConstantsDoNot() {
+        let weight = Parameter(Tensor([[1, 2], [3, 4]]))
+        let input = Variable(Tensor([[1, 1]]))
+        let output = input.matmul(Variable(weight)).sum()
+        output.backward()
+        #expect(weight.gradient == Tensor([[1, 1], [1, 1]]))
+        #expect(input.gradient == nil)
+        #expect(!input.requiresGradient)
+    }
+
+    @Test func constantsBuildNoGraph() {
+        let x = Variable(Tensor([1, 2]))
+        let y = (x * x).exp()
+        #expect(!y.requiresGradient)
+    }
+
+    @Test func theGraphIsFreedAfterBackward() {
+        let weight = Parameter(randomTensor([4, 3]))
+        weak var hidden: Variable?
+        weak var leaf: Variable?
+        let loss: Variable
+        do {
+            let w = Variable(weight)
+            let h = Variable(randomTensor([2, 4])).matmul(w).tanh()
+            hidden = h
+            leaf = w
+            loss = h.squared().mean()
+        }
+        #expect(hidden != nil)
+        loss.backward()
+        // The caller still holds the loss, but the tape has let go of everything behind it.
+        #expect(hidden == nil)
+        #expect(leaf == nil)
+        #expect(weight.gradient != nil)
+    }
+}

@@ -1,0 +1,59 @@
+import Testing
+import NeuralNetKernels
+@testable import NeuralNet
+
+/// The matrix multiply against the textbook triple loop, for every transpose combination and
+/// for sizes that are not multiples of the kernel's blocks.
+struct MatrixMultiplyTests {
+    func naive(_ a: [Float], _ b: [Float], m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool) -> [Float] {
+        var c = [Float](repeating: 0, count: m * n)
+        for i in 0..<m {
+            for j in 0..<n {
+                var sum: Float = 0
+                for p in 0..<k {
+                    let x = transposeA ? a[p * m + i] : a[i * k + p]
+                    let y = transposeB ? b[j * k + p] : b[p * n + j]
+                    sum += x * y
+                }
+                c[i * n + j] = sum
+            }
+        }
+        return c
+    }
+
+    @Test(arguments: [(1, 1, 1), (3, 5, 7), (4, 4, 4), (9, 13, 6), (17, 600, 3), (33, 2, 65)])
+    func matchesNaiveLoops(size: (Int, Int, Int)) {
+        let (m, n, k) = size
+        for transposeA in [false, true] {
+            for transposeB in [false, true] {
+                let a = randomTensor([m * k], seed: 1).scalars
+                let b = randomTensor([k * n], seed: 2).scalars
+                var c = [Float](repeating: .nan, count: m * n)
+                MatrixMultiply.multiply(a, transposeA: transposeA, b, transposeB: transposeB, into: &c, m: m, n: n, k: k)
+                let expected = naive(a, b, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB)
+                let error = zip(c, expected).map { abs($0 - $1) }.max() ?? 0
+                #expect(error < 1e-4, "m=\(m) n=\(n) k=\(k) transposeA=\(transposeA) transposeB=\(transposeB): max error \(error)")
+            }
+        }
+    }
+
+    @Test func accumulatesIntoExistingValues() {
+        let a: [Float] = [1, 2, 3, 4], b: [Float] = [5, 6, 7, 8]
+        var c: [Float] = [1, 1, 1, 1]
+        MatrixMultiply.multiply(a, b, into: &c, m: 2, n: 2, k: 2, accumulate: true)
+        #expect(c == [20, 23, 44, 51])
+    }
+
+    @Test func emptyInnerDimensionGivesZeros() {
+        var c: [Float] = [7, 7]
+        MatrixMultiply.multiply([], [], into: &c, m: 1, n: 2, k: 0)
+        #expect(c == [0, 0])
+    }
+
+    @Test func transposeMatchesDefinition() {
+        let x = randomTensor([37, 45])
+        let t = x.transposed()
+        #expect(t.shape == [45, 37])
+        for r in 0..<37 { for c in 0..<45 { #expect(t[c, r] == x[r, c]) } }
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+@testable import NeuralNet
+
+struct LossTests {
+    let predicted = randomTensor([4, 3], seed: 21)
+    let target = randomTensor([4, 3], seed: 22)
+    let probabilities = randomTensor([4, 3], in: 0.05..<0.95, seed: 23)
+    let binaryTargets = Tensor([[1, 0, 1], [0, 0, 1], [1, 1, 0], [0, 1, 0]])
+    let oneHot = Tensor([[1, 0, 0], [0, 0, 1], [0, 1, 0], [0, 0, 1]])
+    let indices = Tensor([0, 2, 1, 2])
+
+    @Test func gradientsMatchFiniteDifferences() {
+        expectGradientsMatch([predicted]) { meanSquaredError(predicted: $0[0], expected: target) }
+        expectGradientsMatch([predicted]) { meanAbsoluteError(predicted: $0[0], expected: target) }
+        expectGradientsMatch([probabilities]) { binaryCrossEntropy(predicted: $0[0], expected: binaryTargets) }
+        expectGradientsMatch([probabilities]) { categoricalCrossEntropy(predicted: $0[0], expected: oneHot) }
+        expectGradientsMatch([predicted]) { softmaxCrossEntropy(logits: $0[0], labels: oneHot) }
+        expectGradientsMatch([predicted]) { softmaxCrossEntropy(logits: $0[0], labels: probabilities / 2) }
+        expectGradientsMatch([predicted]) { sparseSoftmaxCrossEntropy(logits: $0[0], labels: indices) }
+    }
+
+    @Test func valuesMatchTheirDefinitions() {
+        let p = Variable(Tensor([[1, 2], [3, 4]]))
+        let y = Tensor([[1, 0], [3, 2]])
+        #expect(meanSquaredError(predicted: p, expected: y).value.scalar == 2)       // (0 + 4 + 0 + 4) / 4
+        #expect(meanAbsoluteError(predicted: p, expected: y).value.scalar == 1)
+        let logits = Variable(Tensor([[2, 1, 0]]))
+        let expected = -log(exp(Float(2)) / (exp(2) + exp(1) + exp(0)))
+        #expect(abs(softmaxCrossEntropy(logits: logits, labels: Tensor([[1, 0, 0]])).value.scalar - expected) < 1e-6)
+        #expect(abs(sparseSoftmaxCrossEntropy(logits: logits, labels: Tensor([0])).value.scalar - expected) < 1e-6)
+    }
+
+    @Test func softmaxCrossEntropyIsStableForHugeLogits() {
+        let logits = Variable(Tensor([[1000, -1000]]), requiresGradient: true)
+        let loss = softmaxCrossEntropy(logits: logits, labels: Tensor([[0, 1]]))
+        #expect(loss.value.scalar == 2000)
+        loss.backward()
+        #expect(logits.gradient == Tensor([[1, -1]]))
+    }
+
+    @Test func saturatedProbabilitiesGiveFiniteLosses() {
+        let loss = binaryCrossEntropy(predicted: Variable(Tensor([0, 1])), expected: Tensor([1, 0]))
+        #expect(loss.value.scalar.isFinite)
+    }
+
+    @Test func namesIncludeKerasAndShortForms() throws {
+        #expect(try Loss(named: "mse") == .meanSquaredError)
+        #expect(try Loss(named: "mean_squared_error") == .meanSquaredError)
+        #expect(try Loss(named: "sparse_categorical_crossentropy") == .sparseSoftmaxCrossEntropy)
+        #expect(try Loss(named: "BCE") == .binaryCrossEntropy)
+        let literal: Loss = "mae"
+        #expect(literal == .meanAbsoluteError)
+        #expect(throws: NeuralNetError.unknownName(kind: "loss", name: "mss", validNames: Loss.validNames)) {
+            try Loss(named: "mss")
+        }
+    }
+
+    @Test func targetsOfTheWrongShapeAreRejectedWithAHint() {
+        #expect(throws: NeuralNetError.self) {
+            try Loss.meanSquaredError.validate(outputShape: [1], targets: Tensor([[1, 2]]))
+        }
+        do {
+            try Loss.softmaxCrossEntropy.validate(outputShape: [10], targets: Tensor([1, 2, 3]))
+            Issue.record("class indices were accepted for one-hot softmax cross-entropy")
+        } catch {
+            #expect("\(error)".contains("sparseSoftmaxCrossEntropy"))
+        }
+        do {
+            try Loss.sparseSoftmaxCrossEntropy.validate(outputShape: [3], targets: Tensor([0, 5]))
+            Issue.record("label 5 was accepted for 3 classes")
+        } catch {
+            #expect("\(error)".contains("label 5.0 is not a class index in 0..<3"))
+        }
+    }
+}
