@@ -13,7 +13,12 @@ let package = Package(
     targets: [
         // The hot loops: raw pointers and SIMD, no knowledge of tensors or layers.
         .target(name: "NeuralNetKernels"),
-        .target(name: "NeuralNet", dependencies: ["NeuralNetKernels"]),
+        // The system zlib, for gzip-compressed dataset files.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
+        .target(
+            name: "NeuralNet",
+            dependencies: ["NeuralNetKernels", "CZlib"],
+            resources: [.copy("Resources/FashionMNISTSample")]),
         .executableTarget(
             name: "nn",
             dependencies: [

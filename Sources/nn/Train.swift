@@ -2,85 +2,113 @@ import ArgumentParser
 import Foundation
 import NeuralNet
 
-/// `nn train`: trains a classifier on a built-in problem, reports progress and accuracy.
+/// `nn train`: trains a classifier on Fashion-MNIST and reports its test accuracy.
 struct Train: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Train a classifier and report its test accuracy.")
+    static let configuration = CommandConfiguration(abstract: "Train a classifier on Fashion-MNIST and report its test accuracy.")
 
-    enum Problem: String, ExpressibleByArgument, CaseIterable {
-        case spirals, xor
-    }
+    @OptionGroup var dataOptions: DataOptions
 
-    @Option(help: "The problem to learn: \(Problem.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var problem: Problem = .spirals
+    @Option(help: "A preset (\(Preset.allCases.map(\.rawValue).joined(separator: ", "))) or an architecture FILE.json.")
+    var model: String = "mlp"
 
     @Option(help: "Passes over the training data.")
-    var epochs: Int = 60
+    var epochs: Int = 3
 
     @Option(help: "Samples per gradient step.")
-    var batchSize: Int = 32
+    var batchSize: Int = 64
 
-    @Option(help: "The optimizer's step size.")
-    var learningRate: Float = 0.01
+    @Option(help: "One of: \(OptimizerName.allCases.map(\.rawValue).joined(separator: ", ")) (default adam).")
+    var optimizer: String?
+
+    @Option(help: "The optimizer's step size (default: the optimizer's own).")
+    var learningRate: Float?
 
     @Option(help: "Seeds initialisation and shuffling.")
     var seed: UInt64 = 1
 
+    @Option(help: "Write a JSON report of the options, each epoch and the test scores.")
+    var report: String?
+
+    @Option(help: "Save the trained model (safetensors with its architecture).")
+    var save: String?
+
+    @Option(help: "Write an SVG chart of the loss and accuracy curves.")
+    var plot: String?
+
     func validate() throws {
         guard epochs > 0 else { throw ValidationError("--epochs must be positive, got \(epochs)") }
         guard batchSize > 0 else { throw ValidationError("--batch-size must be positive, got \(batchSize)") }
-        guard learningRate > 0, learningRate.isFinite else {
+        if let learningRate, !(learningRate > 0 && learningRate.isFinite) {
             throw ValidationError("--learning-rate must be a positive number, got \(learningRate)")
         }
+        if let optimizer { _ = try OptimizerName(named: optimizer) }
     }
 
     func run() throws {
-        switch problem {
-        case .spirals: try trainSpirals()
-        case .xor: try trainXOR()
+        let network = try ModelChoice(argument: model).makeModel(optimizer: optimizer, learningRate: learningRate, seed: seed)
+        try network.build()
+        let data = try dataOptions.load()
+        print(network.summary())
+        print("Training on \(data.train.count) images from \(data.source), testing on \(data.test.count)")
+
+        let timer = EpochTimer()
+        let history = try network.fit(data.train, epochs: epochs, batchSize: batchSize, validation: data.test,
+                                      callbacks: [timer], seed: seed)
+        let scores = try network.evaluate(data.test)
+        print(String(format: "Test loss %.4f, test accuracy %.4f", scores["loss"]!, scores["accuracy"]!))
+        let seconds = timer.seconds.sorted()
+        print(String(format: "Seconds per epoch: median %.2f (training only, batch %d)", seconds[seconds.count / 2], batchSize))
+
+        if let report {
+            try writeReport(to: report, history: history, seconds: timer.seconds, scores: scores, model: network, source: data.source)
+        }
+        if let plot {
+            try write(history.svgChart(title: "nn train --model \(model)"), to: plot)
+        }
+        if let save {
+            try network.save(to: save)
+            print("Saved to \(save)")
         }
     }
 
-    private func trainSpirals() throws {
-        let train = Spirals.make(count: 2000, seed: seed)
-        let test = Spirals.make(count: 1000, seed: seed + 1)
-        let model = Sequential(loss: .sparseSoftmaxCrossEntropy, optimizer: Adam(learningRate: learningRate),
-                               metrics: [.accuracy]) {
-            Dense(2, 64, activation: .relu)
-            Dense(64, 64, activation: .relu)
-            Dense(64, 2)
+    private func writeReport(
+        to path: String, history: History, seconds: [Double], scores: Evaluation, model: Sequential, source: String
+    ) throws {
+        let options: [String: Any] = [
+            "model": self.model, "epochs": epochs, "batchSize": batchSize, "optimizer": optimizer ?? "adam",
+            "learningRate": Double(model.optimizer.learningRate), "seed": seed, "data": source,
+        ]
+        let epochs: [[String: Any]] = history.epochs.enumerated().map { index, logs in
+            var entry: [String: Any] = ["epoch": index + 1, "seconds": seconds[index]]
+            for (key, value) in logs { entry[key] = Double(value) }
+            return entry
         }
-        print("Training \(model.parameterCount) parameters on two spirals (2,000 points), testing on 1,000")
-        let start = Date()
-        try model.fit(train.x, train.y, epochs: epochs, batchSize: batchSize, seed: seed,
-                      callbacks: [EpochLine(epochs: epochs)])
-        let scores = try model.evaluate(test.x, test.y)
-        print(String(format: "test loss %.4f, test accuracy %.4f (%.1f s)",
-                     scores["loss"]!, scores["accuracy"]!, Date().timeIntervalSince(start)))
-    }
-
-    private func trainXOR() throws {
-        let x = Tensor([[0, 0], [0, 1], [1, 0], [1, 1]])
-        let y = Tensor([[0], [1], [1], [0]])
-        let net = Sequential(loss: .meanSquaredError, optimizer: SGD(learningRate: 0.1), metrics: [.accuracy]) {
-            Dense(2, 3, activation: .tanh)
-            Dense(3, 1, activation: .tanh)
-        }
-        try net.fit(x, y, epochs: epochs, batchSize: 1, seed: seed, callbacks: [EpochLine(epochs: epochs)])
-        print(net.predict(x))
-        print(String(format: "accuracy %.2f", try net.evaluate(x, y)["accuracy"]!))
+        let report: [String: Any] = [
+            "options": options, "epochs": epochs, "parameters": model.parameterCount,
+            "test": scores.scores.mapValues(Double.init),
+        ]
+        let data = try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys])
+        try write(String(decoding: data, as: UTF8.self) + "\n", to: path)
     }
 }
 
-/// Prints one line per epoch (every epoch for short runs, every tenth for long ones).
-final class EpochLine: Callback {
-    let epochs: Int
-    init(epochs: Int) { self.epochs = epochs }
+/// Writes `text` to `path` atomically.
+func write(_ text: String, to path: String) throws {
+    do {
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+    } catch {
+        throw ValidationError("cannot write \(path): \(error.localizedDescription)")
+    }
+}
 
-    func epochDidEnd(_ epoch: Int, logs: [String: Float]) -> Bool {
-        guard epochs <= 20 || epoch % (epochs / 10) == 0 || epoch == epochs else { return false }
-        let metrics = logs.keys.sorted().map { String(format: "%@ %.4f", $0, logs[$0]!) }.joined(separator: ", ")
-        print("epoch \(epoch)/\(epochs): \(metrics)")
-        return false
+/// Measures each epoch's training time (from its start to its last batch, before validation).
+final class EpochTimer: Callback {
+    private(set) var seconds: [Double] = []
+    private var start = Date()
+
+    func epochWillBegin(_ epoch: Int) { start = Date() }
+
+    func batchDidEnd(_ batch: Int, of batches: Int, epoch: Int, logs: [String: Float]) {
+        if batch == batches { seconds.append(Date().timeIntervalSince(start)) }
     }
 }

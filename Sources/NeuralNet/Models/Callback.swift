@@ -1,17 +1,23 @@
 /// Hooks into `fit`. Every method has an empty default, so a callback writes only what it needs.
+/// A callback that changes the model (learning rate, weights) keeps the model it is given in
+/// `trainingWillBegin`.
 public protocol Callback: AnyObject {
     /// Before the first epoch.
-    func trainingWillBegin(epochs: Int, batchesPerEpoch: Int)
-    /// After each batch, with the running mean `"loss"` and metrics of the epoch so far.
+    func trainingWillBegin(_ model: any Network, epochs: Int, batchesPerEpoch: Int)
+    /// Before each epoch (numbered from 1).
+    func epochWillBegin(_ epoch: Int)
+    /// After each batch (numbered from 1), with the running mean `"loss"` and metrics of the epoch.
     func batchDidEnd(_ batch: Int, of batches: Int, epoch: Int, logs: [String: Float])
-    /// After each epoch (numbered from 1), with that epoch's logs. Return `true` to stop training.
+    /// After each epoch, with that epoch's logs (validation scores prefixed `val_`).
+    /// Return `true` to stop training.
     func epochDidEnd(_ epoch: Int, logs: [String: Float]) -> Bool
-    /// After the last epoch.
+    /// After the last epoch, or after a callback stopped training.
     func trainingDidEnd(history: History)
 }
 
 extension Callback {
-    public func trainingWillBegin(epochs: Int, batchesPerEpoch: Int) {}
+    public func trainingWillBegin(_ model: any Network, epochs: Int, batchesPerEpoch: Int) {}
+    public func epochWillBegin(_ epoch: Int) {}
     public func batchDidEnd(_ batch: Int, of batches: Int, epoch: Int, logs: [String: Float]) {}
     public func epochDidEnd(_ epoch: Int, logs: [String: Float]) -> Bool { false }
     public func trainingDidEnd(history: History) {}

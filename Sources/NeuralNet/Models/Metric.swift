@@ -1,29 +1,81 @@
 /// A quality measure reported beside the loss during `fit` and by `evaluate`.
-public enum Metric: String, CaseIterable, Codable, Sendable {
-    /// The fraction of samples whose predicted class is the true class. With class-index
-    /// labels the class is the output's argmax; with one-hot targets, the targets' argmax; with a
-    /// single output, the output thresholded at 0.5 (binary classification).
+///
+/// The predicted class is the output's argmax (or, for a single output, whether it is at least
+/// 0.5: binary classification). The true class is the label itself for class-index labels, or
+/// the argmax of one-hot targets.
+public enum Metric: Hashable, Sendable {
+    /// The fraction of samples whose predicted class is the true class.
     case accuracy
+    /// The fraction of samples whose true class is among the `k` largest outputs.
+    case topKAccuracy(Int)
 
-    /// The metric named `name`, or an error listing the valid names.
-    public init(named name: String) throws {
-        let table = Dictionary(uniqueKeysWithValues: Metric.allCases.map { (NameTable.normalized($0.rawValue), $0) })
-        self = try NameTable.lookUp(name, kind: "metric", in: table, validNames: Metric.allCases.map(\.rawValue))
+    /// The key in logs and `History`: `"accuracy"`, `"top5_accuracy"`.
+    public var name: String {
+        switch self {
+        case .accuracy: "accuracy"
+        case .topKAccuracy(let k): "top\(k)_accuracy"
+        }
     }
 
-    /// The number of correct samples in a batch (summed over batches, divided by the count).
+    /// The metric named `name` (`"accuracy"`, `"acc"`, `"top5"`, `"top_5_accuracy"`), or an error
+    /// listing the valid forms.
+    public init(named name: String) throws {
+        let key = NameTable.normalized(name)
+        if key == "accuracy" || key == "acc" { self = .accuracy; return }
+        if key.hasPrefix("top"), let k = Int(key.dropFirst(3).prefix { $0.isNumber }), k > 0,
+           key == "top\(k)" || key == "top\(k)accuracy" {
+            self = .topKAccuracy(k)
+            return
+        }
+        throw NeuralNetError.unknownName(kind: "metric", name: name, validNames: ["accuracy", "topK (e.g. top5, top_5_accuracy)"])
+    }
+
+    /// The number of correct samples in a batch of `output` against `targets`.
     func correctCount(output: Tensor, targets: Tensor, loss: Loss) -> Int {
         let batch = output.shape[0]
         guard batch > 0 else { return 0 }
         let width = output.count / batch
-        if loss.takesClassIndices {
-            return zip(output.reshaped(to: [batch, width]).argmax(), targets.scalars).filter { Float($0) == $1 }.count
+        let truth = Metric.trueClasses(targets: targets, width: width, loss: loss)
+        switch self {
+        case .accuracy:
+            return zip(Metric.predictedClasses(output: output), truth).filter { $0 == $1 }.count
+        case .topKAccuracy(let k):
+            return (0..<batch).filter { row in
+                let scores = output.scalars[(row * width)..<((row + 1) * width)]
+                let own = scores[scores.startIndex + truth[row]]
+                // The true class is in the top k if fewer than k classes score strictly higher.
+                return scores.filter { $0 > own }.count < k
+            }.count
         }
-        if width == 1 {
-            return zip(output.scalars, targets.scalars).filter { ($0 >= 0.5) == ($1 >= 0.5) }.count
-        }
-        let predicted = output.reshaped(to: [batch, width]).argmax()
-        let expected = targets.reshaped(to: [batch, width]).argmax()
-        return zip(predicted, expected).filter { $0 == $1 }.count
+    }
+
+    /// The predicted class of each sample: argmax, or `output ≥ 0.5` for a single output.
+    static func predictedClasses(output: Tensor) -> [Int] {
+        let batch = output.shape[0]
+        let width = output.count / max(batch, 1)
+        if width == 1 { return output.scalars.map { $0 >= 0.5 ? 1 : 0 } }
+        return output.reshaped(to: [batch, width]).argmax()
+    }
+
+    /// The true class of each sample: the label, the argmax of a one-hot row, or `target ≥ 0.5`.
+    static func trueClasses(targets: Tensor, width: Int, loss: Loss) -> [Int] {
+        if loss.takesClassIndices { return targets.scalars.map { Int($0) } }
+        if width == 1 { return targets.scalars.map { $0 >= 0.5 ? 1 : 0 } }
+        return targets.reshaped(to: [targets.shape[0], width]).argmax()
+    }
+}
+
+extension Metric: CustomStringConvertible, Codable {
+    public var description: String { name }
+
+    /// Decodes a metric name.
+    public init(from decoder: any Decoder) throws {
+        try self.init(named: try decoder.singleValueContainer().decode(String.self))
+    }
+
+    /// Encodes the metric's name.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(name)
     }
 }

@@ -1,50 +1,55 @@
 /// The training loop, shared by every `Network`.
 extension Network {
-    /// Trains on inputs `x` (`[samples, ...]`) and targets `y` (`[samples, ...]`, or class indices
-    /// `[samples]` for `.sparseSoftmaxCrossEntropy`) for `epochs` passes in shuffled mini-batches.
+    /// Trains on `dataset` for `epochs` passes in shuffled mini-batches.
     ///
     /// - Parameters:
-    ///   - validation: inputs and targets evaluated after each epoch (`"val_loss"`, ...).
-    ///   - seed: makes initialisation (on first use) and shuffling reproducible: the model's
-    ///     generator is reseeded with `seed`, and batches are shuffled by an independent stream
-    ///     of the same seed. `nil` continues the model's own sequence.
+    ///   - validation: evaluated after each epoch; its scores appear as `"val_loss"`, ...
+    ///   - callbacks: early stopping, learning-rate schedules, hooks.
+    ///   - seed: makes initialisation (on first use), dropout and shuffling reproducible: the
+    ///     model's generator is reseeded with `seed`, and batches are shuffled by an independent
+    ///     stream of the same seed. `nil` continues the model's own sequence.
+    ///   - progress: how progress is reported on standard error.
     /// - Returns: the loss and metrics of every epoch.
-    /// - Throws: `NeuralNetError` for empty or mismatched data, shapes that do not fit the
-    ///   layers or the loss, and a loss that becomes NaN or infinite.
+    /// - Throws: `NeuralNetError` for empty data, shapes that do not fit the layers or the
+    ///   loss, and a loss that becomes NaN or infinite.
     @discardableResult
     public func fit(
-        _ x: Tensor, _ y: Tensor, epochs: Int = 1, batchSize: Int = 32, validation: (Tensor, Tensor)? = nil,
-        shuffle: Bool = true, seed: UInt64? = nil, callbacks: [any Callback] = []
+        _ dataset: Dataset, epochs: Int = 1, batchSize: Int = 32, validation: Dataset? = nil, shuffle: Bool = true,
+        callbacks: [any Callback] = [], seed: UInt64? = nil, progress: Progress = .automatic
     ) throws -> History {
         guard epochs >= 0 else { throw NeuralNetError.invalidArgument("fit: epochs must be 0 or more, got \(epochs)") }
         guard batchSize > 0 else { throw NeuralNetError.invalidArgument("fit: batchSize must be positive, got \(batchSize)") }
         if let seed { generator = SeededGenerator(seed: seed) }
-        try checkData(x, y, role: "training")
+        try check(dataset, role: "training")
+        if let validation { try check(validation, role: "validation") }
         var shuffler = seed.map { SeededGenerator(seed: $0, stream: 1) } ?? generator.split()
-        if let (vx, vy) = validation { try checkData(vx, vy, role: "validation") }
 
-        let sampleCount = x.shape[0]
-        let batches = (sampleCount + batchSize - 1) / batchSize
+        let callbacks = callbacks + (progress == .silent ? [] : [ProgressReporter(style: progress)])
+        let batchCount = (dataset.count + batchSize - 1) / batchSize
         var history = History()
-        var order = Array(0..<sampleCount)
-        callbacks.forEach { $0.trainingWillBegin(epochs: epochs, batchesPerEpoch: batches) }
-        for epoch in 1...max(epochs, 1) where epochs > 0 {
+        var order = Array(0..<dataset.count)
+        callbacks.forEach { $0.trainingWillBegin(self, epochs: epochs, batchesPerEpoch: batchCount) }
+        var epoch = 0
+        while epoch < epochs {
+            epoch += 1
+            callbacks.forEach { $0.epochWillBegin(epoch) }
             if shuffle { order.shuffle(using: &shuffler) }
-            var totals = RunningTotals(metrics: metrics)
-            for batch in 0..<batches {
-                let indices = order[(batch * batchSize)..<min((batch + 1) * batchSize, sampleCount)]
-                let (inputs, targets) = (x.gatheringRows(indices), y.gatheringRows(indices))
-                let (lossValue, output) = try trainStep(inputs, targets)
+            var totals = RunningTotals(metrics: metrics, loss: loss)
+            for (index, batch) in dataset.batches(of: batchSize, order: order).enumerated() {
+                let targets = batch.labels
+                let (lossValue, output) = try trainStep(batch.inputs, targets)
                 guard lossValue.isFinite else {
-                    throw NeuralNetError.nonFiniteLoss(epoch: epoch, batch: batch + 1, value: lossValue)
+                    throw NeuralNetError.nonFiniteLoss(epoch: epoch, batch: index + 1, value: lossValue)
                 }
-                totals.add(loss: lossValue, output: output, targets: targets, lossFunction: loss)
-                let logs = totals.logs()
-                callbacks.forEach { $0.batchDidEnd(batch + 1, of: batches, epoch: epoch, logs: logs) }
+                totals.add(loss: lossValue, output: output, targets: targets)
+                if !callbacks.isEmpty {
+                    let logs = totals.logs()
+                    callbacks.forEach { $0.batchDidEnd(index + 1, of: batchCount, epoch: epoch, logs: logs) }
+                }
             }
             var logs = totals.logs()
-            if let (vx, vy) = validation {
-                for (key, value) in try evaluate(vx, vy, batchSize: max(batchSize, 256)) { logs["val_" + key] = value }
+            if let validation {
+                for (key, value) in try evaluate(validation, batchSize: max(batchSize, 256)).scores { logs["val_" + key] = value }
             }
             history.append(logs)
             // Every callback sees the epoch, even when an earlier one asks to stop.
@@ -53,6 +58,19 @@ extension Network {
         }
         callbacks.forEach { $0.trainingDidEnd(history: history) }
         return history
+    }
+
+    /// Trains on inputs `x` (`[samples, ...]`) and targets `y` (`[samples, ...]`, or class indices
+    /// `[samples]` for `.sparseSoftmaxCrossEntropy`); see `fit(_:epochs:...)` for the rest.
+    @discardableResult
+    public func fit(
+        _ x: Tensor, _ y: Tensor, epochs: Int = 1, batchSize: Int = 32, validation: (Tensor, Tensor)? = nil,
+        shuffle: Bool = true, callbacks: [any Callback] = [], seed: UInt64? = nil, progress: Progress = .automatic
+    ) throws -> History {
+        try fit(
+            try Dataset(inputs: x, labels: y), epochs: epochs, batchSize: batchSize,
+            validation: try validation.map { try Dataset(inputs: $0.0, labels: $0.1) }, shuffle: shuffle,
+            callbacks: callbacks, seed: seed, progress: progress)
     }
 
     /// One optimisation step on a batch: forward in training mode, loss, backward, update.
@@ -66,21 +84,31 @@ extension Network {
         return (lossVariable.value.scalar, output.value)
     }
 
-    /// The loss and every metric on `x` and `y`, in inference mode:
-    /// `["loss": 0.31, "accuracy": 0.89]`.
-    public func evaluate(_ x: Tensor, _ y: Tensor, batchSize: Int = 256) throws -> [String: Float] {
+    /// The loss and every metric on `dataset`, in inference mode, and for classifiers a
+    /// confusion matrix: `try model.evaluate(test)["accuracy"]!`.
+    public func evaluate(_ dataset: Dataset, batchSize: Int = 256) throws -> Evaluation {
         guard batchSize > 0 else { throw NeuralNetError.invalidArgument("evaluate: batchSize must be positive, got \(batchSize)") }
-        try checkData(x, y, role: "evaluation")
-        var totals = RunningTotals(metrics: metrics)
-        let sampleCount = x.shape[0]
-        for start in stride(from: 0, to: sampleCount, by: batchSize) {
-            let indices = start..<min(start + batchSize, sampleCount)
-            let targets = y.gatheringRows(indices)
-            let output = try forward(Variable(x.gatheringRows(indices)), mode: .inference)
-            let lossValue = loss(predicted: output, expected: targets).value.scalar
-            totals.add(loss: lossValue, output: output.value, targets: targets, lossFunction: loss, weight: indices.count)
+        try check(dataset, role: "evaluation")
+        var totals = RunningTotals(metrics: metrics, loss: loss)
+        var confusion: ConfusionMatrix?
+        for batch in dataset.batches(of: batchSize) {
+            let targets = batch.labels
+            let output = try forward(Variable(batch.inputs), mode: .inference)
+            totals.add(loss: loss(predicted: output, expected: targets).value.scalar, output: output.value, targets: targets)
+            let width = output.value.count / max(output.shape[0], 1)
+            if loss.takesClassIndices || width > 1 || [.binaryCrossEntropy].contains(loss) {
+                if confusion == nil { confusion = ConfusionMatrix(classes: max(width, 2)) }
+                confusion!.add(
+                    truth: Metric.trueClasses(targets: targets, width: width, loss: loss),
+                    predicted: Metric.predictedClasses(output: output.value))
+            }
         }
-        return totals.logs()
+        return Evaluation(scores: totals.logs(), confusionMatrix: confusion)
+    }
+
+    /// The loss and every metric on inputs `x` and targets `y`.
+    public func evaluate(_ x: Tensor, _ y: Tensor, batchSize: Int = 256) throws -> Evaluation {
+        try evaluate(try Dataset(inputs: x, labels: y), batchSize: batchSize)
     }
 
     /// The model's outputs for `x` (`[samples, ...]`), computed in inference mode in batches of
@@ -110,47 +138,43 @@ extension Network {
         return Tensor(shape: [sampleCount] + outputShape, scalars: scalars)
     }
 
-    /// Checks that `x` and `y` are non-empty, have one target per sample, and fit the model and
-    /// the loss; builds the model on first use.
-    func checkData(_ x: Tensor, _ y: Tensor, role: String) throws {
-        guard x.rank >= 1, x.shape[0] > 0 else {
-            throw NeuralNetError.invalidData("\(role) data is empty: inputs have shape \(x.shape)")
+    /// Checks that `dataset` is non-empty and fits the model and the loss; builds the model on
+    /// first use.
+    func check(_ dataset: Dataset, role: String) throws {
+        guard dataset.count > 0 else {
+            throw NeuralNetError.invalidData("\(role) data is empty: inputs have shape \(dataset.inputs.shape)")
         }
-        guard y.rank >= 1, y.shape[0] == x.shape[0] else {
-            throw NeuralNetError.invalidData(
-                "\(role) data: \(x.rank >= 1 ? x.shape[0] : 0) input samples (shape \(x.shape)) but "
-                    + "\(y.rank >= 1 ? y.shape[0] : 0) targets (shape \(y.shape)); they must match")
-        }
-        let outputShape = try build(inputShape: Array(x.shape.dropFirst()))
-        try loss.validate(outputShape: outputShape, targets: y)
+        let outputShape = try build(inputShape: dataset.sampleShape)
+        try loss.validate(outputShape: outputShape, targets: dataset.labels)
     }
 }
 
 /// Sums of the loss and metric counts over the batches of an epoch.
 struct RunningTotals {
     let metrics: [Metric]
+    let loss: Loss
     private var lossSum: Double = 0
-    private var lossWeight = 0
     private var correct: [Metric: Int] = [:]
     private var samples = 0
 
-    init(metrics: [Metric]) { self.metrics = metrics }
+    init(metrics: [Metric], loss: Loss) {
+        self.metrics = metrics
+        self.loss = loss
+    }
 
-    /// Adds a batch; `weight` is how many samples its loss averages (the batch size).
-    mutating func add(loss value: Float, output: Tensor, targets: Tensor, lossFunction: Loss, weight: Int? = nil) {
+    /// Adds a batch whose mean loss is `value`.
+    mutating func add(loss value: Float, output: Tensor, targets: Tensor) {
         let batch = output.shape[0]
-        let weight = weight ?? batch
-        lossSum += Double(value) * Double(weight)
-        lossWeight += weight
+        lossSum += Double(value) * Double(batch)
         samples += batch
         for metric in metrics {
-            correct[metric, default: 0] += metric.correctCount(output: output, targets: targets, loss: lossFunction)
+            correct[metric, default: 0] += metric.correctCount(output: output, targets: targets, loss: loss)
         }
     }
 
     func logs() -> [String: Float] {
-        var logs = ["loss": Float(lossSum / Double(max(lossWeight, 1)))]
-        for metric in metrics { logs[metric.rawValue] = Float(correct[metric, default: 0]) / Float(max(samples, 1)) }
+        var logs = ["loss": Float(lossSum / Double(max(samples, 1)))]
+        for metric in metrics { logs[metric.name] = Float(correct[metric, default: 0]) / Float(max(samples, 1)) }
         return logs
     }
 }

@@ -23,13 +23,14 @@ public final class Sequential: Network {
     public private(set) var inputShape: [Int]?
     /// The per-sample output shape of every layer, once built.
     public private(set) var outputShapes: [[Int]] = []
-    private var isBuilt = false
+    private var built = false
 
     /// A model of `layers`.
     ///
     /// - Parameters:
-    ///   - inputShape: the shape of one sample (batch excluded); when given, the model is built
-    ///     at once and shape errors surface here. Otherwise it is built at the first `fit`.
+    ///   - inputShape: the shape of one sample (batch excluded). When given, `summary()` shows
+    ///     every output shape before training and `build()` can check the layers at once;
+    ///     otherwise the model is built for the data at the first `fit`.
     ///   - seed: seeds initialisation and shuffling (`fit(seed:)` can reseed).
     public init(
         _ layers: [any Layer] = [], inputShape: [Int]? = nil, loss: Loss, optimizer: any Optimizer = Adam(),
@@ -51,16 +52,30 @@ public final class Sequential: Network {
         self.init(layers(), inputShape: inputShape, loss: loss, optimizer: optimizer, metrics: metrics, seed: seed)
     }
 
+    /// Builds the model for the input shape given at creation (or the first layer's own input
+    /// size), checking that every layer fits the one before. Errors name the layer and shapes.
+    @discardableResult
+    public func build() throws -> [Int] {
+        guard let shape = inputShape ?? (layers.first as? Dense)?.inputSize.map({ [$0] }) else {
+            throw NeuralNetError.invalidArgument(
+                "Sequential: the input shape is unknown; pass inputShape: to Sequential(...) or call build(inputShape:)")
+        }
+        return try build(inputShape: shape)
+    }
+
+    /// Whether the layers have been built for an input shape.
+    public var isBuilt: Bool { built }
+
     /// Appends a layer; it is built with the rest at the next `fit` or `build`.
     public func add(_ layer: any Layer) {
         layers.append(layer)
-        isBuilt = false
+        built = false
     }
 
     @discardableResult
     public func build(inputShape: [Int]) throws -> [Int] {
-        if isBuilt, inputShape == self.inputShape, let last = outputShapes.last { return last }
-        if isBuilt || self.inputShape != nil, let expected = self.inputShape, expected != inputShape {
+        if built, inputShape == self.inputShape, let last = outputShapes.last { return last }
+        if built || self.inputShape != nil, let expected = self.inputShape, expected != inputShape {
             throw NeuralNetError.shapeMismatch(
                 layer: "input of Sequential", expected: "samples of shape \(expected)", actual: inputShape,
                 hint: "The model was built for \(expected); pass data of shape [samples] + \(expected)")
@@ -80,7 +95,7 @@ public final class Sequential: Network {
         }
         self.inputShape = inputShape
         outputShapes = shapes
-        isBuilt = true
+        built = true
         return shape
     }
 

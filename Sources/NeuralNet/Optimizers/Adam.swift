@@ -2,7 +2,7 @@ import Foundation
 
 /// Adam (Kingma & Ba, 2015): `m ← β₁m + (1-β₁)g`, `v ← β₂v + (1-β₂)g²`,
 /// `w ← w - η · m̂ / (√v̂ + ε)` with the bias corrections `m̂ = m/(1-β₁ᵗ)`, `v̂ = v/(1-β₂ᵗ)`.
-public final class Adam: Optimizer {
+public class Adam: Optimizer {
     public var learningRate: Float
     /// Decay of the first moment.
     public let beta1: Float
@@ -10,17 +10,25 @@ public final class Adam: Optimizer {
     public let beta2: Float
     /// Added to `√v̂` to avoid division by zero.
     public let epsilon: Float
+    public let weightDecay: Float
+    public let clipNorm: Float?
     private var moments = ParameterState(slots: 2)
     private var stepCount = 0
 
-    /// The defaults are the paper's.
-    public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7) {
+    /// The defaults are the paper's. `weightDecay` is classic L2 (added to the gradient); for
+    /// decoupled decay use `AdamW`.
+    public init(
+        learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7,
+        weightDecay: Float = 0, clipNorm: Float? = nil
+    ) {
         precondition(learningRate > 0, "Adam needs a positive learning rate, got \(learningRate)")
         precondition((0..<1).contains(beta1) && (0..<1).contains(beta2), "Adam betas must be in [0, 1), got \(beta1), \(beta2)")
         self.learningRate = learningRate
         self.beta1 = beta1
         self.beta2 = beta2
         self.epsilon = epsilon
+        self.weightDecay = weightDecay
+        self.clipNorm = clipNorm
     }
 
     public func beginStep() { stepCount += 1 }
@@ -45,5 +53,26 @@ public final class Adam: Optimizer {
                 }
             }
         }
+    }
+}
+
+/// AdamW (Loshchilov & Hutter, 2019): Adam with weight decay decoupled from the gradient,
+/// `w ← w - η λ w` before each Adam update, so that decay does not pass through the moments.
+public final class AdamW: Adam {
+    /// The decoupled decay λ.
+    public let decoupledWeightDecay: Float
+
+    /// The defaults are PyTorch's (λ = 0.01).
+    public override init(
+        learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7,
+        weightDecay: Float = 0.01, clipNorm: Float? = nil
+    ) {
+        decoupledWeightDecay = weightDecay
+        super.init(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon, clipNorm: clipNorm)
+    }
+
+    public override func update(_ parameter: Parameter, gradient: Tensor) {
+        parameter.value *= 1 - learningRate * decoupledWeightDecay
+        super.update(parameter, gradient: gradient)
     }
 }

@@ -1,11 +1,16 @@
 /// Updates parameters from their gradients.
 ///
 /// A rule only writes `update(_:gradient:)` for one parameter; `step(_:)` walks the
-/// parameters, skips those without a gradient or not trained, and clears the gradients after.
-/// Per-parameter state (momentum, moments) is keyed by the parameter's identity.
+/// parameters, skips those without a gradient or not trained, applies gradient clipping and L2
+/// weight decay, and clears the gradients after. Per-parameter state (momentum, moments) is
+/// keyed by the parameter's identity.
 public protocol Optimizer: AnyObject {
     /// The step size; schedules change it between epochs.
     var learningRate: Float { get set }
+    /// L2 weight decay λ: `λ · w` is added to each gradient (0 for none).
+    var weightDecay: Float { get }
+    /// When set, gradients are scaled so that their global L2 norm is at most this.
+    var clipNorm: Float? { get }
 
     /// Called once per step before any `update`, to advance step counters.
     func beginStep()
@@ -15,16 +20,28 @@ public protocol Optimizer: AnyObject {
 }
 
 extension Optimizer {
+    public var weightDecay: Float { 0 }
+    public var clipNorm: Float? { nil }
     public func beginStep() {}
 
     /// One optimisation step over `parameters`; their gradients are cleared afterwards.
     public func step(_ parameters: [Parameter]) {
-        beginStep()
-        for parameter in parameters where parameter.isTrainable {
-            guard let gradient = parameter.gradient else { continue }
-            update(parameter, gradient: gradient)
-            parameter.gradient = nil
+        let active = parameters.filter { $0.isTrainable && $0.gradient != nil }
+        var scale: Float = 1
+        if let clipNorm {
+            let squares = active.reduce(Float(0)) { total, p in total + p.gradient!.scalars.reduce(0) { $0 + $1 * $1 } }
+            let norm = squares.squareRoot()
+            if norm > clipNorm { scale = clipNorm / norm }
         }
+        beginStep()
+        for parameter in active {
+            var gradient = parameter.gradient!
+            parameter.gradient = nil
+            if scale != 1 { gradient *= scale }
+            if weightDecay != 0 { gradient += parameter.value * weightDecay }
+            update(parameter, gradient: gradient)
+        }
+        for parameter in parameters where !parameter.isTrainable { parameter.gradient = nil }
     }
 }
 

@@ -7,15 +7,22 @@ public final class SGD: Optimizer {
     public let momentum: Float
     /// Whether to use Nesterov's look-ahead form.
     public let nesterov: Bool
+    public let weightDecay: Float
+    public let clipNorm: Float?
     private var velocity = ParameterState(slots: 1)
 
     /// - Precondition: `learningRate > 0`, `momentum` in `[0, 1)`.
-    public init(learningRate: Float = 0.01, momentum: Float = 0, nesterov: Bool = false) {
+    public init(
+        learningRate: Float = 0.01, momentum: Float = 0, nesterov: Bool = false, weightDecay: Float = 0,
+        clipNorm: Float? = nil
+    ) {
         precondition(learningRate > 0, "SGD needs a positive learning rate, got \(learningRate)")
         precondition(momentum >= 0 && momentum < 1, "SGD momentum must be in [0, 1), got \(momentum)")
         self.learningRate = learningRate
         self.momentum = momentum
         self.nesterov = nesterov
+        self.weightDecay = weightDecay
+        self.clipNorm = clipNorm
     }
 
     public func update(_ parameter: Parameter, gradient: Tensor) {

@@ -11,6 +11,8 @@ public enum NeuralNetError: Error, Equatable, CustomStringConvertible, Localized
     case invalidArgument(String)
     /// Training or evaluation data that cannot be used (empty, mismatched counts, wrong labels).
     case invalidData(String)
+    /// A file that is missing, truncated or not in the expected format.
+    case invalidFile(path: String, reason: String)
     /// The loss became NaN or infinite.
     case nonFiniteLoss(epoch: Int, batch: Int, value: Float)
 
@@ -23,6 +25,8 @@ public enum NeuralNetError: Error, Equatable, CustomStringConvertible, Localized
             return "unknown \(kind) '\(name)'; expected one of: \(validNames.joined(separator: ", "))"
         case let .invalidArgument(message), let .invalidData(message):
             return message
+        case let .invalidFile(path, reason):
+            return "\(path): \(reason)"
         case let .nonFiniteLoss(epoch, batch, value):
             return "the loss became \(value) at epoch \(epoch), batch \(batch); "
                 + "lower the learning rate, clip gradients, or check the data for NaN values"

@@ -1,0 +1,2 @@
+// The system zlib, used to read gzip-compressed dataset files.
+#include <zlib.h>

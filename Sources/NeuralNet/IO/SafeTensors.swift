@@ -1,0 +1,100 @@
+import Foundation
+
+/// The safetensors format: an 8-byte little-endian header length `N`, `N` bytes of JSON
+/// (`{"name": {"dtype": "F32", "shape": [...], "data_offsets": [begin, end]}, "__metadata__": {...}}`),
+/// then the raw little-endian data. Reading checks every offset and size, so a truncated or
+/// corrupt file gives an error naming the file and the problem, never a crash.
+public enum SafeTensors {
+    /// Writes `tensors` (in order) and string `metadata` to `path` atomically: the file appears
+    /// whole or not at all.
+    public static func write(_ tensors: [(name: String, tensor: Tensor)], metadata: [String: String] = [:], to path: String) throws {
+        var header: [String: Any] = [:]
+        if !metadata.isEmpty { header["__metadata__"] = metadata }
+        var offset = 0
+        for (name, tensor) in tensors {
+            let size = tensor.count * 4
+            header[name] = ["dtype": "F32", "shape": tensor.shape, "data_offsets": [offset, offset + size]] as [String: Any]
+            offset += size
+        }
+        var json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
+        // The data section starts on an 8-byte boundary, as the format recommends.
+        json.append(contentsOf: Array(repeating: UInt8(ascii: " "), count: (8 - json.count % 8) % 8))
+        var data = Data(capacity: 8 + json.count + offset)
+        withUnsafeBytes(of: UInt64(json.count).littleEndian) { data.append(contentsOf: $0) }
+        data.append(json)
+        for (_, tensor) in tensors {
+            tensor.scalars.withUnsafeBufferPointer { buffer in
+                if 1.littleEndian == 1 {
+                    data.append(UnsafeBufferPointer(start: UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: UInt8.self), count: buffer.count * 4))
+                } else {
+                    for value in buffer { withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+                }
+            }
+        }
+        do {
+            try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw NeuralNetError.invalidFile(path: path, reason: "cannot be written: \(error.localizedDescription)")
+        }
+    }
+
+    /// The tensors (in file order) and metadata of the safetensors file at `path`. `F32`, `F64`
+    /// and `BF16` data are read as `Float`.
+    public static func read(from path: String) throws -> (tensors: [(name: String, tensor: Tensor)], metadata: [String: String]) {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw NeuralNetError.invalidFile(path: path, reason: "the file cannot be read (missing or not permitted)")
+        }
+        return try decode([UInt8](data), path: path)
+    }
+
+    /// Decodes safetensors bytes; `path` names the source in errors.
+    public static func decode(_ bytes: [UInt8], path: String = "safetensors data") throws -> (tensors: [(name: String, tensor: Tensor)], metadata: [String: String]) {
+        func fail(_ reason: String) -> NeuralNetError { .invalidFile(path: path, reason: reason) }
+        guard bytes.count >= 8 else { throw fail("only \(bytes.count) bytes: too short for a safetensors header") }
+        let headerLength = bytes[0..<8].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        guard headerLength <= UInt64(bytes.count - 8) else {
+            throw fail("the header claims \(headerLength) bytes but the file has \(bytes.count - 8) after the length (truncated or not safetensors)")
+        }
+        let dataStart = 8 + Int(headerLength)
+        guard let object = try? JSONSerialization.jsonObject(with: Data(bytes[8..<dataStart])), let header = object as? [String: Any] else {
+            throw fail("the header is not a JSON object (not a safetensors file?)")
+        }
+        var metadata: [String: String] = [:]
+        if let raw = header["__metadata__"] {
+            guard let values = raw as? [String: String] else { throw fail("__metadata__ must map strings to strings") }
+            metadata = values
+        }
+        let dataSize = bytes.count - dataStart
+        var entries: [(name: String, begin: Int, tensor: Tensor)] = []
+        for (name, value) in header where name != "__metadata__" {
+            guard let info = value as? [String: Any], let dtype = info["dtype"] as? String,
+                  let shape = (info["shape"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }),
+                  let offsets = (info["data_offsets"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }),
+                  offsets.count == 2, shape.count == (info["shape"] as? [Any])?.count
+            else { throw fail("tensor '\(name)' lacks a valid dtype, shape or data_offsets") }
+            guard shape.allSatisfy({ $0 >= 0 }), offsets[0] >= 0, offsets[0] <= offsets[1], offsets[1] <= dataSize else {
+                throw fail("tensor '\(name)': offsets \(offsets) or shape \(shape) fall outside the \(dataSize) data bytes (truncated?)")
+            }
+            guard let width = ["F32": 4, "F64": 8, "BF16": 2][dtype] else {
+                throw fail("tensor '\(name)' has dtype \(dtype); NeuralNet reads F32, F64 and BF16")
+            }
+            let count = shape.reduce(1, *)
+            guard offsets[1] - offsets[0] == count * width else {
+                throw fail("tensor '\(name)': shape \(shape) of \(dtype) needs \(count * width) bytes, its offsets span \(offsets[1] - offsets[0])")
+            }
+            var scalars = [Float](repeating: 0, count: count)
+            let base = dataStart + offsets[0]
+            for i in 0..<count {
+                let at = base + i * width
+                func bits(_ n: Int) -> UInt64 { (0..<n).reduce(0) { $0 | UInt64(bytes[at + $1]) << (8 * UInt64($1)) } }
+                switch dtype {
+                case "F32": scalars[i] = Float(bitPattern: UInt32(bits(4)))
+                case "F64": scalars[i] = Float(Double(bitPattern: bits(8)))
+                default: scalars[i] = Float(bitPattern: UInt32(bits(2)) << 16)
+                }
+            }
+            entries.append((name, offsets[0], Tensor(shape: shape, scalars: scalars)))
+        }
+        return (entries.sorted { ($0.begin, $0.name) < ($1.begin, $1.name) }.map { ($0.name, $0.tensor) }, metadata)
+    }
+}

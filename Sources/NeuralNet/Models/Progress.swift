@@ -1,0 +1,91 @@
+import Foundation
+
+/// How `fit` reports progress on standard error.
+public enum Progress: Sendable, Equatable {
+    /// A bar on a terminal; otherwise one line per epoch, at most one a second (the last epoch
+    /// always), so that log files stay readable even for thousands of short epochs.
+    case automatic
+    /// A bar redrawn in place (batch i/n, loss, metrics, time per step, ETA).
+    case bar
+    /// One line per epoch.
+    case lines
+    /// Nothing.
+    case silent
+}
+
+/// The callback behind `Progress`: draws a bar or writes epoch lines to standard error.
+final class ProgressReporter: Callback {
+    private let style: Progress
+    private let isTerminal: Bool
+    private var epochs = 0
+    private var epochStart = Date()
+    private var lastDraw = Date.distantPast
+    private var lastLine = Date.distantPast
+    private var batches = 0
+
+    init(style: Progress, isTerminal: Bool = isatty(STDERR_FILENO) == 1) {
+        self.style = style
+        self.isTerminal = isTerminal
+    }
+
+    private var drawsBar: Bool { style == .bar || (style == .automatic && isTerminal) }
+
+    func trainingWillBegin(_ model: any Network, epochs: Int, batchesPerEpoch: Int) {
+        self.epochs = epochs
+        batches = batchesPerEpoch
+    }
+
+    func epochWillBegin(_ epoch: Int) { epochStart = Date() }
+
+    func batchDidEnd(_ batch: Int, of batches: Int, epoch: Int, logs: [String: Float]) {
+        guard drawsBar else { return }
+        let now = Date()
+        // Redrawing costs a write; ten times a second is smooth enough.
+        guard batch == batches || now.timeIntervalSince(lastDraw) >= 0.1 else { return }
+        lastDraw = now
+        let elapsed = now.timeIntervalSince(epochStart)
+        let perStep = elapsed / Double(batch)
+        let width = 24
+        let filled = width * batch / max(batches, 1)
+        let bar = String(repeating: "=", count: max(filled - 1, 0)) + (filled > 0 ? ">" : "")
+            + String(repeating: " ", count: width - filled)
+        let eta = perStep * Double(batches - batch)
+        let line = "\rEpoch \(epoch)/\(epochs) [\(bar)] \(batch)/\(batches)  \(ProgressReporter.format(logs))"
+            + "  \(ProgressReporter.duration(perStep))/step  ETA \(ProgressReporter.duration(eta))"
+        write(line + "\u{1B}[K")
+    }
+
+    func epochDidEnd(_ epoch: Int, logs: [String: Float]) -> Bool {
+        guard style != .silent else { return false }
+        let now = Date()
+        let elapsed = now.timeIntervalSince(epochStart)
+        let summary = "Epoch \(epoch)/\(epochs)  \(ProgressReporter.duration(elapsed))"
+            + " (\(ProgressReporter.duration(elapsed / Double(max(batches, 1))))/step)  \(ProgressReporter.format(logs))"
+        if drawsBar {
+            write("\r" + summary + "\u{1B}[K\n")
+        } else if style == .lines || epoch == epochs || now.timeIntervalSince(lastLine) >= 1 {
+            lastLine = now
+            write(summary + "\n")
+        }
+        return false
+    }
+
+    /// `loss 0.5123  accuracy 0.8123  val_loss ...`, training keys first.
+    static func format(_ logs: [String: Float]) -> String {
+        func rank(_ key: String) -> Int { (key.hasPrefix("val_") ? 2 : 0) + (key.hasSuffix("loss") ? 0 : 1) }
+        let keys = logs.keys.sorted { (rank($0), $0) < (rank($1), $1) }
+        return keys.map { String(format: "%@ %.4f", $0, logs[$0]!) }.joined(separator: "  ")
+    }
+
+    /// `850µs`, `12.3ms`, `4.2s`, `3m05s`.
+    static func duration(_ seconds: Double) -> String {
+        if seconds < 1e-3 { return String(format: "%.0fµs", seconds * 1e6) }
+        if seconds < 1 { return String(format: "%.1fms", seconds * 1e3) }
+        if seconds < 60 { return String(format: "%.1fs", seconds) }
+        return String(format: "%dm%02ds", Int(seconds) / 60, Int(seconds) % 60)
+    }
+
+    private func write(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+}

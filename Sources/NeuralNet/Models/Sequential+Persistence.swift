@@ -1,0 +1,57 @@
+import Foundation
+
+/// Saving and loading whole models as safetensors files: the parameters as tensors named by
+/// path (`"1.weight"`), and the architecture as JSON in the header's metadata, so one file is a
+/// whole model.
+extension Sequential {
+    /// Writes the parameters and architecture to `path` (atomically).
+    /// - Throws: if the model is not built yet or has a layer type that cannot be saved.
+    public func save(to path: String) throws {
+        guard isBuilt else {
+            throw NeuralNetError.invalidArgument("save: the model is not built yet; train it, or call build(inputShape:) first")
+        }
+        let architecture = try spec().json()
+        try SafeTensors.write(
+            namedParameters.map { ($0.name, $0.parameter.value) },
+            metadata: ["format": "neuralnet", "architecture": architecture], to: path)
+    }
+
+    /// The model saved at `path`, rebuilt from its architecture with its parameters.
+    public static func load(from path: String) throws -> Sequential {
+        let (tensors, metadata) = try SafeTensors.read(from: path)
+        guard let architecture = metadata["architecture"] else {
+            throw NeuralNetError.invalidFile(
+                path: path, reason: "no architecture in the metadata: not saved by NeuralNet; build the model and use loadWeights(from:)")
+        }
+        let spec = try ModelSpec.decode(Data(architecture.utf8), path: "\(path) (architecture)")
+        let model = try Sequential(spec: spec)
+        try model.build()
+        try model.loadWeights(tensors, source: path)
+        return model
+    }
+
+    /// Replaces the parameters with those in the safetensors file at `path`. Loading is strict:
+    /// one error lists every missing, unexpected or mis-shaped parameter.
+    public func loadWeights(from path: String) throws {
+        try loadWeights(try SafeTensors.read(from: path).tensors, source: path)
+    }
+
+    func loadWeights(_ tensors: [(name: String, tensor: Tensor)], source: String) throws {
+        if !isBuilt { try build() }
+        let given = Dictionary(tensors, uniquingKeysWith: { first, _ in first })
+        let expected = namedParameters
+        var problems: [String] = []
+        for (name, parameter) in expected {
+            guard let tensor = given[name] else { problems.append("missing \(name) \(parameter.shape)"); continue }
+            if tensor.shape != parameter.shape {
+                problems.append("\(name): the model has shape \(parameter.shape), the file \(tensor.shape)")
+            }
+        }
+        let known = Set(expected.map(\.name))
+        problems += tensors.map(\.name).filter { !known.contains($0) }.map { "unexpected \($0)" }
+        guard problems.isEmpty else {
+            throw NeuralNetError.invalidFile(path: source, reason: "the parameters do not fit the model: " + problems.joined(separator: "; "))
+        }
+        for (name, parameter) in expected { parameter.value = given[name]! }
+    }
+}

@@ -1,0 +1,68 @@
+/// RMSProp (Hinton, 2012): `v ← ρv + (1-ρ)g²`, `w ← w - η g / (√v + ε)`.
+public final class RMSProp: Optimizer {
+    public var learningRate: Float
+    /// The decay ρ of the running mean of squared gradients.
+    public let rho: Float
+    /// Added to `√v` to avoid division by zero.
+    public let epsilon: Float
+    public let weightDecay: Float
+    public let clipNorm: Float?
+    private var meanSquares = ParameterState(slots: 1)
+
+    /// The defaults are Keras's.
+    public init(learningRate: Float = 1e-3, rho: Float = 0.9, epsilon: Float = 1e-7, weightDecay: Float = 0, clipNorm: Float? = nil) {
+        precondition(learningRate > 0, "RMSProp needs a positive learning rate, got \(learningRate)")
+        precondition(rho >= 0 && rho < 1, "RMSProp rho must be in [0, 1), got \(rho)")
+        self.learningRate = learningRate
+        self.rho = rho
+        self.epsilon = epsilon
+        self.weightDecay = weightDecay
+        self.clipNorm = clipNorm
+    }
+
+    public func update(_ parameter: Parameter, gradient: Tensor) {
+        let (rate, rho, eps) = (learningRate, self.rho, epsilon)
+        let v = meanSquares.buffers(for: parameter)[0].pointer
+        parameter.value.scalars.withUnsafeMutableBufferPointer { w in
+            gradient.scalars.withUnsafeBufferPointer { g in
+                for i in 0..<w.count {
+                    v[i] = rho * v[i] + (1 - rho) * g[i] * g[i]
+                    w[i] -= rate * g[i] / (v[i].squareRoot() + eps)
+                }
+            }
+        }
+    }
+}
+
+/// Adagrad (Duchi et al., 2011): `G ← G + g²`, `w ← w - η g / (√G + ε)`: each weight's step
+/// shrinks with the gradients it has seen.
+public final class Adagrad: Optimizer {
+    public var learningRate: Float
+    /// Added to `√G` to avoid division by zero.
+    public let epsilon: Float
+    public let weightDecay: Float
+    public let clipNorm: Float?
+    private var sums = ParameterState(slots: 1)
+
+    /// The defaults are PyTorch's.
+    public init(learningRate: Float = 1e-2, epsilon: Float = 1e-10, weightDecay: Float = 0, clipNorm: Float? = nil) {
+        precondition(learningRate > 0, "Adagrad needs a positive learning rate, got \(learningRate)")
+        self.learningRate = learningRate
+        self.epsilon = epsilon
+        self.weightDecay = weightDecay
+        self.clipNorm = clipNorm
+    }
+
+    public func update(_ parameter: Parameter, gradient: Tensor) {
+        let (rate, eps) = (learningRate, epsilon)
+        let sum = sums.buffers(for: parameter)[0].pointer
+        parameter.value.scalars.withUnsafeMutableBufferPointer { w in
+            gradient.scalars.withUnsafeBufferPointer { g in
+                for i in 0..<w.count {
+                    sum[i] += g[i] * g[i]
+                    w[i] -= rate * g[i] / (sum[i].squareRoot() + eps)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,45 @@
+import ArgumentParser
+import NeuralNet
+
+/// The networks `--model` names. Benchmarks compare them with other libraries, so a preset never
+/// changes shape silently.
+enum Preset: String, CaseIterable {
+    /// Flatten, Dense 784-256 ReLU, Dense 256-128 ReLU, Dense 128-10: 235,146 parameters.
+    case mlp
+
+    func model(optimizer: any Optimizer, seed: UInt64) -> Sequential {
+        switch self {
+        case .mlp:
+            Sequential(inputShape: [28, 28, 1], loss: .sparseSoftmaxCrossEntropy, optimizer: optimizer,
+                       metrics: [.accuracy], seed: seed) {
+                Flatten()
+                Dense(784, 256, activation: .relu)
+                Dense(256, 128, activation: .relu)
+                Dense(128, 10)
+            }
+        }
+    }
+}
+
+/// `--model NAME|FILE.json`: a preset, or an architecture file.
+struct ModelChoice {
+    let argument: String
+
+    /// The model, with the optimizer given on the command line (a file's own optimizer otherwise).
+    func makeModel(optimizer: String?, learningRate: Float?, seed: UInt64) throws -> Sequential {
+        if let preset = Preset(rawValue: argument.lowercased()) {
+            let name = try OptimizerName(named: optimizer ?? "adam")
+            return preset.model(optimizer: name.make(learningRate: learningRate), seed: seed)
+        }
+        guard argument.hasSuffix(".json") else {
+            throw ValidationError(
+                "unknown model '\(argument)'; expected one of: \(Preset.allCases.map(\.rawValue).joined(separator: ", ")), or a FILE.json")
+        }
+        var spec = try ModelSpec.read(from: argument)
+        if let optimizer { spec.optimizer = optimizer }
+        if let learningRate { spec.learningRate = learningRate }
+        if spec.inputShape == nil { spec.inputShape = [28, 28, 1] }
+        if spec.metrics == nil { spec.metrics = ["accuracy"] }
+        return try Sequential(spec: spec, seed: seed)
+    }
+}
