@@ -86,6 +86,9 @@ final class ProgressReporter: Callback {
     }
 
     private func write(_ text: String) {
+        // Flushing every C output stream first keeps buffered standard output in order with
+        // progress when both go to one log.
+        fflush(nil)
         FileHandle.standardError.write(Data(text.utf8))
     }
 }
