@@ -51,10 +51,15 @@ public struct FashionMNIST: Sendable {
 
     /// The slice of Fashion-MNIST shipped with the library: 3,000 training and 1,000 test images.
     public static func sample() throws -> FashionMNIST {
-        guard let url = Bundle.module.url(forResource: "FashionMNISTSample", withExtension: nil) else {
+        guard let directory = sampleDirectory else {
             throw NeuralNetError.invalidData("the embedded Fashion-MNIST sample is missing from NeuralNet's resource bundle")
         }
-        return FashionMNIST(set: try IDXImageSet(directory: url.path, name: "Fashion-MNIST sample"), source: "embedded sample")
+        return FashionMNIST(set: try IDXImageSet(directory: directory, name: "Fashion-MNIST sample"), source: "embedded sample")
+    }
+
+    /// Where the embedded sample's IDX files are.
+    static var sampleDirectory: String? {
+        Bundle.module.url(forResource: "FashionMNISTSample", withExtension: nil)?.path
     }
 
     /// The directories `init()` searches, in order, with where each comes from.

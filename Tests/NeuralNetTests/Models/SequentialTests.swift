@@ -16,7 +16,7 @@ struct SequentialTests {
 
     @Test func theOriginalXORNetworkConverges() throws {
         let net = xorNet()
-        let history = try net.fit(x, y, epochs: 1000, batchSize: 1, seed: 42)
+        let history = try net.fit(x, y, epochs: 1000, batchSize: 1, seed: 42, progress: .silent)
         let prediction = net.predict(x)
         #expect(prediction.shape == [4, 1])
         #expect(history.loss.count == 1000)
@@ -28,7 +28,7 @@ struct SequentialTests {
     @Test func xorConvergesForMostSeeds() throws {
         var converged = 0
         for seed in UInt64(1)...10 {
-            let history = try xorNet().fit(x, y, epochs: 1000, batchSize: 1, seed: seed)
+            let history = try xorNet().fit(x, y, epochs: 1000, batchSize: 1, seed: seed, progress: .silent)
             if history.loss.last! < 0.05 { converged += 1 }
         }
         #expect(converged >= 8)
@@ -41,8 +41,8 @@ struct SequentialTests {
             Dense(2, 8, activation: "relu")
             Dense(8, 1, activation: .sigmoid)
         }
-        let first = try listed.fit(x, y, epochs: 1000, batchSize: 1, seed: 7)
-        let second = try built.fit(x, y, epochs: 500, batchSize: 4, seed: 7)
+        let first = try listed.fit(x, y, epochs: 1000, batchSize: 1, seed: 7, progress: .silent)
+        let second = try built.fit(x, y, epochs: 500, batchSize: 4, seed: 7, progress: .silent)
         #expect(first.loss.last! < first.loss.first!)
         #expect(second.loss.last! < second.loss.first!)
         #expect(listed.namedParameters.map(\.name) == ["0.weight", "0.bias", "1.weight", "1.bias"])
@@ -64,12 +64,12 @@ struct SequentialTests {
     @Test func theSameSeedGivesTheSameWeights() throws {
         func train() throws -> [Float] {
             let net = xorNet()
-            try net.fit(x, y, epochs: 20, batchSize: 2, seed: 5)
+            try net.fit(x, y, epochs: 20, batchSize: 2, seed: 5, progress: .silent)
             return net.namedParameters.flatMap(\.parameter.value.scalars)
         }
         #expect(try train() == train())
         let other = xorNet()
-        try other.fit(x, y, epochs: 20, batchSize: 2, seed: 6)
+        try other.fit(x, y, epochs: 20, batchSize: 2, seed: 6, progress: .silent)
         #expect(try train() != other.namedParameters.flatMap(\.parameter.value.scalars))
     }
 
@@ -80,7 +80,7 @@ struct SequentialTests {
             Dense(32, 32, activation: .relu)
             Dense(2)
         }
-        let history = try model.fit(data.x, data.y, epochs: 100, batchSize: 32, seed: 1)
+        let history = try model.fit(data.x, data.y, epochs: 100, batchSize: 32, seed: 1, progress: .silent)
         #expect(history["accuracy"].last! > 0.9)
         let scores = try model.evaluate(data.x, data.y)
         #expect(scores["accuracy"]! > 0.9)
@@ -94,7 +94,7 @@ struct SequentialTests {
     }
 
     @Test func validationDataIsEvaluatedEachEpoch() throws {
-        let history = try xorNet().fit(x, y, epochs: 3, batchSize: 2, validation: (x, y))
+        let history = try xorNet().fit(x, y, epochs: 3, batchSize: 2, validation: (x, y), progress: .silent)
         #expect(history["val_loss"].count == 3)
         #expect(history.keys == ["loss", "val_loss"])
     }
@@ -108,7 +108,7 @@ struct SequentialTests {
             }
         }
         let stopper = StopAtTwo()
-        let history = try xorNet().fit(x, y, epochs: 10, callbacks: [stopper])
+        let history = try xorNet().fit(x, y, epochs: 10, callbacks: [stopper], progress: .silent)
         #expect(stopper.seen == [1, 2])
         #expect(history.loss.count == 2)
     }
@@ -124,7 +124,7 @@ struct SequentialErrorTests {
             Dense(4, 1)
         }
         do {
-            try model.fit(x, y)
+            try model.fit(x, y, progress: .silent)
             Issue.record("mismatched layers trained")
         } catch {
             let message = "\(error)"
@@ -150,7 +150,7 @@ struct SequentialErrorTests {
     @Test func aDivergingLossStopsWithAHint() {
         let model = Sequential(loss: .meanSquaredError, optimizer: SGD(learningRate: 1e6)) { Dense(2, 1) }
         do {
-            try model.fit(x * 1000, y * 1000, epochs: 50, batchSize: 4)
+            try model.fit(x * 1000, y * 1000, epochs: 50, batchSize: 4, progress: .silent)
             Issue.record("training diverged silently")
         } catch {
             #expect("\(error)".contains("lower the learning rate"))

@@ -65,3 +65,58 @@ struct OptimizerTests {
         #expect(untouched.value == Tensor([2]))
     }
 }
+
+struct MoreOptimizerTests {
+    func parameter(_ value: [Float], gradient: [Float]) -> Parameter {
+        let p = Parameter(Tensor(value))
+        p.gradient = Tensor(gradient)
+        return p
+    }
+
+    @Test func rmspropScalesByTheRootMeanSquare() {
+        let p = parameter([1], gradient: [2])
+        RMSProp(learningRate: 0.1, rho: 0.9, epsilon: 0).step([p])
+        // v = 0.1 · 4 = 0.4, step = 0.1 · 2 / √0.4
+        #expect(isClose(p.value, Tensor([1 - 0.2 / Float(0.4).squareRoot()])))
+    }
+
+    @Test func adagradShrinksStepsWithHistory() {
+        let adagrad = Adagrad(learningRate: 1, epsilon: 0)
+        let p = parameter([0], gradient: [3])
+        adagrad.step([p])                   // G = 9, step 1
+        p.gradient = Tensor([4])
+        adagrad.step([p])                   // G = 25, step 4/5
+        #expect(isClose(p.value, Tensor([-1.8])))
+    }
+
+    @Test func adamwDecaysWeightsApartFromTheGradient() {
+        let p = parameter([2], gradient: [0])
+        AdamW(learningRate: 0.1, weightDecay: 0.5).step([p])
+        // With a zero gradient only the decay acts: 2 · (1 - 0.1 · 0.5).
+        #expect(isClose(p.value, Tensor([1.9])))
+    }
+
+    @Test func l2WeightDecayAddsToTheGradient() {
+        let p = parameter([2], gradient: [1])
+        SGD(learningRate: 0.1, weightDecay: 0.5).step([p])
+        #expect(isClose(p.value, Tensor([2 - 0.1 * (1 + 0.5 * 2)])))
+    }
+
+    @Test func clippingBoundsTheGlobalNorm() {
+        let a = parameter([0, 0], gradient: [3, 0])
+        let b = parameter([0], gradient: [4])
+        SGD(learningRate: 1, clipNorm: 1).step([a, b])
+        #expect(isClose(a.value, Tensor([-0.6, 0])))
+        #expect(isClose(b.value, Tensor([-0.8])))
+        let small = parameter([0], gradient: [0.5])
+        SGD(learningRate: 1, clipNorm: 1).step([small])
+        #expect(isClose(small.value, Tensor([-0.5])))
+    }
+
+    @Test func optimizersByName() throws {
+        #expect(try OptimizerName(named: "AdamW") == .adamw)
+        #expect(try OptimizerName(named: "rmsprop").make(learningRate: 0.5).learningRate == 0.5)
+        #expect(OptimizerName.sgd.make() is SGD)
+        #expect(throws: NeuralNetError.self) { try OptimizerName(named: "adamm") }
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+@testable import NeuralNet
+
+struct ModelSpecTests {
+    let json = """
+        {"inputShape": [28, 28, 1], "loss": "sparse_categorical_crossentropy", "optimizer": "sgd",
+         "learningRate": 0.05, "metrics": ["accuracy", "top3"],
+         "layers": [{"type": "Flatten"}, {"type": "Dense", "units": 16, "activation": "relu"},
+                    {"type": "dropout", "rate": 0.5}, {"type": "Dense", "units": 10, "useBias": false},
+                    {"type": "Activation", "activation": {"name": "leakyRelu", "alpha": 0.2}}]}
+        """
+
+    @Test func buildsTheModelItDescribes() throws {
+        let model = try Sequential(spec: try ModelSpec.decode(Data(json.utf8)))
+        #expect(model.layers.map(\.description) == ["Flatten()", "Dense(? → 16, relu)", "Dropout(0.5)", "Dense(? → 10)", "leakyRelu(0.2)"])
+        #expect(model.loss == .sparseSoftmaxCrossEntropy)
+        #expect(model.metrics == [.accuracy, .topKAccuracy(3)])
+        #expect((model.optimizer as? SGD)?.learningRate == 0.05)
+        #expect(try model.build() == [10])
+        #expect(model.parameterCount == 784 * 16 + 16 + 16 * 10)
+    }
+
+    @Test func roundTripsThroughJSON() throws {
+        let model = try Sequential(spec: try ModelSpec.decode(Data(json.utf8)))
+        try model.build()
+        let spec = try model.spec()
+        let again = try ModelSpec.decode(Data(try spec.json().utf8))
+        #expect(again == spec)
+        #expect(spec.layers[1].arguments["inputSize"] == .number(784))
+    }
+
+    @Test(arguments: [
+        (#"{"layers": [{"type": "Dense2", "units": 3}]}"#, "unknown layer type 'Dense2'; expected one of: Dense, Activation"),
+        (#"{"layers": [{"type": "Dense", "units": 3, "unit": 4}]}"#, "unknown argument unit; accepted: activation, inputSize, units, useBias"),
+        (#"{"layers": [{"type": "Dense"}]}"#, "missing argument 'units'"),
+        (#"{"layers": [{"type": "Dense", "units": "many"}]}"#, "argument 'units' must be a whole number"),
+        (#"{"layers": [{"type": "Dense", "units": 3, "activation": "rleu"}]}"#, "unknown activation 'rleu'"),
+        (#"{"loss": "mss", "layers": []}"#, "unknown loss 'mss'"),
+        (#"{"layers": [{"units": 3}]}"#, "missing 'type'"),
+        (#"{"layers": [}"#, "not valid JSON"),
+    ])
+    func mistakesAreExplained(text: String, message: String) {
+        do {
+            _ = try Sequential(spec: try ModelSpec.decode(Data(text.utf8), path: "model.json"))
+            Issue.record("accepted: \(text)")
+        } catch {
+            #expect("\(error)".contains(message), "\(error)")
+        }
+    }
+}
+
+struct SummaryTests {
+    @Test func tabulatesShapesAndParameterCounts() {
+        let model = Sequential(inputShape: [28, 28, 1], loss: .sparseSoftmaxCrossEntropy) {
+            Flatten()
+            Dense(784, 256, activation: .relu)
+            Dense(256, 128, activation: .relu)
+            Dense(128, 10)
+        }
+        let summary = model.summary()
+        #expect(summary.contains("Total parameters: 235,146"))
+        #expect(summary.contains("Non-trainable parameters: 0"))
+        #expect(summary.contains("Dense(784 → 256, relu)  [batch, 256]     200,960"))
+        #expect(summary.contains("Flatten()"))
+    }
+
+    @Test func anUnknownInputShapeIsExplained() {
+        let summary = Sequential(loss: .meanSquaredError) { Flatten(); Dense(3) }.summary()
+        #expect(summary.contains("Not built"))
+        #expect(summary.contains("inputShape:"))
+    }
+
+    @Test func groupsThousands() {
+        #expect(Sequential.grouped(0) == "0")
+        #expect(Sequential.grouped(999) == "999")
+        #expect(Sequential.grouped(1_234_567) == "1,234,567")
+    }
+}
+
+struct HistoryChartTests {
+    @Test func drawsOneCurvePerSeries() throws {
+        let model = Sequential(loss: .meanSquaredError, metrics: [.accuracy]) { Dense(2, 1) }
+        let x = Tensor([[0, 0], [1, 1]])
+        let history = try model.fit(x, Tensor([[0], [1]]), epochs: 3, validation: (x, Tensor([[0], [1]])), progress: .silent)
+        let svg = history.svgChart()
+        #expect(svg.hasPrefix("<svg"))
+        #expect(svg.components(separatedBy: "<polyline").count - 1 == 4)
+        #expect(svg.contains("val_accuracy"))
+    }
+}
