@@ -25,6 +25,8 @@ let package = Package(
                 "NeuralNet",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+        // The issues' acceptance programs, runnable as `swift run -c release NAME`.
+        .executableTarget(name: "fashion-mlp", dependencies: ["NeuralNet"], path: "Examples/FashionMLP"),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "NeuralNetKernels"]),
     ]
 )
