@@ -1,7 +1,10 @@
 /// The layer types that model files can name, and how each reads and writes its arguments.
 extension LayerSpec {
     /// Every layer type a spec may name.
-    static var layerTypes: [any SpecifiableLayer.Type] { [Dense.self, Activation.self, Flatten.self, Dropout.self] }
+    static var layerTypes: [any SpecifiableLayer.Type] {
+        [Dense.self, Activation.self, Flatten.self, Dropout.self, Conv2D.self, MaxPool2D.self, AvgPool2D.self,
+         GlobalAveragePooling2D.self, BatchNorm.self, Reshape.self]
+    }
 
     /// The layer type named `name` (case and `_` ignored).
     static func layerType(named name: String) -> (any SpecifiableLayer.Type)? {
@@ -75,4 +78,119 @@ extension Dropout: SpecifiableLayer {
     }
 
     public var arguments: [String: JSONValue] { ["rate": .number(Double(rate))] }
+}
+
+extension Conv2D: SpecifiableLayer {
+    public static var typeName: String { "Conv2D" }
+
+    public convenience init(arguments: inout LayerSpec.Arguments) throws {
+        let filters = try arguments.int("filters")
+        let kernel = try arguments.ints("kernelSize", repeating: 2)
+        let strides = try arguments.ints("strides", repeating: 2, default: [1, 1])
+        let channels = try arguments.optionalInt("inputChannels")
+        guard filters > 0, (kernel + strides).allSatisfy({ $0 > 0 }), channels.map({ $0 > 0 }) ?? true else {
+            throw NeuralNetError.invalidArgument("layer Conv2D: filters, kernelSize, strides and inputChannels must be positive")
+        }
+        self.init(filters: filters, kernelSize: Size2D(kernel[0], kernel[1]), strides: Size2D(strides[0], strides[1]),
+                  padding: try arguments.padding(), activation: try arguments.activation(),
+                  useBias: try arguments.bool("useBias", default: true), inputChannels: channels)
+    }
+
+    public var arguments: [String: JSONValue] {
+        var result: [String: JSONValue] = ["filters": .number(Double(filters)), "kernelSize": kernelSize.jsonValue]
+        if strides != 1 { result["strides"] = strides.jsonValue }
+        if padding != .valid { result["padding"] = .string(padding.rawValue) }
+        if activation != .linear { result["activation"] = activation.jsonValue }
+        if bias == nil { result["useBias"] = .bool(false) }
+        if let inputChannels { result["inputChannels"] = .number(Double(inputChannels)) }
+        return result
+    }
+}
+
+extension MaxPool2D: SpecifiableLayer {
+    public static var typeName: String { "MaxPool2D" }
+
+    public convenience init(arguments: inout LayerSpec.Arguments) throws {
+        let (size, strides, padding) = try arguments.pooling()
+        self.init(size, strides: strides, padding: padding)
+    }
+
+    public var arguments: [String: JSONValue] { poolingArguments(poolSize, strides, padding) }
+}
+
+extension AvgPool2D: SpecifiableLayer {
+    public static var typeName: String { "AvgPool2D" }
+
+    public convenience init(arguments: inout LayerSpec.Arguments) throws {
+        let (size, strides, padding) = try arguments.pooling()
+        self.init(size, strides: strides, padding: padding)
+    }
+
+    public var arguments: [String: JSONValue] { poolingArguments(poolSize, strides, padding) }
+}
+
+extension GlobalAveragePooling2D: SpecifiableLayer {
+    public static var typeName: String { "GlobalAveragePooling2D" }
+    public convenience init(arguments: inout LayerSpec.Arguments) throws { self.init() }
+    public var arguments: [String: JSONValue] { [:] }
+}
+
+extension BatchNorm: SpecifiableLayer {
+    public static var typeName: String { "BatchNorm" }
+
+    public convenience init(arguments: inout LayerSpec.Arguments) throws {
+        let momentum = try arguments.float("momentum", default: 0.99)
+        let epsilon = try arguments.float("epsilon", default: 1e-3)
+        guard momentum >= 0 && momentum <= 1 && epsilon > 0 else {
+            throw NeuralNetError.invalidArgument("layer BatchNorm: momentum must be in [0, 1] and epsilon positive")
+        }
+        self.init(momentum: momentum, epsilon: epsilon)
+    }
+
+    public var arguments: [String: JSONValue] { ["momentum": .number(Double(momentum)), "epsilon": .number(Double(epsilon))] }
+}
+
+extension Reshape: SpecifiableLayer {
+    public static var typeName: String { "Reshape" }
+
+    public convenience init(arguments: inout LayerSpec.Arguments) throws {
+        guard case .array(let items)? = arguments.spec.arguments["targetShape"] else {
+            throw NeuralNetError.invalidArgument("layer Reshape: targetShape must be a list of sizes, e.g. [28, 28, 1]")
+        }
+        let shape = try arguments.ints("targetShape", repeating: items.count)
+        guard shape.allSatisfy({ $0 > 0 || $0 == -1 }), shape.filter({ $0 == -1 }).count <= 1 else {
+            throw NeuralNetError.invalidArgument("layer Reshape: targetShape takes positive sizes and at most one -1, got \(shape)")
+        }
+        self.init(shape)
+    }
+
+    public var arguments: [String: JSONValue] { ["targetShape": .array(targetShape.map { .number(Double($0)) })] }
+}
+
+private func poolingArguments(_ size: Size2D, _ strides: Size2D, _ padding: Padding) -> [String: JSONValue] {
+    var result: [String: JSONValue] = ["poolSize": size.jsonValue]
+    if strides != size { result["strides"] = strides.jsonValue }
+    if padding != .valid { result["padding"] = .string(padding.rawValue) }
+    return result
+}
+
+extension LayerSpec.Arguments {
+    /// `"valid"` or `"same"`.
+    mutating func padding() throws -> Padding {
+        let name = try string("padding", default: "valid")
+        guard let padding = Padding(rawValue: name.lowercased()) else {
+            throw NeuralNetError.unknownName(kind: "padding", name: name, validNames: Padding.allCases.map(\.rawValue))
+        }
+        return padding
+    }
+
+    /// `poolSize` (default 2), `strides` (default: the pool size) and `padding`.
+    mutating func pooling() throws -> (Size2D, Size2D, Padding) {
+        let size = try ints("poolSize", repeating: 2, default: [2, 2])
+        let strides = try ints("strides", repeating: 2, default: size)
+        guard (size + strides).allSatisfy({ $0 > 0 }) else {
+            throw NeuralNetError.invalidArgument("layer \(spec.type): poolSize and strides must be positive")
+        }
+        return (Size2D(size[0], size[1]), Size2D(strides[0], strides[1]), try padding())
+    }
 }

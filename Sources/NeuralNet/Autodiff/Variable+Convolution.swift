@@ -1,0 +1,91 @@
+import NeuralNetKernels
+
+/// Convolution and pooling on channels-last images `[batch, height, width, channels]`.
+extension Variable {
+    /// The 2-D convolution (cross-correlation, as in every framework) of `self`
+    /// `[batch, height, width, channels]` with `kernel` `[kernelHeight, kernelWidth, channels, filters]`:
+    /// `out[b, y, x, f] = Σ_{ky, kx, c} in[b, y·s + ky - pad, x·s + kx - pad, c] · kernel[ky, kx, c, f]`.
+    ///
+    /// Computed as im2col then one matrix multiply; the pullback is two more multiplies:
+    /// `∂kernel = patchesᵀ · upstream`, `∂patches = upstream · kernelᵀ`, then col2im.
+    ///
+    /// - Precondition: the channels agree and some window fits (layers check this first).
+    public func conv2d(kernel: Variable, strides: Size2D = 1, padding: Padding = .valid) -> Variable {
+        let kernelShape = kernel.shape
+        precondition(shape.count == 4 && kernelShape.count == 4 && kernelShape[2] == shape[3],
+                     "conv2d: input \(shape) and kernel \(kernelShape) do not fit ([b, h, w, c] and [kh, kw, c, f])")
+        guard let g = ConvolutionGeometry.make(
+            inputShape: shape, window: Size2D(kernelShape[0], kernelShape[1]), strides: strides, padding: padding)
+        else { preconditionFailure("conv2d: a \(kernelShape[0])×\(kernelShape[1]) kernel does not fit input \(shape) with \(padding) padding") }
+        let filters = kernelShape[3]
+        let inputShape = shape
+        var patches = Tensor.zeros([g.patchCount, g.patchSize])
+        value.scalars.withUnsafeBufferPointer { x in
+            patches.scalars.withUnsafeMutableBufferPointer { p in Convolution.im2col(x.baseAddress!, g, into: p.baseAddress!) }
+        }
+        let weights = kernel.value.reshaped(to: [g.patchSize, filters])
+        let output = patches.matmul(weights).reshaped(to: [g.batch, g.outputHeight, g.outputWidth, filters])
+        let (needInput, needKernel) = (requiresGradient, kernel.requiresGradient)
+        return Variable(output, inputs: [self, kernel]) { upstream in
+            let flat = upstream.reshaped(to: [g.patchCount, filters])
+            var inputGradient: Tensor?
+            if needInput {
+                let patchGradient = flat.matmul(weights, transposeOther: true)
+                var gradient = Tensor.zeros(inputShape)
+                patchGradient.scalars.withUnsafeBufferPointer { p in
+                    gradient.scalars.withUnsafeMutableBufferPointer { x in Convolution.col2im(p.baseAddress!, g, addingInto: x.baseAddress!) }
+                }
+                inputGradient = gradient
+            }
+            let kernelGradient = needKernel ? patches.matmul(flat, transposeSelf: true).reshaped(to: kernelShape) : nil
+            return [inputGradient, kernelGradient]
+        }
+    }
+
+    /// The maximum of each `poolSize` window (per channel); the gradient goes to each window's maximum.
+    public func maxPool2d(poolSize: Size2D, strides: Size2D, padding: Padding = .valid) -> Variable {
+        let g = poolingGeometry(poolSize: poolSize, strides: strides, padding: padding)
+        let inputShape = shape
+        var output = Tensor.zeros([g.batch, g.outputHeight, g.outputWidth, g.channels])
+        var argmax = [Int32](repeating: 0, count: output.count)
+        value.scalars.withUnsafeBufferPointer { x in
+            output.scalars.withUnsafeMutableBufferPointer { y in
+                argmax.withUnsafeMutableBufferPointer { a in Pooling.maxForward(x.baseAddress!, g, into: y.baseAddress!, argmax: a.baseAddress!) }
+            }
+        }
+        return Variable(output, inputs: [self]) { upstream in
+            var gradient = Tensor.zeros(inputShape)
+            upstream.scalars.withUnsafeBufferPointer { u in
+                gradient.scalars.withUnsafeMutableBufferPointer { x in
+                    argmax.withUnsafeBufferPointer { a in Pooling.maxBackward(u.baseAddress!, argmax: a.baseAddress!, count: a.count, addingInto: x.baseAddress!) }
+                }
+            }
+            return [gradient]
+        }
+    }
+
+    /// The mean of each `poolSize` window (per channel, over the cells inside the image); the
+    /// gradient is shared evenly over each window.
+    public func averagePool2d(poolSize: Size2D, strides: Size2D, padding: Padding = .valid) -> Variable {
+        let g = poolingGeometry(poolSize: poolSize, strides: strides, padding: padding)
+        let inputShape = shape
+        var output = Tensor.zeros([g.batch, g.outputHeight, g.outputWidth, g.channels])
+        value.scalars.withUnsafeBufferPointer { x in
+            output.scalars.withUnsafeMutableBufferPointer { y in Pooling.averageForward(x.baseAddress!, g, into: y.baseAddress!) }
+        }
+        return Variable(output, inputs: [self]) { upstream in
+            var gradient = Tensor.zeros(inputShape)
+            upstream.scalars.withUnsafeBufferPointer { u in
+                gradient.scalars.withUnsafeMutableBufferPointer { x in Pooling.averageBackward(u.baseAddress!, g, addingInto: x.baseAddress!) }
+            }
+            return [gradient]
+        }
+    }
+
+    private func poolingGeometry(poolSize: Size2D, strides: Size2D, padding: Padding) -> ConvolutionGeometry {
+        guard let g = ConvolutionGeometry.make(inputShape: shape, window: poolSize, strides: strides, padding: padding) else {
+            preconditionFailure("pooling: a \(poolSize) window does not fit input \(shape) with \(padding) padding")
+        }
+        return g
+    }
+}

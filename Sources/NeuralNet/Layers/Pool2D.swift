@@ -1,0 +1,99 @@
+import NeuralNetKernels
+
+/// Max pooling: the largest value of each window, per channel.
+/// Input `[batch, height, width, channels]`, output `[batch, outHeight, outWidth, channels]`.
+/// `MaxPool2D(2)` halves the height and width.
+public final class MaxPool2D: Layer {
+    public let poolSize: Size2D
+    /// The step between windows; the pool size unless given.
+    public let strides: Size2D
+    public let padding: Padding
+
+    /// A max-pooling layer; `strides: nil` steps by the pool size.
+    public init(_ poolSize: Size2D = 2, strides: Size2D? = nil, padding: Padding = .valid) {
+        self.poolSize = poolSize
+        self.strides = strides ?? poolSize
+        self.padding = padding
+    }
+
+    public func build(inputShape: [Int], generator: inout SeededGenerator) throws -> [Int] {
+        try pooledShape(inputShape, poolSize: poolSize, strides: strides, padding: padding, layer: description)
+    }
+
+    public func forward(_ input: Variable, mode: Mode) throws -> Variable {
+        _ = try pooledShape(Array(input.shape.dropFirst()), poolSize: poolSize, strides: strides, padding: padding, layer: description)
+        return input.maxPool2d(poolSize: poolSize, strides: strides, padding: padding)
+    }
+
+    public var description: String { poolDescription("MaxPool2D", poolSize, strides, padding) }
+}
+
+/// Average pooling: the mean of each window, per channel (windows at a `.same` border average
+/// only the cells inside the image).
+public final class AvgPool2D: Layer {
+    public let poolSize: Size2D
+    /// The step between windows; the pool size unless given.
+    public let strides: Size2D
+    public let padding: Padding
+
+    /// An average-pooling layer; `strides: nil` steps by the pool size.
+    public init(_ poolSize: Size2D = 2, strides: Size2D? = nil, padding: Padding = .valid) {
+        self.poolSize = poolSize
+        self.strides = strides ?? poolSize
+        self.padding = padding
+    }
+
+    public func build(inputShape: [Int], generator: inout SeededGenerator) throws -> [Int] {
+        try pooledShape(inputShape, poolSize: poolSize, strides: strides, padding: padding, layer: description)
+    }
+
+    public func forward(_ input: Variable, mode: Mode) throws -> Variable {
+        _ = try pooledShape(Array(input.shape.dropFirst()), poolSize: poolSize, strides: strides, padding: padding, layer: description)
+        return input.averagePool2d(poolSize: poolSize, strides: strides, padding: padding)
+    }
+
+    public var description: String { poolDescription("AvgPool2D", poolSize, strides, padding) }
+}
+
+/// The mean over height and width of each channel: `[batch, h, w, c] → [batch, c]`.
+public final class GlobalAveragePooling2D: Layer {
+    /// A global average pooling layer.
+    public init() {}
+
+    public func build(inputShape: [Int], generator: inout SeededGenerator) throws -> [Int] {
+        guard inputShape.count == 3 else {
+            throw NeuralNetError.shapeMismatch(layer: description, expected: "images [height, width, channels] per sample", actual: inputShape)
+        }
+        return [inputShape[2]]
+    }
+
+    public func forward(_ input: Variable, mode: Mode) throws -> Variable {
+        guard input.shape.count == 4 else {
+            throw NeuralNetError.shapeMismatch(layer: description, expected: "[batch, height, width, channels]", actual: input.shape)
+        }
+        let (batch, channels) = (input.shape[0], input.shape[3])
+        return input.reshaped(to: [batch, -1, channels]).mean(alongAxis: 1)
+    }
+
+    public var description: String { "GlobalAveragePooling2D()" }
+}
+
+/// The per-sample output shape of a pooling window over `inputShape`, or a shape error.
+func pooledShape(_ inputShape: [Int], poolSize: Size2D, strides: Size2D, padding: Padding, layer: String) throws -> [Int] {
+    guard inputShape.count == 3 else {
+        throw NeuralNetError.shapeMismatch(layer: layer, expected: "images [height, width, channels] per sample", actual: inputShape)
+    }
+    guard let g = ConvolutionGeometry.make(inputShape: [1] + inputShape, window: poolSize, strides: strides, padding: padding) else {
+        throw NeuralNetError.shapeMismatch(
+            layer: layer, expected: "images at least \(poolSize.height)×\(poolSize.width)", actual: inputShape,
+            hint: "Use padding: .same or a smaller pool size")
+    }
+    return [g.outputHeight, g.outputWidth, inputShape[2]]
+}
+
+func poolDescription(_ name: String, _ poolSize: Size2D, _ strides: Size2D, _ padding: Padding) -> String {
+    var parts = ["\(poolSize)"]
+    if strides != poolSize { parts.append("strides: \(strides)") }
+    if padding != .valid { parts.append("padding: \(padding)") }
+    return "\(name)(" + parts.joined(separator: ", ") + ")"
+}

@@ -1,0 +1,38 @@
+/// Gives each sample a new shape with the same number of values: `Reshape([28, 28, 1])` turns
+/// `[batch, 784]` into `[batch, 28, 28, 1]`. One dimension may be `-1` (inferred).
+public final class Reshape: Layer {
+    /// The per-sample target shape, possibly with one `-1`.
+    public let targetShape: [Int]
+    private var resolved: [Int]?
+
+    /// A reshape to `targetShape` per sample.
+    public init(_ targetShape: [Int]) {
+        precondition(targetShape.filter { $0 == -1 }.count <= 1 && targetShape.allSatisfy { $0 > 0 || $0 == -1 },
+                     "Reshape takes positive sizes and at most one -1, got \(targetShape)")
+        self.targetShape = targetShape
+    }
+
+    public func build(inputShape: [Int], generator: inout SeededGenerator) throws -> [Int] {
+        let count = inputShape.reduce(1, *)
+        let known = targetShape.filter { $0 != -1 }.reduce(1, *)
+        let fits = targetShape.contains(-1) ? count % known == 0 : count == known
+        guard fits else {
+            throw NeuralNetError.shapeMismatch(
+                layer: description, expected: "samples of \(known)\(targetShape.contains(-1) ? "·k" : "") values", actual: inputShape)
+        }
+        let shape = targetShape.map { $0 == -1 ? count / known : $0 }
+        resolved = shape
+        return shape
+    }
+
+    public func forward(_ input: Variable, mode: Mode) throws -> Variable {
+        guard input.shape.count >= 1 else {
+            throw NeuralNetError.shapeMismatch(layer: description, expected: "a batch", actual: input.shape)
+        }
+        var generator = SeededGenerator(seed: 0)
+        let shape = try build(inputShape: Array(input.shape.dropFirst()), generator: &generator)
+        return input.reshaped(to: [input.shape[0]] + shape)
+    }
+
+    public var description: String { "Reshape(\(targetShape))" }
+}
