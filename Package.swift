@@ -11,8 +11,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
-        // The hot loops: raw pointers and SIMD, no knowledge of tensors or layers.
-        .target(name: "NeuralNetKernels"),
+        // The matrix-multiply micro-kernels, one function per instruction set, chosen at run time.
+        .target(name: "CNeuralNetKernels"),
+        // The hot loops: raw pointers, SIMD and threads, no knowledge of tensors or layers.
+        .target(name: "NeuralNetKernels", dependencies: ["CNeuralNetKernels"]),
         // The system zlib, for gzip-compressed dataset files.
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
         .target(
@@ -23,6 +25,7 @@ let package = Package(
             name: "nn",
             dependencies: [
                 "NeuralNet",
+                "NeuralNetKernels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // The issues' acceptance programs, runnable as `swift run -c release NAME`.

@@ -1,8 +1,13 @@
+import CNeuralNetKernels
+import Dispatch
+import Synchronization
+
 /// Single-precision matrix multiply on row-major buffers:
 /// `C[m, n] = op(A)[m, k] · op(B)[k, n] (+ C when accumulating)`.
 ///
-/// `op(X)` is `X` or its transpose, read in place through the leading dimension. Callers above
-/// this module never see how the product is computed, so the loops can change freely.
+/// The blocked, packed kernel lives in the C target `CNeuralNetKernels`, which picks AVX-512,
+/// AVX2 or portable code for the CPU at run time. This layer splits C into one block per thread
+/// and lends each thread a reusable workspace, so a training step allocates nothing here.
 public enum MatrixMultiply {
     /// Computes `C = op(A) · op(B)`, or `C += op(A) · op(B)` when `accumulate` is true.
     ///
@@ -10,23 +15,103 @@ public enum MatrixMultiply {
     ///   - a: `[m, k]` row-major, or `[k, m]` when `transposeA` is true.
     ///   - b: `[k, n]` row-major, or `[n, k]` when `transposeB` is true.
     ///   - c: `[m, n]` row-major; must not alias `a` or `b`.
+    ///   - threads: how many threads may share the work (`ComputeThreads.count` by default).
     public static func multiply(
         _ a: UnsafePointer<Float>, transposeA: Bool = false,
         _ b: UnsafePointer<Float>, transposeB: Bool = false,
         into c: UnsafeMutablePointer<Float>,
-        m: Int, n: Int, k: Int, accumulate: Bool = false
+        m: Int, n: Int, k: Int, accumulate: Bool = false,
+        threads: Int = ComputeThreads.count, kernel: Kernel = .automatic
     ) {
         precondition(m >= 0 && n >= 0 && k >= 0, "matrix multiply: negative size m=\(m) n=\(n) k=\(k)")
-        if !accumulate { c.update(repeating: 0, count: m * n) }
-        guard m > 0, n > 0, k > 0 else { return }
-        if transposeB {
-            // Rows of C are built from rows of B, so B is laid out [k, n] once per call.
-            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: k * n)
-            defer { scratch.deallocate() }
-            transpose(b, rows: n, columns: k, into: scratch)
-            rowKernel(a, transposeA: transposeA, scratch, c, m: m, n: n, k: k)
+        guard m > 0, n > 0 else { return }
+        let (lda, ldb) = (transposeA ? m : k, transposeB ? k : n)
+        // Below about a million multiply-adds, waking a second thread costs more than it saves.
+        let parts = m * n * k < 1 << 20 ? 1 : max(1, min(threads, 64))
+        // Split the longer side of C, in whole tiles, so that every thread gets a real share.
+        let splitRows = m >= n
+        let length = splitRows ? m : n
+        let tile = splitRows ? 6 : 32
+        let chunk = ((length + parts - 1) / parts + tile - 1) / tile * tile
+        let blocks = (length + chunk - 1) / chunk
+
+        let operands = Operands(a: a, b: b, c: c)
+        @Sendable func run(_ block: Int) {
+            let start = block * chunk
+            let size = min(chunk, length - start)
+            guard size > 0 else { return }
+            let (rows, columns) = splitRows ? (size, n) : (m, size)
+            // Offsets of the block in op(A), op(B) and C, read through each matrix's layout.
+            let aStart = splitRows ? (transposeA ? start : start * lda) : 0
+            let bStart = splitRows ? 0 : (transposeB ? start * ldb : start)
+            let cStart = splitRows ? start * n : start
+            Workspace.shared.withBuffer(floats: nn_sgemm_workspace_size(rows, columns, k)) { workspace in
+                nn_sgemm(kernel.cValue, transposeA ? 1 : 0, transposeB ? 1 : 0, rows, columns, k,
+                         operands.a + aStart, lda, operands.b + bStart, ldb, operands.c + cStart, n,
+                         accumulate ? 1 : 0, workspace)
+            }
+        }
+        if blocks == 1 {
+            run(0)
         } else {
-            rowKernel(a, transposeA: transposeA, b, c, m: m, n: n, k: k)
+            DispatchQueue.concurrentPerform(iterations: blocks, execute: run)
+        }
+    }
+
+    /// The three matrices, shared with the threads of one multiply.
+    // @unchecked: pointers are not Sendable, but every thread only reads A and B and writes its
+    // own disjoint block of C, and `multiply` returns only after all threads are done.
+    struct Operands: @unchecked Sendable {
+        let a: UnsafePointer<Float>
+        let b: UnsafePointer<Float>
+        let c: UnsafeMutablePointer<Float>
+    }
+
+    /// The instruction sets the multiply can use.
+    public enum Kernel: Sendable, CaseIterable, CustomStringConvertible {
+        /// The best this CPU supports.
+        case automatic
+        /// Plain C, vectorised by the compiler for the baseline target.
+        case portable
+        /// AVX2 with FMA.
+        case avx2
+        /// AVX-512F.
+        case avx512
+
+        var cValue: nn_kernel {
+            switch self {
+            case .automatic: NN_KERNEL_AUTOMATIC
+            case .portable: NN_KERNEL_PORTABLE
+            case .avx2: NN_KERNEL_AVX2
+            case .avx512: NN_KERNEL_AVX512
+            }
+        }
+
+        /// The kernel `.automatic` chooses on this CPU.
+        public static var best: Kernel {
+            switch nn_best_kernel() {
+            case NN_KERNEL_AVX512: .avx512
+            case NN_KERNEL_AVX2: .avx2
+            default: .portable
+            }
+        }
+
+        /// Whether this CPU can run the kernel.
+        public var isSupported: Bool {
+            switch self {
+            case .automatic, .portable: true
+            case .avx2: Kernel.best == .avx2 || Kernel.best == .avx512
+            case .avx512: Kernel.best == .avx512
+            }
+        }
+
+        public var description: String {
+            switch self {
+            case .automatic: "automatic (\(Kernel.best))"
+            case .portable: "portable C"
+            case .avx2: "AVX2+FMA"
+            case .avx512: "AVX-512"
+            }
         }
     }
 
@@ -49,50 +134,36 @@ public enum MatrixMultiply {
             r0 = r1
         }
     }
+}
 
-    /// `C[i, :] += Σ_p A(i, p) · B[p, :]`, four rows of C at a time so each row of B is read once
-    /// per four rows; the inner loop over `j` is contiguous and vectorises.
-    private static func rowKernel(
-        _ a: UnsafePointer<Float>, transposeA: Bool,
-        _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
-        m: Int, n: Int, k: Int
-    ) {
-        // A(i, p): element (i, p) of op(A).
-        let rowStride = transposeA ? 1 : k
-        let columnStride = transposeA ? m : 1
-        let columnBlock = 512
-        var j0 = 0
-        while j0 < n {
-            let width = min(columnBlock, n - j0)
-            var i = 0
-            while i + 4 <= m {
-                let c0 = c + i * n + j0, c1 = c0 + n, c2 = c1 + n, c3 = c2 + n
-                for p in 0..<k {
-                    let a0 = a[i * rowStride + p * columnStride]
-                    let a1 = a[(i + 1) * rowStride + p * columnStride]
-                    let a2 = a[(i + 2) * rowStride + p * columnStride]
-                    let a3 = a[(i + 3) * rowStride + p * columnStride]
-                    let bRow = b + p * n + j0
-                    for j in 0..<width {
-                        let bj = bRow[j]
-                        c0[j] += a0 * bj
-                        c1[j] += a1 * bj
-                        c2[j] += a2 * bj
-                        c3[j] += a3 * bj
-                    }
-                }
-                i += 4
-            }
-            while i < m {
-                let cRow = c + i * n + j0
-                for p in 0..<k {
-                    let ai = a[i * rowStride + p * columnStride]
-                    let bRow = b + p * n + j0
-                    for j in 0..<width { cRow[j] += ai * bRow[j] }
-                }
-                i += 1
-            }
-            j0 += width
+/// Packing buffers lent to matrix multiplies and given back, so that steady-state training
+/// allocates no workspace. Each buffer is 64-byte aligned, as the AVX-512 kernel loads need.
+final class Workspace: Sendable {
+    static let shared = Workspace()
+
+    /// A buffer owned by whoever holds it: the free list, or the one multiply that took it.
+    // @unchecked: a raw pointer is not Sendable, but a buffer is only ever in one place at a
+    // time, handed over under the mutex.
+    struct Buffer: @unchecked Sendable {
+        let pointer: UnsafeMutableRawPointer
+        let bytes: Int
+    }
+
+    private let free = Mutex<[Buffer]>([])
+
+    /// Runs `body` with a buffer of at least `floats` floats.
+    func withBuffer<Result>(floats: Int, _ body: (UnsafeMutablePointer<Float>) -> Result) -> Result {
+        let bytes = floats * MemoryLayout<Float>.stride
+        var taken = free.withLock { list -> Buffer? in
+            guard let index = list.firstIndex(where: { $0.bytes >= bytes }) else { return list.popLast() }
+            return list.remove(at: index)
         }
+        if let small = taken, small.bytes < bytes {
+            small.pointer.deallocate()
+            taken = nil
+        }
+        let buffer = taken ?? Buffer(pointer: .allocate(byteCount: bytes, alignment: 64), bytes: bytes)
+        defer { free.withLock { $0.append(buffer) } }
+        return body(buffer.pointer.assumingMemoryBound(to: Float.self))
     }
 }

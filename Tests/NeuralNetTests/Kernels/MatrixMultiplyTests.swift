@@ -37,6 +37,25 @@ struct MatrixMultiplyTests {
         }
     }
 
+    /// Every kernel this CPU supports, on a size that crosses the cache blocks (k > 256, m > 96)
+    /// and is split between threads, with ragged edges everywhere.
+    @Test(arguments: MatrixMultiply.Kernel.allCases.filter(\.isSupported))
+    func everyKernelMatchesNaiveLoopsOnBlockedSizes(kernel: MatrixMultiply.Kernel) {
+        let (m, n, k) = (131, 77, 301)
+        for (transposeA, transposeB) in [(false, false), (true, false), (false, true), (true, true)] {
+            let a = randomTensor([m * k], seed: 3).scalars
+            let b = randomTensor([k * n], seed: 4).scalars
+            let expected = naive(a, b, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB)
+            for threads in [1, 2, 3] {
+                var c = [Float](repeating: 1, count: m * n)
+                MatrixMultiply.multiply(a, transposeA: transposeA, b, transposeB: transposeB, into: &c, m: m, n: n, k: k,
+                                        accumulate: true, threads: threads, kernel: kernel)
+                let error = zip(c, expected).map { abs($0 - 1 - $1) }.max() ?? 0
+                #expect(error < 1e-3, "\(kernel), \(threads) threads, transposes \(transposeA) \(transposeB): max error \(error)")
+            }
+        }
+    }
+
     @Test func accumulatesIntoExistingValues() {
         let a: [Float] = [1, 2, 3, 4], b: [Float] = [5, 6, 7, 8]
         var c: [Float] = [1, 1, 1, 1]

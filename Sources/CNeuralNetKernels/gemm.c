@@ -1,0 +1,221 @@
+// A cache-blocked, packed, register-tiled matrix multiply in the style of BLIS/GotoBLAS:
+// C is computed in NC-wide column panels; each KC-deep slice of op(B) is packed into NR-wide
+// micro-panels, each MC-tall slice of op(A) into MR-tall micro-panels, and a micro-kernel
+// multiplies one MR x KC by one KC x NR micro-panel into an MR x NR tile of C held in
+// registers. Packing reads op(A) and op(B) through their transposes, so no transpose is ever
+// materialised.
+#include "CNeuralNetKernels.h"
+
+#include <string.h>
+
+#define MR 6
+#define NR_MAX 32
+#define KC 256
+#define MC 96
+#define NC 2048
+
+typedef void (*micro_kernel)(long k, const float *a, const float *b, float *c, long ldc, int accumulate);
+
+// ---- Micro-kernels ---------------------------------------------------------------------
+
+// Portable: the compiler vectorises the inner loop over NR for whatever the target offers.
+#define PORTABLE_NR 16
+static void kernel_portable(long k, const float *a, const float *b, float *c, long ldc, int accumulate) {
+    float tile[MR][PORTABLE_NR];
+    memset(tile, 0, sizeof tile);
+    for (long p = 0; p < k; p++) {
+        for (int i = 0; i < MR; i++) {
+            float ai = a[p * MR + i];
+            for (int j = 0; j < PORTABLE_NR; j++) tile[i][j] += ai * b[p * PORTABLE_NR + j];
+        }
+    }
+    for (int i = 0; i < MR; i++) {
+        for (int j = 0; j < PORTABLE_NR; j++) {
+            c[i * ldc + j] = accumulate ? c[i * ldc + j] + tile[i][j] : tile[i][j];
+        }
+    }
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+
+#define AVX2_NR 16
+__attribute__((target("avx2,fma")))
+static void kernel_avx2(long k, const float *a, const float *b, float *c, long ldc, int accumulate) {
+    __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps(), c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
+    __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps(), c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
+    __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps(), c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
+    for (long p = 0; p < k; p++) {
+        __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
+        __m256 ai;
+        ai = _mm256_broadcast_ss(a + 0); c00 = _mm256_fmadd_ps(ai, b0, c00); c01 = _mm256_fmadd_ps(ai, b1, c01);
+        ai = _mm256_broadcast_ss(a + 1); c10 = _mm256_fmadd_ps(ai, b0, c10); c11 = _mm256_fmadd_ps(ai, b1, c11);
+        ai = _mm256_broadcast_ss(a + 2); c20 = _mm256_fmadd_ps(ai, b0, c20); c21 = _mm256_fmadd_ps(ai, b1, c21);
+        ai = _mm256_broadcast_ss(a + 3); c30 = _mm256_fmadd_ps(ai, b0, c30); c31 = _mm256_fmadd_ps(ai, b1, c31);
+        ai = _mm256_broadcast_ss(a + 4); c40 = _mm256_fmadd_ps(ai, b0, c40); c41 = _mm256_fmadd_ps(ai, b1, c41);
+        ai = _mm256_broadcast_ss(a + 5); c50 = _mm256_fmadd_ps(ai, b0, c50); c51 = _mm256_fmadd_ps(ai, b1, c51);
+        a += MR;
+        b += AVX2_NR;
+    }
+    __m256 rows[MR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
+    for (int i = 0; i < MR; i++) {
+        float *row = c + i * ldc;
+        if (accumulate) {
+            rows[i][0] = _mm256_add_ps(rows[i][0], _mm256_loadu_ps(row));
+            rows[i][1] = _mm256_add_ps(rows[i][1], _mm256_loadu_ps(row + 8));
+        }
+        _mm256_storeu_ps(row, rows[i][0]);
+        _mm256_storeu_ps(row + 8, rows[i][1]);
+    }
+}
+
+#define AVX512_NR 32
+__attribute__((target("avx512f")))
+static void kernel_avx512(long k, const float *a, const float *b, float *c, long ldc, int accumulate) {
+    __m512 c00 = _mm512_setzero_ps(), c01 = _mm512_setzero_ps(), c10 = _mm512_setzero_ps(), c11 = _mm512_setzero_ps();
+    __m512 c20 = _mm512_setzero_ps(), c21 = _mm512_setzero_ps(), c30 = _mm512_setzero_ps(), c31 = _mm512_setzero_ps();
+    __m512 c40 = _mm512_setzero_ps(), c41 = _mm512_setzero_ps(), c50 = _mm512_setzero_ps(), c51 = _mm512_setzero_ps();
+    for (long p = 0; p < k; p++) {
+        __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16);
+        __m512 ai;
+        ai = _mm512_set1_ps(a[0]); c00 = _mm512_fmadd_ps(ai, b0, c00); c01 = _mm512_fmadd_ps(ai, b1, c01);
+        ai = _mm512_set1_ps(a[1]); c10 = _mm512_fmadd_ps(ai, b0, c10); c11 = _mm512_fmadd_ps(ai, b1, c11);
+        ai = _mm512_set1_ps(a[2]); c20 = _mm512_fmadd_ps(ai, b0, c20); c21 = _mm512_fmadd_ps(ai, b1, c21);
+        ai = _mm512_set1_ps(a[3]); c30 = _mm512_fmadd_ps(ai, b0, c30); c31 = _mm512_fmadd_ps(ai, b1, c31);
+        ai = _mm512_set1_ps(a[4]); c40 = _mm512_fmadd_ps(ai, b0, c40); c41 = _mm512_fmadd_ps(ai, b1, c41);
+        ai = _mm512_set1_ps(a[5]); c50 = _mm512_fmadd_ps(ai, b0, c50); c51 = _mm512_fmadd_ps(ai, b1, c51);
+        a += MR;
+        b += AVX512_NR;
+    }
+    __m512 rows[MR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
+    for (int i = 0; i < MR; i++) {
+        float *row = c + i * ldc;
+        if (accumulate) {
+            rows[i][0] = _mm512_add_ps(rows[i][0], _mm512_loadu_ps(row));
+            rows[i][1] = _mm512_add_ps(rows[i][1], _mm512_loadu_ps(row + 16));
+        }
+        _mm512_storeu_ps(row, rows[i][0]);
+        _mm512_storeu_ps(row + 16, rows[i][1]);
+    }
+}
+#endif
+
+nn_kernel nn_best_kernel(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f")) return NN_KERNEL_AVX512;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return NN_KERNEL_AVX2;
+#endif
+    return NN_KERNEL_PORTABLE;
+}
+
+static void select_kernel(nn_kernel kernel, micro_kernel *function, int *nr) {
+    if (kernel == NN_KERNEL_AUTOMATIC) kernel = nn_best_kernel();
+#if defined(__x86_64__) || defined(__i386__)
+    if (kernel == NN_KERNEL_AVX512) { *function = kernel_avx512; *nr = AVX512_NR; return; }
+    if (kernel == NN_KERNEL_AVX2) { *function = kernel_avx2; *nr = AVX2_NR; return; }
+#endif
+    *function = kernel_portable;
+    *nr = PORTABLE_NR;
+}
+
+// ---- Packing ---------------------------------------------------------------------------
+
+// op(A)[i0 ..< i0+mc, p0 ..< p0+kc] into MR-tall micro-panels, zero-padded to a multiple of MR.
+static void pack_a(int transpose, const float *a, long lda, long i0, long p0, long mc, long kc, float *packed) {
+    for (long ir = 0; ir < mc; ir += MR) {
+        long rows = mc - ir < MR ? mc - ir : MR;
+        for (long p = 0; p < kc; p++) {
+            for (long i = 0; i < MR; i++) {
+                long row = i0 + ir + i, column = p0 + p;
+                *packed++ = i < rows ? (transpose ? a[column * lda + row] : a[row * lda + column]) : 0.0f;
+            }
+        }
+    }
+}
+
+// op(B)[p0 ..< p0+kc, j0 ..< j0+nc] into nr-wide micro-panels, zero-padded to a multiple of nr.
+static void pack_b(int transpose, const float *b, long ldb, long p0, long j0, long kc, long nc, int nr, float *packed) {
+    for (long jr = 0; jr < nc; jr += nr) {
+        long columns = nc - jr < nr ? nc - jr : nr;
+        for (long p = 0; p < kc; p++) {
+            long row = p0 + p;
+            if (!transpose && columns == nr) {
+                memcpy(packed, b + row * ldb + j0 + jr, sizeof(float) * nr);
+                packed += nr;
+                continue;
+            }
+            for (long j = 0; j < nr; j++) {
+                long column = j0 + jr + j;
+                *packed++ = j < columns ? (transpose ? b[column * ldb + row] : b[row * ldb + column]) : 0.0f;
+            }
+        }
+    }
+}
+
+long nn_sgemm_workspace_size(long m, long n, long k) {
+    long kc = k < KC ? k : KC;
+    long mc = m < MC ? m : MC;
+    long nc = n < NC ? n : NC;
+    long packed_a = ((mc + MR - 1) / MR) * MR * kc;
+    long packed_b = ((nc + NR_MAX - 1) / NR_MAX) * NR_MAX * kc;
+    // Plus one MR x NR_MAX tile for the ragged edges, and slack to keep B aligned.
+    return packed_a + packed_b + MR * NR_MAX + 32;
+}
+
+// ---- The blocked loops -----------------------------------------------------------------
+
+void nn_sgemm(nn_kernel kernel, int transpose_a, int transpose_b, long m, long n, long k,
+              const float *a, long lda, const float *b, long ldb, float *c, long ldc,
+              int accumulate, float *workspace) {
+    if (m <= 0 || n <= 0) return;
+    if (k <= 0) {
+        if (!accumulate) for (long i = 0; i < m; i++) memset(c + i * ldc, 0, sizeof(float) * n);
+        return;
+    }
+    micro_kernel function;
+    int nr;
+    select_kernel(kernel, &function, &nr);
+
+    long kc_max = k < KC ? k : KC;
+    long mc_max = m < MC ? m : MC;
+    float *packed_a = workspace;
+    long packed_a_size = ((mc_max + MR - 1) / MR) * MR * kc_max;
+    float *packed_b = workspace + ((packed_a_size + 15) & ~15L);
+    long nc_max = n < NC ? n : NC;
+    float *edge = packed_b + ((nc_max + NR_MAX - 1) / NR_MAX) * NR_MAX * kc_max;
+
+    for (long j0 = 0; j0 < n; j0 += NC) {
+        long nc = n - j0 < NC ? n - j0 : NC;
+        for (long p0 = 0; p0 < k; p0 += KC) {
+            long kc = k - p0 < KC ? k - p0 : KC;
+            int add = accumulate || p0 > 0;
+            pack_b(transpose_b, b, ldb, p0, j0, kc, nc, nr, packed_b);
+            for (long i0 = 0; i0 < m; i0 += MC) {
+                long mc = m - i0 < MC ? m - i0 : MC;
+                pack_a(transpose_a, a, lda, i0, p0, mc, kc, packed_a);
+                for (long jr = 0; jr < nc; jr += nr) {
+                    long columns = nc - jr < nr ? nc - jr : nr;
+                    const float *panel_b = packed_b + jr * kc;
+                    for (long ir = 0; ir < mc; ir += MR) {
+                        long rows = mc - ir < MR ? mc - ir : MR;
+                        const float *panel_a = packed_a + ir * kc;
+                        float *tile = c + (i0 + ir) * ldc + j0 + jr;
+                        if (rows == MR && columns == nr) {
+                            function(kc, panel_a, panel_b, tile, ldc, add);
+                        } else {
+                            // A ragged edge: compute the full tile aside, then add or copy the part inside C.
+                            function(kc, panel_a, panel_b, edge, nr, 0);
+                            for (long i = 0; i < rows; i++) {
+                                for (long j = 0; j < columns; j++) {
+                                    float value = edge[i * nr + j];
+                                    tile[i * ldc + j] = add ? tile[i * ldc + j] + value : value;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

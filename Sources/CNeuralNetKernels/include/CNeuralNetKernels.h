@@ -1,0 +1,39 @@
+// Single-precision matrix multiply kernels, written in C so that each instruction set
+// (AVX-512, AVX2 with FMA, portable C) is compiled for its own functions and chosen at run
+// time: the package needs no compiler flags and runs on any CPU of its architecture.
+#ifndef CNEURALNET_KERNELS_H
+#define CNEURALNET_KERNELS_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Which micro-kernel `nn_sgemm` uses.
+typedef enum {
+    NN_KERNEL_AUTOMATIC = 0,  ///< the best the CPU supports
+    NN_KERNEL_PORTABLE = 1,   ///< plain C, vectorised by the compiler for the baseline target
+    NN_KERNEL_AVX2 = 2,       ///< AVX2 and FMA, 6x16 tiles
+    NN_KERNEL_AVX512 = 3,     ///< AVX-512F, 6x32 tiles
+} nn_kernel;
+
+/// The kernel `NN_KERNEL_AUTOMATIC` resolves to on this CPU.
+nn_kernel nn_best_kernel(void);
+
+/// C = op(A) · op(B), or C += op(A) · op(B) when `accumulate` is non-zero, on row-major
+/// matrices with leading dimensions: op(A) is m x k (A is k x m when `transpose_a`), op(B) is
+/// k x n (B is n x k when `transpose_b`), C is m x n. Single-threaded; callers split C into
+/// blocks of rows or columns to use several threads.
+///
+/// `workspace` must hold `nn_sgemm_workspace_size(m, n, k)` floats, aligned to 64 bytes.
+void nn_sgemm(nn_kernel kernel, int transpose_a, int transpose_b, long m, long n, long k,
+              const float *a, long lda, const float *b, long ldb, float *c, long ldc,
+              int accumulate, float *workspace);
+
+/// The number of floats of workspace `nn_sgemm` needs for these sizes.
+long nn_sgemm_workspace_size(long m, long n, long k);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
