@@ -1,3 +1,5 @@
+import CNeuralNetKernels
+
 /// Element-wise loops over raw buffers. They are `@inlinable` so that the closure passed in is
 /// specialised into the loop at the call site and the loop vectorises.
 public enum Elementwise {
@@ -54,5 +56,35 @@ public enum Elementwise {
         }
         while i < count { s0 += x[i]; i += 1 }
         return (s0 + s1) + (s2 + s3)
+    }
+
+    /// One Adam step in place (see `nn_adam_update`), at the CPU's full vector width.
+    public static func adamUpdate(
+        weights: UnsafeMutablePointer<Float>, gradients: UnsafePointer<Float>, firstMoments: UnsafeMutablePointer<Float>,
+        secondMoments: UnsafeMutablePointer<Float>, count: Int, beta1: Float, beta2: Float, step: Float, epsilon: Float
+    ) {
+        nn_adam_update(weights, gradients, firstMoments, secondMoments, count, beta1, beta2, step, epsilon)
+    }
+
+    /// `y = max(x, 0)`.
+    public static func relu(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
+        nn_relu(x, y, count)
+    }
+
+    /// `dx = x > 0 ? dy : 0`.
+    public static func reluBackward(
+        _ x: UnsafePointer<Float>, upstream: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>, count: Int
+    ) {
+        nn_relu_backward(x, upstream, dx, count)
+    }
+
+    /// `y[r, :] += row` for every row.
+    public static func addRow(_ row: UnsafePointer<Float>, to y: UnsafeMutablePointer<Float>, rows: Int, width: Int) {
+        nn_add_row(y, row, rows, width)
+    }
+
+    /// `sum += Σ_r x[r, :]`.
+    public static func sumRows(_ x: UnsafePointer<Float>, into sum: UnsafeMutablePointer<Float>, rows: Int, width: Int) {
+        nn_sum_rows(x, sum, rows, width)
     }
 }

@@ -4,6 +4,8 @@
 #ifndef CNEURALNET_KERNELS_H
 #define CNEURALNET_KERNELS_H
 
+#include "CNeuralNetElementwise.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif

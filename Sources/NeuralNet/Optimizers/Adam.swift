@@ -1,4 +1,5 @@
 import Foundation
+import NeuralNetKernels
 
 /// Adam (Kingma & Ba, 2015): `m ← β₁m + (1-β₁)g`, `v ← β₂v + (1-β₂)g²`,
 /// `w ← w - η · m̂ / (√v̂ + ε)` with the bias corrections `m̂ = m/(1-β₁ᵗ)`, `v̂ = v/(1-β₂ᵗ)`.
@@ -42,15 +43,12 @@ public class Adam: Optimizer {
         let stepSize = learningRate * correction2.squareRoot() / correction1
         let scaledEpsilon = eps * correction2.squareRoot()
         let buffers = moments.buffers(for: parameter)
-        let (m, v) = (buffers[0].pointer, buffers[1].pointer)
         parameter.value.scalars.withUnsafeMutableBufferPointer { w in
             gradient.scalars.withUnsafeBufferPointer { g in
-                for i in 0..<w.count {
-                    let gi = g[i]
-                    m[i] = b1 * m[i] + (1 - b1) * gi
-                    v[i] = b2 * v[i] + (1 - b2) * gi * gi
-                    w[i] -= stepSize * m[i] / (v[i].squareRoot() + scaledEpsilon)
-                }
+                Elementwise.adamUpdate(
+                    weights: w.baseAddress!, gradients: g.baseAddress!, firstMoments: buffers[0].pointer,
+                    secondMoments: buffers[1].pointer, count: w.count, beta1: b1, beta2: b2, step: stepSize,
+                    epsilon: scaledEpsilon)
             }
         }
     }

@@ -1,0 +1,76 @@
+#include "CNeuralNetElementwise.h"
+
+#include <math.h>
+#if defined(__x86_64__)
+#include <xmmintrin.h>
+#endif
+
+// On x86-64 ELF systems the loader picks the best clone for the CPU (an ifunc); elsewhere
+// (Apple platforms, other architectures) the single baseline version is compiled.
+#if defined(__x86_64__) && defined(__ELF__) && defined(__clang__)
+#define NN_MULTIVERSIONED __attribute__((target_clones("avx512f", "arch=x86-64-v3", "default")))
+#else
+#define NN_MULTIVERSIONED
+#endif
+
+// sqrtf may set errno, which stops the compiler from vectorising a loop that calls it; the
+// element-wise builtin is the same instruction without errno.
+#if __has_builtin(__builtin_elementwise_sqrt)
+#define nn_sqrt(x) __builtin_elementwise_sqrt(x)
+#else
+#define nn_sqrt(x) sqrtf(x)
+#endif
+
+NN_MULTIVERSIONED
+static void adam_loop(float *restrict w, const float *restrict g, float *restrict m, float *restrict v, long count,
+                    float beta1, float beta2, float step, float epsilon) {
+    float keep1 = 1.0f - beta1, keep2 = 1.0f - beta2;
+    for (long i = 0; i < count; i++) {
+        float gi = g[i];
+        float mi = beta1 * m[i] + keep1 * gi;
+        float vi = beta2 * v[i] + keep2 * gi * gi;
+        m[i] = mi;
+        v[i] = vi;
+        w[i] -= step * mi / (nn_sqrt(vi) + epsilon);
+    }
+}
+
+void nn_adam_update(float *w, const float *g, float *m, float *v, long count,
+                    float beta1, float beta2, float step, float epsilon) {
+#if defined(__x86_64__)
+    // Moments of weights whose gradients have died away decay into subnormal numbers, which x86
+    // processes many times slower; flushing them to zero changes the update by less than 1e-38.
+    unsigned int saved = _mm_getcsr();
+    _mm_setcsr(saved | 0x8040);  // flush-to-zero and denormals-are-zero
+    adam_loop(w, g, m, v, count, beta1, beta2, step, epsilon);
+    _mm_setcsr(saved);
+#else
+    adam_loop(w, g, m, v, count, beta1, beta2, step, epsilon);
+#endif
+}
+
+NN_MULTIVERSIONED
+void nn_relu(const float *restrict x, float *restrict y, long count) {
+    for (long i = 0; i < count; i++) y[i] = x[i] > 0.0f ? x[i] : 0.0f;
+}
+
+NN_MULTIVERSIONED
+void nn_relu_backward(const float *restrict x, const float *restrict dy, float *restrict dx, long count) {
+    for (long i = 0; i < count; i++) dx[i] = x[i] > 0.0f ? dy[i] : 0.0f;
+}
+
+NN_MULTIVERSIONED
+void nn_add_row(float *restrict y, const float *restrict row, long rows, long width) {
+    for (long r = 0; r < rows; r++) {
+        float *out = y + r * width;
+        for (long j = 0; j < width; j++) out[j] += row[j];
+    }
+}
+
+NN_MULTIVERSIONED
+void nn_sum_rows(const float *restrict x, float *restrict sum, long rows, long width) {
+    for (long r = 0; r < rows; r++) {
+        const float *in = x + r * width;
+        for (long j = 0; j < width; j++) sum[j] += in[j];
+    }
+}

@@ -1,0 +1,31 @@
+// Element-wise loops compiled once per instruction set (AVX-512, AVX2, baseline) and chosen
+// by the loader, so that they run at the CPU's full vector width without compiler flags.
+#ifndef CNEURALNET_ELEMENTWISE_H
+#define CNEURALNET_ELEMENTWISE_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// One Adam step over `count` weights: m ← β₁m + (1-β₁)g, v ← β₂v + (1-β₂)g²,
+/// w ← w - step · m / (√v + ε), with the bias corrections folded into `step` and `epsilon`.
+void nn_adam_update(float *w, const float *g, float *m, float *v, long count,
+                    float beta1, float beta2, float step, float epsilon);
+
+/// y[i] = max(x[i], 0).
+void nn_relu(const float *x, float *y, long count);
+
+/// dx[i] = x[i] > 0 ? dy[i] : 0.
+void nn_relu_backward(const float *x, const float *dy, float *dx, long count);
+
+/// y[r, j] += row[j] for `rows` rows of `width`.
+void nn_add_row(float *y, const float *row, long rows, long width);
+
+/// sum[j] += x[r, j] over `rows` rows of `width`: the gradient of a broadcast row.
+void nn_sum_rows(const float *x, float *sum, long rows, long width);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
