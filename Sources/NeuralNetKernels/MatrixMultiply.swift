@@ -1,13 +1,13 @@
 import CNeuralNetKernels
-import Dispatch
 import Synchronization
 
 /// Single-precision matrix multiply on row-major buffers:
 /// `C[m, n] = op(A)[m, k] · op(B)[k, n] (+ C when accumulating)`.
 ///
 /// The blocked, packed kernel lives in the C target `CNeuralNetKernels`, which picks AVX-512,
-/// AVX2 or portable code for the CPU at run time. This layer splits C into one block per thread
-/// and lends each thread a reusable workspace, so a training step allocates nothing here.
+/// AVX2 or portable code for the CPU at run time. This layer splits C into one block per thread,
+/// runs the blocks on the kernels' thread pool, and lends each a reusable workspace, so a
+/// training step allocates nothing here.
 public enum MatrixMultiply {
     /// Computes `C = op(A) · op(B)`, or `C += op(A) · op(B)` when `accumulate` is true.
     ///
@@ -35,8 +35,7 @@ public enum MatrixMultiply {
         let chunk = ((length + parts - 1) / parts + tile - 1) / tile * tile
         let blocks = (length + chunk - 1) / chunk
 
-        let operands = Operands(a: a, b: b, c: c)
-        @Sendable func run(_ block: Int) {
+        func run(_ block: Int) {
             let start = block * chunk
             let size = min(chunk, length - start)
             guard size > 0 else { return }
@@ -47,24 +46,11 @@ public enum MatrixMultiply {
             let cStart = splitRows ? start * n : start
             Workspace.shared.withBuffer(floats: nn_sgemm_workspace_size(rows, columns, k)) { workspace in
                 nn_sgemm(kernel.cValue, transposeA ? 1 : 0, transposeB ? 1 : 0, rows, columns, k,
-                         operands.a + aStart, lda, operands.b + bStart, ldb, operands.c + cStart, n,
+                         a + aStart, lda, b + bStart, ldb, c + cStart, n,
                          accumulate ? 1 : 0, workspace)
             }
         }
-        if blocks == 1 {
-            run(0)
-        } else {
-            DispatchQueue.concurrentPerform(iterations: blocks, execute: run)
-        }
-    }
-
-    /// The three matrices, shared with the threads of one multiply.
-    // @unchecked: pointers are not Sendable, but every thread only reads A and B and writes its
-    // own disjoint block of C, and `multiply` returns only after all threads are done.
-    struct Operands: @unchecked Sendable {
-        let a: UnsafePointer<Float>
-        let b: UnsafePointer<Float>
-        let c: UnsafeMutablePointer<Float>
+        ComputeThreads.parallelFor(blocks, threads: parts, run)
     }
 
     /// The instruction sets the multiply can use.
