@@ -3,42 +3,49 @@ import NeuralNetKernels
 /// Convolution and pooling on channels-last images `[batch, height, width, channels]`.
 extension Variable {
     /// The 2-D convolution (cross-correlation, as in every framework) of `self`
-    /// `[batch, height, width, channels]` with `kernel` `[kernelHeight, kernelWidth, channels, filters]`:
-    /// `out[b, y, x, f] = Σ_{ky, kx, c} in[b, y·s + ky - pad, x·s + kx - pad, c] · kernel[ky, kx, c, f]`.
+    /// `[batch, height, width, channels]` with `kernel` `[kernelHeight, kernelWidth, channels, filters]`,
+    /// plus `bias` `[filters]` and `activation`:
+    /// `out[b, y, x, f] = act(Σ_{ky, kx, c} in[b, y·s + ky - pad, x·s + kx - pad, c] · kernel[ky, kx, c, f] + bias[f])`.
     ///
-    /// Computed as im2col then one matrix multiply; the pullback is two more multiplies:
-    /// `∂kernel = patchesᵀ · upstream`, `∂patches = upstream · kernelᵀ`, then col2im.
+    /// Computed as im2col (the windows as rows of a patch matrix) then the fused
+    /// `activation(patches · kernel + bias)`; the gradients flow back through the same two steps.
     ///
     /// - Precondition: the channels agree and some window fits (layers check this first).
-    public func conv2d(kernel: Variable, strides: Size2D = 1, padding: Padding = .valid) -> Variable {
+    public func conv2d(
+        kernel: Variable, bias: Variable? = nil, activation: Activation = .linear, strides: Size2D = 1, padding: Padding = .valid
+    ) -> Variable {
         let kernelShape = kernel.shape
         precondition(shape.count == 4 && kernelShape.count == 4 && kernelShape[2] == shape[3],
                      "conv2d: input \(shape) and kernel \(kernelShape) do not fit ([b, h, w, c] and [kh, kw, c, f])")
         guard let g = ConvolutionGeometry.make(
             inputShape: shape, window: Size2D(kernelShape[0], kernelShape[1]), strides: strides, padding: padding)
         else { preconditionFailure("conv2d: a \(kernelShape[0])×\(kernelShape[1]) kernel does not fit input \(shape) with \(padding) padding") }
-        let filters = kernelShape[3]
+        let weights = kernel.reshaped(to: [g.patchSize, kernelShape[3]])
+        let output: Variable
+        if activation.hasDerivativeFromOutput {
+            output = patches(g).affine(weight: weights, bias: bias, activation: activation)
+        } else {
+            var linear = patches(g).matmul(weights)
+            if let bias { linear = linear + bias }
+            output = activation.apply(linear)
+        }
+        return output.reshaped(to: [g.batch, g.outputHeight, g.outputWidth, kernelShape[3]])
+    }
+
+    /// The windows of `g` as rows of a `[patchCount, patchSize]` matrix (im2col); the pullback
+    /// adds each row's gradient back onto its window (col2im).
+    func patches(_ g: ConvolutionGeometry) -> Variable {
         let inputShape = shape
-        var patches = Tensor.zeros([g.patchCount, g.patchSize])
+        var patches = Tensor(uninitializedShape: [g.patchCount, g.patchSize])
         value.scalars.withUnsafeBufferPointer { x in
             patches.scalars.withUnsafeMutableBufferPointer { p in Convolution.im2col(x.baseAddress!, g, into: p.baseAddress!) }
         }
-        let weights = kernel.value.reshaped(to: [g.patchSize, filters])
-        let output = patches.matmul(weights).reshaped(to: [g.batch, g.outputHeight, g.outputWidth, filters])
-        let (needInput, needKernel) = (requiresGradient, kernel.requiresGradient)
-        return Variable(output, inputs: [self, kernel]) { upstream in
-            let flat = upstream.reshaped(to: [g.patchCount, filters])
-            var inputGradient: Tensor?
-            if needInput {
-                let patchGradient = flat.matmul(weights, transposeOther: true)
-                var gradient = Tensor.zeros(inputShape)
-                patchGradient.scalars.withUnsafeBufferPointer { p in
-                    gradient.scalars.withUnsafeMutableBufferPointer { x in Convolution.col2im(p.baseAddress!, g, addingInto: x.baseAddress!) }
-                }
-                inputGradient = gradient
+        return Variable(patches, inputs: [self]) { upstream in
+            var gradient = Tensor.zeros(inputShape)
+            upstream.scalars.withUnsafeBufferPointer { p in
+                gradient.scalars.withUnsafeMutableBufferPointer { x in Convolution.col2im(p.baseAddress!, g, addingInto: x.baseAddress!) }
             }
-            let kernelGradient = needKernel ? patches.matmul(flat, transposeSelf: true).reshaped(to: kernelShape) : nil
-            return [inputGradient, kernelGradient]
+            return [gradient]
         }
     }
 

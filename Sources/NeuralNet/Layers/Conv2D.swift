@@ -78,9 +78,8 @@ public final class Conv2D: Layer {
                 layer: description, expected: "[batch, height, width, \(inputChannels.map(String.init) ?? "channels")]",
                 actual: input.shape)
         }
-        var output = input.conv2d(kernel: Variable(kernel), strides: strides, padding: padding)
-        if let bias { output = output + Variable(bias) }
-        return activation.apply(output)
+        return input.conv2d(
+            kernel: Variable(kernel), bias: bias.map(Variable.init), activation: activation, strides: strides, padding: padding)
     }
 
     public var namedParameters: [(name: String, parameter: Parameter)] {

@@ -80,6 +80,9 @@ public final class Dense: Layer {
                 layer: description, expected: "[batch, \(inputSize.map(String.init) ?? "features")]", actual: input.shape,
                 hint: input.shape.count > 2 ? "Add Flatten() before this layer" : nil)
         }
+        if activation.hasDerivativeFromOutput {
+            return input.affine(weight: Variable(weight), bias: bias.map(Variable.init), activation: activation)
+        }
         var output = input.matmul(Variable(weight))
         if let bias { output = output + Variable(bias) }
         return activation.apply(output)

@@ -1,0 +1,117 @@
+import Foundation
+import NeuralNetKernels
+
+/// The fused `activation(x · W + b)`: one matrix multiply, then one pass that adds the bias and
+/// applies the activation in place; the pullback turns the upstream gradient into `∂z` in one
+/// pass (from the output alone), then `∂b = Σ_rows ∂z`, `∂W = xᵀ · ∂z`, `∂x = ∂z · Wᵀ`.
+/// Dense and Conv2D layers use it whenever their activation's derivative can be read from its
+/// output; the result equals the composed `(x.matmul(w) + b)` followed by the activation.
+extension Variable {
+    /// `activation(self · weight + bias)` for `self` `[rows, k]`, `weight` `[k, n]`, `bias` `[n]`.
+    public func affine(weight: Variable, bias: Variable?, activation: Activation) -> Variable {
+        precondition(activation.hasDerivativeFromOutput, "affine: \(activation) needs its input for its derivative")
+        let (x, w) = (value, weight.value)
+        var output = x.matmul(w)
+        output.applyEpilogue(bias: bias?.value, activation: activation)
+        let (needX, needW, needB) = (requiresGradient, weight.requiresGradient, bias?.requiresGradient ?? false)
+        let y = output
+        let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
+        return Variable(output, inputs: inputs) { upstream in
+            let dz = upstream.affineGradient(output: y, activation: activation)
+            var gradients: [Tensor?] = [
+                needX ? dz.matmul(w, transposeOther: true) : nil,
+                needW ? x.matmul(dz, transposeSelf: true) : nil,
+            ]
+            if bias != nil { gradients.append(needB ? dz.sumOfRows() : nil) }
+            return gradients
+        }
+    }
+}
+
+extension Activation {
+    /// Whether `f'(z)` can be computed from `y = f(z)` alone, which the fused ops need.
+    public var hasDerivativeFromOutput: Bool {
+        switch kind {
+        case .linear, .relu, .tanh, .sigmoid: true
+        case .leakyRelu: alpha > 0
+        case .elu: alpha > 0
+        default: false
+        }
+    }
+}
+
+extension Tensor {
+    /// Adds `bias` to every row (the last axis) and applies `activation`, in place.
+    mutating func applyEpilogue(bias: Tensor?, activation: Activation) {
+        let width = shape.last ?? 1
+        let rows = width == 0 ? 0 : count / width
+        scalars.withUnsafeMutableBufferPointer { y in
+            guard let base = y.baseAddress, !y.isEmpty else { return }
+            if let bias {
+                bias.scalars.withUnsafeBufferPointer { b in Elementwise.addRow(b.baseAddress!, to: base, rows: rows, width: width) }
+            }
+            switch activation.kind {
+            case .linear: break
+            case .relu: Elementwise.relu(base, into: base, count: y.count)
+            case .tanh: for i in 0..<y.count { y[i] = Foundation.tanh(y[i]) }
+            case .sigmoid: for i in 0..<y.count { y[i] = logistic(y[i]) }
+            case .leakyRelu:
+                let slope = activation.alpha
+                for i in 0..<y.count where y[i] < 0 { y[i] *= slope }
+            case .elu:
+                let alpha = activation.alpha
+                for i in 0..<y.count where y[i] < 0 { y[i] = alpha * Foundation.expm1(y[i]) }
+            default: preconditionFailure("applyEpilogue: \(activation) is not fused")
+            }
+        }
+    }
+
+    /// `upstream ⊙ f'(z)`, with `f'` read from the output `y = f(z)`.
+    func affineGradient(output y: Tensor, activation: Activation) -> Tensor {
+        switch activation.kind {
+        case .linear:
+            return self
+        case .relu:
+            var result = Tensor(uninitializedShape: shape)
+            y.scalars.withUnsafeBufferPointer { out in
+                scalars.withUnsafeBufferPointer { up in
+                    result.scalars.withUnsafeMutableBufferPointer { dz in
+                        Elementwise.reluBackward(out.baseAddress!, upstream: up.baseAddress!, into: dz.baseAddress!, count: dz.count)
+                    }
+                }
+            }
+            return result
+        case .tanh: return zip(y) { g, y in g * (1 - y * y) }
+        case .sigmoid: return zip(y) { g, y in g * y * (1 - y) }
+        case .leakyRelu:
+            let slope = activation.alpha
+            return zip(y) { g, y in y > 0 ? g : g * slope }
+        case .elu:
+            let alpha = activation.alpha
+            return zip(y) { g, y in y > 0 ? g : g * (y + alpha) }
+        default: preconditionFailure("affineGradient: \(activation) is not fused")
+        }
+    }
+
+    /// The sum over every axis but the last: `[..., n] → [n]`, the gradient of a bias.
+    func sumOfRows() -> Tensor {
+        let width = shape.last ?? 1
+        var result = Tensor.zeros([width])
+        guard width > 0, count > 0 else { return result }
+        scalars.withUnsafeBufferPointer { x in
+            result.scalars.withUnsafeMutableBufferPointer { s in
+                Elementwise.sumRows(x.baseAddress!, into: s.baseAddress!, rows: count / width, width: width)
+            }
+        }
+        return result
+    }
+
+    /// A tensor of `shape` whose scalars are left uninitialised: only for results that the
+    /// caller writes in full before reading.
+    init(uninitializedShape shape: [Int]) {
+        let count = shape.reduce(1, *)
+        self.init(shape: shape, scalars: [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            initialized = count
+        })
+    }
+}
