@@ -122,15 +122,27 @@ static void select_kernel(nn_kernel kernel, micro_kernel *function, int *nr) {
 // ---- Packing ---------------------------------------------------------------------------
 
 // op(A)[i0 ..< i0+mc, p0 ..< p0+kc] into MR-tall micro-panels, zero-padded to a multiple of MR.
+// Each loop nest reads A along its rows in memory and writes the small panel (in L1) with strides.
 static void pack_a(int transpose, const float *a, long lda, long i0, long p0, long mc, long kc, float *packed) {
     for (long ir = 0; ir < mc; ir += MR) {
         long rows = mc - ir < MR ? mc - ir : MR;
-        for (long p = 0; p < kc; p++) {
+        if (transpose) {
+            // op(A)(i, p) = A[p, i]: the MR values of one p are adjacent.
+            for (long p = 0; p < kc; p++) {
+                const float *source = a + (p0 + p) * lda + i0 + ir;
+                for (long i = 0; i < MR; i++) packed[p * MR + i] = i < rows ? source[i] : 0.0f;
+            }
+        } else {
             for (long i = 0; i < MR; i++) {
-                long row = i0 + ir + i, column = p0 + p;
-                *packed++ = i < rows ? (transpose ? a[column * lda + row] : a[row * lda + column]) : 0.0f;
+                if (i >= rows) {
+                    for (long p = 0; p < kc; p++) packed[p * MR + i] = 0.0f;
+                    continue;
+                }
+                const float *source = a + (i0 + ir + i) * lda + p0;
+                for (long p = 0; p < kc; p++) packed[p * MR + i] = source[p];
             }
         }
+        packed += MR * kc;
     }
 }
 
@@ -138,18 +150,27 @@ static void pack_a(int transpose, const float *a, long lda, long i0, long p0, lo
 static void pack_b(int transpose, const float *b, long ldb, long p0, long j0, long kc, long nc, int nr, float *packed) {
     for (long jr = 0; jr < nc; jr += nr) {
         long columns = nc - jr < nr ? nc - jr : nr;
-        for (long p = 0; p < kc; p++) {
-            long row = p0 + p;
-            if (!transpose && columns == nr) {
-                memcpy(packed, b + row * ldb + j0 + jr, sizeof(float) * nr);
-                packed += nr;
-                continue;
-            }
+        if (transpose) {
+            // op(B)(p, j) = B[j, p]: read each row of B once, along p.
             for (long j = 0; j < nr; j++) {
-                long column = j0 + jr + j;
-                *packed++ = j < columns ? (transpose ? b[column * ldb + row] : b[row * ldb + column]) : 0.0f;
+                if (j >= columns) {
+                    for (long p = 0; p < kc; p++) packed[p * nr + j] = 0.0f;
+                    continue;
+                }
+                const float *source = b + (j0 + jr + j) * ldb + p0;
+                for (long p = 0; p < kc; p++) packed[p * nr + j] = source[p];
+            }
+        } else {
+            for (long p = 0; p < kc; p++) {
+                const float *source = b + (p0 + p) * ldb + j0 + jr;
+                if (columns == nr) {
+                    memcpy(packed + p * nr, source, sizeof(float) * nr);
+                } else {
+                    for (long j = 0; j < nr; j++) packed[p * nr + j] = j < columns ? source[j] : 0.0f;
+                }
             }
         }
+        packed += nr * kc;
     }
 }
 

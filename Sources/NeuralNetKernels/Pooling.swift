@@ -1,37 +1,16 @@
+import CNeuralNetKernels
+
 /// Max and average pooling over channels-last images, window by window (the geometry's
 /// `kernelHeight × kernelWidth`); windows that reach into the padding ignore it.
 public enum Pooling {
     /// The maximum of each window and channel; `argmax` receives the flat input index of each
-    /// maximum, for the backward pass.
+    /// maximum (the first on ties), for the backward pass.
     public static func maxForward(
         _ input: UnsafePointer<Float>, _ g: ConvolutionGeometry,
         into output: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>
     ) {
-        var out = 0
-        for b in 0..<g.batch {
-            let imageBase = b * g.height * g.width * g.channels
-            for oy in 0..<g.outputHeight {
-                let y0 = max(oy * g.strideHeight - g.padTop, 0)
-                let y1 = min(oy * g.strideHeight - g.padTop + g.kernelHeight, g.height)
-                for ox in 0..<g.outputWidth {
-                    let x0 = max(ox * g.strideWidth - g.padLeft, 0)
-                    let x1 = min(ox * g.strideWidth - g.padLeft + g.kernelWidth, g.width)
-                    for c in 0..<g.channels {
-                        var best = -Float.infinity
-                        var bestIndex = imageBase + (y0 * g.width + x0) * g.channels + c
-                        for y in y0..<y1 {
-                            for x in x0..<x1 {
-                                let index = imageBase + (y * g.width + x) * g.channels + c
-                                if input[index] > best { best = input[index]; bestIndex = index }
-                            }
-                        }
-                        output[out] = best
-                        argmax[out] = Int32(bestIndex)
-                        out += 1
-                    }
-                }
-            }
-        }
+        nn_max_pool(input, g.batch, g.height, g.width, g.channels, g.kernelHeight, g.kernelWidth, g.strideHeight, g.strideWidth,
+                    g.padTop, g.padLeft, g.outputHeight, g.outputWidth, output, argmax)
     }
 
     /// Routes each output gradient to the input that was the maximum of its window.

@@ -5,6 +5,7 @@
 #define CNEURALNET_KERNELS_H
 
 #include "CNeuralNetElementwise.h"
+#include "CNeuralNetPooling.h"
 #include "CNeuralNetThreads.h"
 
 #ifdef __cplusplus

@@ -1,0 +1,49 @@
+#include "CNeuralNetPooling.h"
+
+#if defined(__x86_64__) && defined(__ELF__) && defined(__clang__)
+#define NN_MULTIVERSIONED __attribute__((target_clones("avx512f", "arch=x86-64-v3", "default")))
+#else
+#define NN_MULTIVERSIONED
+#endif
+
+// Channels are innermost in memory, so each window cell updates all channels with one
+// contiguous, vectorisable pass.
+NN_MULTIVERSIONED
+void nn_max_pool(const float *restrict input, long batch, long height, long width, long channels,
+                 long pool_height, long pool_width, long stride_height, long stride_width,
+                 long pad_top, long pad_left, long output_height, long output_width,
+                 float *restrict output, int *restrict argmax) {
+    for (long b = 0; b < batch; b++) {
+        const float *image = input + b * height * width * channels;
+        long image_base = b * height * width * channels;
+        for (long oy = 0; oy < output_height; oy++) {
+            long y0 = oy * stride_height - pad_top, y1 = y0 + pool_height;
+            if (y0 < 0) y0 = 0;
+            if (y1 > height) y1 = height;
+            for (long ox = 0; ox < output_width; ox++) {
+                long x0 = ox * stride_width - pad_left, x1 = x0 + pool_width;
+                if (x0 < 0) x0 = 0;
+                if (x1 > width) x1 = width;
+                float *best = output + ((b * output_height + oy) * output_width + ox) * channels;
+                int *where = argmax + ((b * output_height + oy) * output_width + ox) * channels;
+                const float *first = image + (y0 * width + x0) * channels;
+                int first_index = (int)(image_base + (y0 * width + x0) * channels);
+                for (long c = 0; c < channels; c++) {
+                    best[c] = first[c];
+                    where[c] = first_index + (int)c;
+                }
+                for (long y = y0; y < y1; y++) {
+                    for (long x = x0; x < x1; x++) {
+                        const float *cell = image + (y * width + x) * channels;
+                        int cell_index = (int)(image_base + (y * width + x) * channels);
+                        for (long c = 0; c < channels; c++) {
+                            int larger = cell[c] > best[c];
+                            best[c] = larger ? cell[c] : best[c];
+                            where[c] = larger ? cell_index + (int)c : where[c];
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
