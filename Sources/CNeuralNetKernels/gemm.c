@@ -130,7 +130,11 @@ static void pack_a(int transpose, const float *a, long lda, long i0, long p0, lo
             // op(A)(i, p) = A[p, i]: the MR values of one p are adjacent.
             for (long p = 0; p < kc; p++) {
                 const float *source = a + (p0 + p) * lda + i0 + ir;
-                for (long i = 0; i < MR; i++) packed[p * MR + i] = i < rows ? source[i] : 0.0f;
+                if (rows == MR) {
+                    for (long i = 0; i < MR; i++) packed[p * MR + i] = source[i];
+                } else {
+                    for (long i = 0; i < MR; i++) packed[p * MR + i] = i < rows ? source[i] : 0.0f;
+                }
             }
         } else {
             for (long i = 0; i < MR; i++) {

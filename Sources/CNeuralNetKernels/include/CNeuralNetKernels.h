@@ -4,6 +4,7 @@
 #ifndef CNEURALNET_KERNELS_H
 #define CNEURALNET_KERNELS_H
 
+#include "CNeuralNetConvolution.h"
 #include "CNeuralNetElementwise.h"
 #include "CNeuralNetPooling.h"
 #include "CNeuralNetThreads.h"
