@@ -188,6 +188,30 @@ long nn_sgemm_workspace_size(long m, long n, long k) {
     return packed_a + packed_b + MR * NR_MAX + 32;
 }
 
+// ---- A few rows times a wide matrix ---------------------------------------------------
+
+#if defined(__x86_64__) && defined(__ELF__) && defined(__clang__)
+#define NN_MULTIVERSIONED __attribute__((target_clones("avx512f", "arch=x86-64-v3", "default")))
+#else
+#define NN_MULTIVERSIONED
+#endif
+
+// C[i, :] (+)= Σ_p op(A)(i, p) · B[p, :] for B not transposed: each row of B is read once and
+// streamed through, which beats packing B when C has only a few rows (inference on one sample).
+NN_MULTIVERSIONED
+static void few_rows(int transpose_a, long m, long n, long k, const float *a, long lda,
+                     const float *restrict b, long ldb, float *restrict c, long ldc, int accumulate) {
+    for (long i = 0; i < m; i++) {
+        float *restrict row = c + i * ldc;
+        if (!accumulate) for (long j = 0; j < n; j++) row[j] = 0.0f;
+        for (long p = 0; p < k; p++) {
+            float scale = transpose_a ? a[p * lda + i] : a[i * lda + p];
+            const float *restrict source = b + p * ldb;
+            for (long j = 0; j < n; j++) row[j] += scale * source[j];
+        }
+    }
+}
+
 // ---- The blocked loops -----------------------------------------------------------------
 
 void nn_sgemm(nn_kernel kernel, int transpose_a, int transpose_b, long m, long n, long k,
@@ -196,6 +220,10 @@ void nn_sgemm(nn_kernel kernel, int transpose_a, int transpose_b, long m, long n
     if (m <= 0 || n <= 0) return;
     if (k <= 0) {
         if (!accumulate) for (long i = 0; i < m; i++) memset(c + i * ldc, 0, sizeof(float) * n);
+        return;
+    }
+    if (m <= 2 && !transpose_b) {
+        few_rows(transpose_a, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
         return;
     }
     micro_kernel function;
