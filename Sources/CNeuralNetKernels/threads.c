@@ -33,7 +33,11 @@ static struct {
     atomic_long unfinished;        // workers still working on this job
 } pool = { .once = PTHREAD_ONCE_INIT, .busy = ATOMIC_FLAG_INIT };
 
-static void run_indices(void) {
+// Participant `first` (0 for the caller, rank + 1 for a worker) starts with its own index, so
+// that a job split into one block per thread gives each thread the same block every time and
+// its caches stay warm; further indices are handed out on demand.
+static void run_indices(long first) {
+    if (first < pool.count) pool.task(pool.context, first);
     long index;
     while ((index = atomic_fetch_add_explicit(&pool.next, 1, memory_order_relaxed)) < pool.count) {
         pool.task(pool.context, index);
@@ -61,7 +65,7 @@ static void *worker(void *argument) {
             spins = 0;
         }
         seen = generation;
-        run_indices();
+        run_indices(rank + 1);
         atomic_fetch_sub_explicit(&pool.unfinished, 1, memory_order_release);
     }
     return 0;
@@ -104,7 +108,7 @@ void nn_parallel_for(long count, long threads, nn_task task, void *context) {
     pool.task = task;
     pool.context = context;
     pool.count = count;
-    atomic_store_explicit(&pool.next, 0, memory_order_relaxed);
+    atomic_store_explicit(&pool.next, helpers + 1, memory_order_relaxed);
     atomic_store_explicit(&pool.unfinished, helpers, memory_order_relaxed);
     pool.generation++;
     for (long rank = 0; rank < helpers; rank++) {
@@ -115,7 +119,7 @@ void nn_parallel_for(long count, long threads, nn_task task, void *context) {
         pthread_cond_broadcast(&pool.wake);
         pthread_mutex_unlock(&pool.mutex);
     }
-    run_indices();
+    run_indices(0);
     while (atomic_load_explicit(&pool.unfinished, memory_order_acquire) > 0) pause_briefly();
     atomic_flag_clear_explicit(&pool.busy, memory_order_release);
 }

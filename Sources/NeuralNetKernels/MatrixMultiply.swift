@@ -26,7 +26,8 @@ public enum MatrixMultiply {
         precondition(m >= 0 && n >= 0 && k >= 0, "matrix multiply: negative size m=\(m) n=\(n) k=\(k)")
         guard m > 0, n > 0 else { return }
         let (lda, ldb) = (transposeA ? m : k, transposeB ? k : n)
-        // Below about a million multiply-adds, waking a second thread costs more than it saves.
+        // Below about a million multiply-adds, waking a second thread costs more than it saves
+        // (measured: one-sample inference, 200,000 multiply-adds, is slower on two threads).
         let parts = m * n * k < 1 << 20 ? 1 : max(1, min(threads, 64))
         // Split the longer side of C, in whole tiles, so that every thread gets a real share.
         let splitRows = m >= n
