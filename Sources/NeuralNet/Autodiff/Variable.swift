@@ -21,6 +21,7 @@ public final class Variable {
     let parameter: Parameter?
     private(set) var inputs: [Variable]
     private var pullback: ((Tensor) -> [Tensor?])?
+    private var visited = false
 
     /// A leaf of the graph. Gradients are kept for it only if `requiresGradient` is true.
     public init(_ value: Tensor, requiresGradient: Bool = false) {
@@ -70,27 +71,26 @@ public final class Variable {
     public func backward(seed: Tensor) {
         precondition(seed.shape == shape, "backward(seed:) needs a seed of shape \(shape), got \(seed.shape)")
         guard requiresGradient else { return }
-        let order = topologicalOrder()
         gradient = seed
-        for node in order.reversed() {
-            guard let upstream = node.gradient else { continue }
-            if let pullback = node.pullback {
-                let gradients = pullback(upstream)
-                for (input, gradient) in zip(node.inputs, gradients) {
-                    guard let gradient, input.requiresGradient else { continue }
-                    precondition(
-                        gradient.shape == input.shape,
-                        "a pullback returned a gradient of shape \(gradient.shape) for an input of shape \(input.shape)")
-                    input.accumulate(gradient)
-                }
-                // An interior node is done: free its gradient, its pullback and its edges.
-                node.gradient = nil
-                node.pullback = nil
-                node.inputs = []
-            } else if let parameter = node.parameter {
-                parameter.accumulate(upstream)
-                node.gradient = nil
+        for node in interiorNodesInReverseOrder() {
+            guard let upstream = node.gradient, let pullback = node.pullback else { continue }
+            let gradients = pullback(upstream)
+            for (input, gradient) in zip(node.inputs, gradients) {
+                guard let gradient, input.requiresGradient else { continue }
+                precondition(
+                    gradient.shape == input.shape,
+                    "a pullback returned a gradient of shape \(gradient.shape) for an input of shape \(input.shape)")
+                // A parameter's leaf hands its gradient straight to the parameter.
+                if let parameter = input.parameter { parameter.accumulate(gradient) } else { input.accumulate(gradient) }
             }
+            // An interior node is done: free its gradient, its pullback and its edges.
+            node.gradient = nil
+            node.pullback = nil
+            node.inputs = []
+        }
+        if let parameter, let gradient {
+            parameter.accumulate(gradient)
+            self.gradient = nil
         }
     }
 
@@ -98,22 +98,24 @@ public final class Variable {
         if gradient == nil { gradient = incoming } else { gradient! += incoming }
     }
 
-    /// Nodes in an order where every node comes after all of its inputs.
-    private func topologicalOrder() -> [Variable] {
+    /// The nodes with pullbacks, each after every node that uses it: the reverse of a
+    /// topological order. Leaves need no place in it, since they only receive gradients.
+    /// Marking visited nodes in place is safe because `backward()` consumes the nodes it visits.
+    private func interiorNodesInReverseOrder() -> [Variable] {
         var order: [Variable] = []
-        var visited = Set<ObjectIdentifier>()
         // An explicit stack instead of recursion: deep graphs must not overflow the call stack.
         var stack: [(node: Variable, expanded: Bool)] = [(self, false)]
         while let entry = stack.popLast() {
             let node = entry.node
             if entry.expanded { order.append(node); continue }
-            guard visited.insert(ObjectIdentifier(node)).inserted else { continue }
+            guard node.pullback != nil, !node.visited else { continue }
+            node.visited = true
             stack.append((node, true))
-            for input in node.inputs where input.requiresGradient && !visited.contains(ObjectIdentifier(input)) {
+            for input in node.inputs where input.requiresGradient && input.pullback != nil && !input.visited {
                 stack.append((input, false))
             }
         }
-        return order
+        return order.reversed()
     }
 }
 

@@ -29,6 +29,7 @@ extension Network {
         var history = History()
         var order = Array(0..<dataset.count)
         callbacks.forEach { $0.trainingWillBegin(self, epochs: epochs, batchesPerEpoch: batchCount) }
+        let parameters = trainableParameters
         var epoch = 0
         while epoch < epochs {
             epoch += 1
@@ -37,7 +38,7 @@ extension Network {
             var totals = RunningTotals(metrics: metrics, loss: loss)
             for (index, batch) in dataset.batches(of: batchSize, order: order).enumerated() {
                 let targets = batch.labels
-                let (lossValue, output) = try trainStep(batch.inputs, targets)
+                let (lossValue, output) = try trainStep(batch.inputs, targets, parameters: parameters)
                 guard lossValue.isFinite else {
                     throw NeuralNetError.nonFiniteLoss(epoch: epoch, batch: index + 1, value: lossValue)
                 }
@@ -77,10 +78,14 @@ extension Network {
     /// Returns the batch's loss and the outputs before the update.
     @discardableResult
     public func trainStep(_ inputs: Tensor, _ targets: Tensor) throws -> (loss: Float, output: Tensor) {
+        try trainStep(inputs, targets, parameters: trainableParameters)
+    }
+
+    func trainStep(_ inputs: Tensor, _ targets: Tensor, parameters: [Parameter]) throws -> (loss: Float, output: Tensor) {
         let output = try forward(Variable(inputs), mode: .training)
         let lossVariable = loss(predicted: output, expected: targets)
         lossVariable.backward()
-        optimizer.step(trainableParameters)
+        optimizer.step(parameters)
         return (lossVariable.value.scalar, output.value)
     }
 
