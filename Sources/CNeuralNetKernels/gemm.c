@@ -212,6 +212,27 @@ static void few_rows(int transpose_a, long m, long n, long k, const float *a, lo
     }
 }
 
+// Tiny products (a training step of a network with a handful of units): straight loops, since
+// packing would cost more than the arithmetic.
+static void tiny(int transpose_a, int transpose_b, long m, long n, long k, const float *a, long lda,
+                 const float *b, long ldb, float *c, long ldc, int accumulate) {
+    for (long i = 0; i < m; i++) {
+        for (long j = 0; j < n; j++) {
+            float sum = 0.0f;
+            for (long p = 0; p < k; p++) {
+                float x = transpose_a ? a[p * lda + i] : a[i * lda + p];
+                float y = transpose_b ? b[j * ldb + p] : b[p * ldb + j];
+                sum += x * y;
+            }
+            c[i * ldc + j] = accumulate ? c[i * ldc + j] + sum : sum;
+        }
+    }
+}
+
+int nn_sgemm_needs_workspace(long m, long n, long k, int transpose_b) {
+    return !(m * n * k <= NN_TINY_PRODUCT || (m <= 2 && !transpose_b));
+}
+
 // ---- The blocked loops -----------------------------------------------------------------
 
 void nn_sgemm(nn_kernel kernel, int transpose_a, int transpose_b, long m, long n, long k,
@@ -220,6 +241,10 @@ void nn_sgemm(nn_kernel kernel, int transpose_a, int transpose_b, long m, long n
     if (m <= 0 || n <= 0) return;
     if (k <= 0) {
         if (!accumulate) for (long i = 0; i < m; i++) memset(c + i * ldc, 0, sizeof(float) * n);
+        return;
+    }
+    if (m * n * k <= NN_TINY_PRODUCT) {
+        tiny(transpose_a, transpose_b, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
         return;
     }
     if (m <= 2 && !transpose_b) {

@@ -15,17 +15,23 @@ public enum MatrixMultiply {
     ///   - a: `[m, k]` row-major, or `[k, m]` when `transposeA` is true.
     ///   - b: `[k, n]` row-major, or `[n, k]` when `transposeB` is true.
     ///   - c: `[m, n]` row-major; must not alias `a` or `b`.
-    ///   - threads: how many threads may share the work (`ComputeThreads.count` by default).
+    ///   - threads: how many threads may share the work (`nil`: `ComputeThreads.count`).
     public static func multiply(
         _ a: UnsafePointer<Float>, transposeA: Bool = false,
         _ b: UnsafePointer<Float>, transposeB: Bool = false,
         into c: UnsafeMutablePointer<Float>,
         m: Int, n: Int, k: Int, accumulate: Bool = false,
-        threads: Int = ComputeThreads.count, kernel: Kernel = .automatic
+        threads: Int? = nil, kernel: Kernel = .automatic
     ) {
         precondition(m >= 0 && n >= 0 && k >= 0, "matrix multiply: negative size m=\(m) n=\(n) k=\(k)")
         guard m > 0, n > 0 else { return }
         let (lda, ldb) = (transposeA ? m : k, transposeB ? k : n)
+        if nn_sgemm_needs_workspace(m, n, k, transposeB ? 1 : 0) == 0 {
+            nn_sgemm(kernel.cValue, transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, a, lda, b, ldb, c, n,
+                     accumulate ? 1 : 0, nil)
+            return
+        }
+        let threads = threads ?? ComputeThreads.count
         // Below about a million multiply-adds, waking a second thread costs more than it saves
         // (measured: one-sample inference, 200,000 multiply-adds, is slower on two threads).
         let parts = m * n * k < 1 << 20 ? 1 : max(1, min(threads, 64))

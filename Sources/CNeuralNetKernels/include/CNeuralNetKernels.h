@@ -34,6 +34,13 @@ void nn_sgemm(nn_kernel kernel, int transpose_a, int transpose_b, long m, long n
               const float *a, long lda, const float *b, long ldb, float *c, long ldc,
               int accumulate, float *workspace);
 
+/// Products of at most this many multiply-adds are computed by plain loops.
+#define NN_TINY_PRODUCT 4096
+
+/// Whether `nn_sgemm` uses its workspace for these sizes (tiny products and one or two rows
+/// times an untransposed B do not, and may be given NULL).
+int nn_sgemm_needs_workspace(long m, long n, long k, int transpose_b);
+
 /// The number of floats of workspace `nn_sgemm` needs for these sizes.
 long nn_sgemm_workspace_size(long m, long n, long k);
 

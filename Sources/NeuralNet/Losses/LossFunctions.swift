@@ -8,7 +8,7 @@ import Foundation
 public func meanSquaredError(predicted: Variable, expected: Tensor) -> Variable {
     let difference = predicted.value - expected
     let n = Float(difference.count)
-    let loss = (difference * difference).sum() / n
+    let loss = difference.scalars.reduce(0) { $0 + $1 * $1 } / n
     return Variable(Tensor(loss), inputs: [predicted]) { upstream in [difference * (2 * upstream.scalar / n)] }
 }
 

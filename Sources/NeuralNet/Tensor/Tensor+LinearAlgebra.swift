@@ -13,7 +13,8 @@ extension Tensor {
         precondition(
             k == k2,
             "matmul: inner dimensions differ: \(transposeSelf ? "transpose of " : "")\(shape) · \(transposeOther ? "transpose of " : "")\(other.shape)")
-        var result = Tensor.zeros([m, n])
+        // The multiply writes every element, so the result needs no zeroing first.
+        var result = k == 0 ? Tensor.zeros([m, n]) : Tensor(uninitializedShape: [m, n])
         scalars.withUnsafeBufferPointer { a in
             other.scalars.withUnsafeBufferPointer { b in
                 result.scalars.withUnsafeMutableBufferPointer { c in
