@@ -1,0 +1,54 @@
+import Synchronization
+import Testing
+import NeuralNetKernels
+@testable import NeuralNet
+
+struct ThreadsTests {
+    @Test(arguments: [1, 2, 3, 8])
+    func parallelForRunsEveryIndexOnce(threads: Int) {
+        let counts = Mutex([Int](repeating: 0, count: 37))
+        ComputeThreads.parallelFor(37, threads: threads) { index in counts.withLock { $0[index] += 1 } }
+        #expect(counts.withLock { $0 } == [Int](repeating: 1, count: 37))
+    }
+
+    final class Counter: Sendable {
+        let value = Mutex(0)
+    }
+
+    @Test func nestedAndConcurrentCallsStillRunEverything() async {
+        let total = Counter()
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<4 {
+                group.addTask {
+                    ComputeThreads.parallelFor(10, threads: 2) { _ in
+                        ComputeThreads.parallelFor(5, threads: 2) { _ in total.value.withLock { $0 += 1 } }
+                    }
+                }
+            }
+        }
+        #expect(total.value.withLock { $0 } == 4 * 10 * 5)
+    }
+
+    @Test func theThreadCountIsScopedToATask() {
+        let outside = ComputeThreads.count
+        ComputeThreads.$count.withValue(1) { #expect(ComputeThreads.count == 1) }
+        #expect(ComputeThreads.count == outside)
+        #expect(ComputeThreads.defaultCount >= 1)
+    }
+
+    @Test func trainingGivesTheSameWeightsOnOneThreadOrTwo() throws {
+        // Layers wide enough that their products are split between threads.
+        func train(threads: Int) throws -> [Float] {
+            try ComputeThreads.$count.withValue(threads) {
+                let model = Sequential(loss: .meanSquaredError, optimizer: Adam(learningRate: 1e-3)) {
+                    Dense(256, 256, activation: .relu)
+                    Dense(256, 4)
+                }
+                let x = randomTensor([64, 256], seed: 41), y = randomTensor([64, 4], seed: 42)
+                try model.fit(x, y, epochs: 2, batchSize: 64, seed: 3, progress: .silent)
+                return model.namedParameters.flatMap(\.parameter.value.scalars)
+            }
+        }
+        #expect(try train(threads: 1) == train(threads: 2))
+    }
+}
