@@ -63,7 +63,17 @@ public enum Elementwise {
         weights: UnsafeMutablePointer<Float>, gradients: UnsafePointer<Float>, firstMoments: UnsafeMutablePointer<Float>,
         secondMoments: UnsafeMutablePointer<Float>, count: Int, beta1: Float, beta2: Float, step: Float, epsilon: Float
     ) {
-        nn_adam_update(weights, gradients, firstMoments, secondMoments, count, beta1, beta2, step, epsilon)
+        // Large parameters are split between the threads: the update streams four arrays through
+        // memory, and each core brings its own caches and bandwidth.
+        let parts = count < 1 << 16 ? 1 : ComputeThreads.count
+        let chunk = (count + parts - 1) / parts
+        ComputeThreads.parallelFor(parts, threads: parts) { part in
+            let start = part * chunk
+            let size = min(chunk, count - start)
+            guard size > 0 else { return }
+            nn_adam_update(weights + start, gradients + start, firstMoments + start, secondMoments + start, size,
+                           beta1, beta2, step, epsilon)
+        }
     }
 
     /// `y = max(x, 0)`.
