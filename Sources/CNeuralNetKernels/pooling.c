@@ -9,11 +9,11 @@
 // Channels are innermost in memory, so each window cell updates all channels with one
 // contiguous, vectorisable pass.
 NN_MULTIVERSIONED
-void nn_max_pool(const float *restrict input, long batch, long height, long width, long channels,
+void nn_max_pool(const float *restrict input, long first_image, long end_image, long height, long width, long channels,
                  long pool_height, long pool_width, long stride_height, long stride_width,
                  long pad_top, long pad_left, long output_height, long output_width,
                  float *restrict output, int *restrict argmax) {
-    for (long b = 0; b < batch; b++) {
+    for (long b = first_image; b < end_image; b++) {
         const float *image = input + b * height * width * channels;
         long image_base = b * height * width * channels;
         for (long oy = 0; oy < output_height; oy++) {

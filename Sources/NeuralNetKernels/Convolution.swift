@@ -31,6 +31,8 @@ public struct ConvolutionGeometry: Sendable, Equatable {
 
     /// Rows of the patch matrix: one per output position, `batch · outputHeight · outputWidth`.
     public var patchCount: Int { batch * outputHeight * outputWidth }
+    /// Floats in one input image: `height · width · channels`.
+    public var imageSize: Int { height * width * channels }
     /// Columns of the patch matrix: `kernelHeight · kernelWidth · channels`.
     public var patchSize: Int { kernelHeight * kernelWidth * channels }
 }
@@ -41,15 +43,34 @@ public struct ConvolutionGeometry: Sendable, Equatable {
 public enum Convolution {
     /// Copies every window of `input` into a row of `patches`; padding reads as zero.
     public static func im2col(_ input: UnsafePointer<Float>, _ g: ConvolutionGeometry, into patches: UnsafeMutablePointer<Float>) {
-        nn_im2col(input, g.batch, g.height, g.width, g.channels, g.kernelHeight, g.kernelWidth, g.strideHeight, g.strideWidth,
-                  g.padTop, g.padLeft, g.outputHeight, g.outputWidth, patches)
+        forImages(of: g) { first, end in
+            nn_im2col(input + first * g.imageSize, end - first, g.height, g.width, g.channels, g.kernelHeight, g.kernelWidth,
+                      g.strideHeight, g.strideWidth, g.padTop, g.padLeft, g.outputHeight, g.outputWidth,
+                      patches + first * g.outputHeight * g.outputWidth * g.patchSize)
+        }
     }
 
     /// Adds every row of `patches` back to the window it came from: the adjoint of `im2col`,
     /// which turns the gradient of the patches into the gradient of the input. `input` must be
     /// zeroed (or hold a gradient to add to).
     public static func col2im(_ patches: UnsafePointer<Float>, _ g: ConvolutionGeometry, addingInto input: UnsafeMutablePointer<Float>) {
-        nn_col2im(patches, g.batch, g.height, g.width, g.channels, g.kernelHeight, g.kernelWidth, g.strideHeight, g.strideWidth,
-                  g.padTop, g.padLeft, g.outputHeight, g.outputWidth, input)
+        forImages(of: g) { first, end in
+            nn_col2im(patches + first * g.outputHeight * g.outputWidth * g.patchSize, end - first, g.height, g.width, g.channels,
+                      g.kernelHeight, g.kernelWidth, g.strideHeight, g.strideWidth, g.padTop, g.padLeft, g.outputHeight,
+                      g.outputWidth, input + first * g.imageSize)
+        }
+    }
+
+    /// Runs `body(first, end)` on ranges of the batch's images, one range per thread when the
+    /// batch is large enough to be worth sharing. Every image is written by one range only.
+    static func forImages(of g: ConvolutionGeometry, _ body: (Int, Int) -> Void) {
+        let work = g.batch * g.outputHeight * g.outputWidth * g.patchSize
+        let parts = work < 1 << 16 ? 1 : min(ComputeThreads.count, g.batch)
+        let chunk = (g.batch + parts - 1) / max(parts, 1)
+        ComputeThreads.parallelFor(parts, threads: parts) { part in
+            let first = part * chunk
+            let end = min(first + chunk, g.batch)
+            if first < end { body(first, end) }
+        }
     }
 }

@@ -9,8 +9,10 @@ public enum Pooling {
         _ input: UnsafePointer<Float>, _ g: ConvolutionGeometry,
         into output: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>
     ) {
-        nn_max_pool(input, g.batch, g.height, g.width, g.channels, g.kernelHeight, g.kernelWidth, g.strideHeight, g.strideWidth,
-                    g.padTop, g.padLeft, g.outputHeight, g.outputWidth, output, argmax)
+        Convolution.forImages(of: g) { first, end in
+            nn_max_pool(input, first, end, g.height, g.width, g.channels, g.kernelHeight, g.kernelWidth, g.strideHeight,
+                        g.strideWidth, g.padTop, g.padLeft, g.outputHeight, g.outputWidth, output, argmax)
+        }
     }
 
     /// Routes each output gradient to the input that was the maximum of its window.
