@@ -122,31 +122,43 @@ static void select_kernel(nn_kernel kernel, micro_kernel *function, int *nr) {
 // ---- Packing ---------------------------------------------------------------------------
 
 // op(A)[i0 ..< i0+mc, p0 ..< p0+kc] into MR-tall micro-panels, zero-padded to a multiple of MR.
-// Each loop nest reads A along its rows in memory and writes the small panel (in L1) with strides.
+// Both layouts read A in long contiguous runs and write each panel sequentially.
 static void pack_a(int transpose, const float *a, long lda, long i0, long p0, long mc, long kc, float *packed) {
-    for (long ir = 0; ir < mc; ir += MR) {
-        long rows = mc - ir < MR ? mc - ir : MR;
-        if (transpose) {
-            // op(A)(i, p) = A[p, i]: the MR values of one p are adjacent.
-            for (long p = 0; p < kc; p++) {
-                const float *source = a + (p0 + p) * lda + i0 + ir;
+    if (transpose) {
+        // op(A)(i, p) = A[p, i]: row p of A holds the block's mc values of that p, which go
+        // MR at a time into consecutive panels.
+        for (long p = 0; p < kc; p++) {
+            const float *source = a + (p0 + p) * lda + i0;
+            float *target = packed + p * MR;
+            for (long ir = 0; ir < mc; ir += MR) {
+                long rows = mc - ir < MR ? mc - ir : MR;
                 if (rows == MR) {
-                    for (long i = 0; i < MR; i++) packed[p * MR + i] = source[i];
+                    for (long i = 0; i < MR; i++) target[i] = source[ir + i];
                 } else {
-                    for (long i = 0; i < MR; i++) packed[p * MR + i] = i < rows ? source[i] : 0.0f;
+                    for (long i = 0; i < MR; i++) target[i] = i < rows ? source[ir + i] : 0.0f;
                 }
-            }
-        } else {
-            for (long i = 0; i < MR; i++) {
-                if (i >= rows) {
-                    for (long p = 0; p < kc; p++) packed[p * MR + i] = 0.0f;
-                    continue;
-                }
-                const float *source = a + (i0 + ir + i) * lda + p0;
-                for (long p = 0; p < kc; p++) packed[p * MR + i] = source[p];
+                target += MR * kc;
             }
         }
-        packed += MR * kc;
+        return;
+    }
+    // op(A)(i, p) = A[i, p]: read MR rows side by side and interleave them.
+    for (long ir = 0; ir < mc; ir += MR) {
+        long rows = mc - ir < MR ? mc - ir : MR;
+        if (rows == MR) {
+            const float *r0 = a + (i0 + ir) * lda + p0, *r1 = r0 + lda, *r2 = r1 + lda;
+            const float *r3 = r2 + lda, *r4 = r3 + lda, *r5 = r4 + lda;
+            for (long p = 0; p < kc; p++) {
+                packed[0] = r0[p]; packed[1] = r1[p]; packed[2] = r2[p];
+                packed[3] = r3[p]; packed[4] = r4[p]; packed[5] = r5[p];
+                packed += MR;
+            }
+        } else {
+            for (long p = 0; p < kc; p++) {
+                for (long i = 0; i < MR; i++) packed[i] = i < rows ? a[(i0 + ir + i) * lda + p0 + p] : 0.0f;
+                packed += MR;
+            }
+        }
     }
 }
 
