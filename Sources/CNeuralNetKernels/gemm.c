@@ -14,18 +14,20 @@
 #define MC 96
 #define NC 2048
 
-typedef void (*micro_kernel)(long k, const float *a, const float *b, float *c, long ldc, int accumulate);
+// A micro-kernel multiplies an MR x k slice of A, element (i, p) at a[i * rs + p * cs] (a packed
+// panel has rs = 1, cs = MR; an unpacked one its own strides), by a packed k x NR panel of B.
+typedef void (*micro_kernel)(long k, const float *a, long rs, long cs, const float *b, float *c, long ldc, int accumulate);
 
 // ---- Micro-kernels ---------------------------------------------------------------------
 
 // Portable: the compiler vectorises the inner loop over NR for whatever the target offers.
 #define PORTABLE_NR 16
-static void kernel_portable(long k, const float *a, const float *b, float *c, long ldc, int accumulate) {
+static void kernel_portable(long k, const float *a, long rs, long cs, const float *b, float *c, long ldc, int accumulate) {
     float tile[MR][PORTABLE_NR];
     memset(tile, 0, sizeof tile);
     for (long p = 0; p < k; p++) {
         for (int i = 0; i < MR; i++) {
-            float ai = a[p * MR + i];
+            float ai = a[i * rs + p * cs];
             for (int j = 0; j < PORTABLE_NR; j++) tile[i][j] += ai * b[p * PORTABLE_NR + j];
         }
     }
@@ -41,20 +43,21 @@ static void kernel_portable(long k, const float *a, const float *b, float *c, lo
 
 #define AVX2_NR 16
 __attribute__((target("avx2,fma")))
-static void kernel_avx2(long k, const float *a, const float *b, float *c, long ldc, int accumulate) {
+static void kernel_avx2(long k, const float *a, long rs, long cs, const float *b, float *c, long ldc, int accumulate) {
+    const float *a0 = a, *a1 = a + rs, *a2 = a + 2 * rs, *a3 = a + 3 * rs, *a4 = a + 4 * rs, *a5 = a + 5 * rs;
     __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps(), c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
     __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps(), c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
     __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps(), c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
     for (long p = 0; p < k; p++) {
         __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
         __m256 ai;
-        ai = _mm256_broadcast_ss(a + 0); c00 = _mm256_fmadd_ps(ai, b0, c00); c01 = _mm256_fmadd_ps(ai, b1, c01);
-        ai = _mm256_broadcast_ss(a + 1); c10 = _mm256_fmadd_ps(ai, b0, c10); c11 = _mm256_fmadd_ps(ai, b1, c11);
-        ai = _mm256_broadcast_ss(a + 2); c20 = _mm256_fmadd_ps(ai, b0, c20); c21 = _mm256_fmadd_ps(ai, b1, c21);
-        ai = _mm256_broadcast_ss(a + 3); c30 = _mm256_fmadd_ps(ai, b0, c30); c31 = _mm256_fmadd_ps(ai, b1, c31);
-        ai = _mm256_broadcast_ss(a + 4); c40 = _mm256_fmadd_ps(ai, b0, c40); c41 = _mm256_fmadd_ps(ai, b1, c41);
-        ai = _mm256_broadcast_ss(a + 5); c50 = _mm256_fmadd_ps(ai, b0, c50); c51 = _mm256_fmadd_ps(ai, b1, c51);
-        a += MR;
+        ai = _mm256_broadcast_ss(a0); c00 = _mm256_fmadd_ps(ai, b0, c00); c01 = _mm256_fmadd_ps(ai, b1, c01);
+        ai = _mm256_broadcast_ss(a1); c10 = _mm256_fmadd_ps(ai, b0, c10); c11 = _mm256_fmadd_ps(ai, b1, c11);
+        ai = _mm256_broadcast_ss(a2); c20 = _mm256_fmadd_ps(ai, b0, c20); c21 = _mm256_fmadd_ps(ai, b1, c21);
+        ai = _mm256_broadcast_ss(a3); c30 = _mm256_fmadd_ps(ai, b0, c30); c31 = _mm256_fmadd_ps(ai, b1, c31);
+        ai = _mm256_broadcast_ss(a4); c40 = _mm256_fmadd_ps(ai, b0, c40); c41 = _mm256_fmadd_ps(ai, b1, c41);
+        ai = _mm256_broadcast_ss(a5); c50 = _mm256_fmadd_ps(ai, b0, c50); c51 = _mm256_fmadd_ps(ai, b1, c51);
+        a0 += cs; a1 += cs; a2 += cs; a3 += cs; a4 += cs; a5 += cs;
         b += AVX2_NR;
     }
     __m256 rows[MR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
@@ -71,20 +74,21 @@ static void kernel_avx2(long k, const float *a, const float *b, float *c, long l
 
 #define AVX512_NR 32
 __attribute__((target("avx512f")))
-static void kernel_avx512(long k, const float *a, const float *b, float *c, long ldc, int accumulate) {
+static void kernel_avx512(long k, const float *a, long rs, long cs, const float *b, float *c, long ldc, int accumulate) {
+    const float *a0 = a, *a1 = a + rs, *a2 = a + 2 * rs, *a3 = a + 3 * rs, *a4 = a + 4 * rs, *a5 = a + 5 * rs;
     __m512 c00 = _mm512_setzero_ps(), c01 = _mm512_setzero_ps(), c10 = _mm512_setzero_ps(), c11 = _mm512_setzero_ps();
     __m512 c20 = _mm512_setzero_ps(), c21 = _mm512_setzero_ps(), c30 = _mm512_setzero_ps(), c31 = _mm512_setzero_ps();
     __m512 c40 = _mm512_setzero_ps(), c41 = _mm512_setzero_ps(), c50 = _mm512_setzero_ps(), c51 = _mm512_setzero_ps();
     for (long p = 0; p < k; p++) {
         __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16);
         __m512 ai;
-        ai = _mm512_set1_ps(a[0]); c00 = _mm512_fmadd_ps(ai, b0, c00); c01 = _mm512_fmadd_ps(ai, b1, c01);
-        ai = _mm512_set1_ps(a[1]); c10 = _mm512_fmadd_ps(ai, b0, c10); c11 = _mm512_fmadd_ps(ai, b1, c11);
-        ai = _mm512_set1_ps(a[2]); c20 = _mm512_fmadd_ps(ai, b0, c20); c21 = _mm512_fmadd_ps(ai, b1, c21);
-        ai = _mm512_set1_ps(a[3]); c30 = _mm512_fmadd_ps(ai, b0, c30); c31 = _mm512_fmadd_ps(ai, b1, c31);
-        ai = _mm512_set1_ps(a[4]); c40 = _mm512_fmadd_ps(ai, b0, c40); c41 = _mm512_fmadd_ps(ai, b1, c41);
-        ai = _mm512_set1_ps(a[5]); c50 = _mm512_fmadd_ps(ai, b0, c50); c51 = _mm512_fmadd_ps(ai, b1, c51);
-        a += MR;
+        ai = _mm512_set1_ps(*a0); c00 = _mm512_fmadd_ps(ai, b0, c00); c01 = _mm512_fmadd_ps(ai, b1, c01);
+        ai = _mm512_set1_ps(*a1); c10 = _mm512_fmadd_ps(ai, b0, c10); c11 = _mm512_fmadd_ps(ai, b1, c11);
+        ai = _mm512_set1_ps(*a2); c20 = _mm512_fmadd_ps(ai, b0, c20); c21 = _mm512_fmadd_ps(ai, b1, c21);
+        ai = _mm512_set1_ps(*a3); c30 = _mm512_fmadd_ps(ai, b0, c30); c31 = _mm512_fmadd_ps(ai, b1, c31);
+        ai = _mm512_set1_ps(*a4); c40 = _mm512_fmadd_ps(ai, b0, c40); c41 = _mm512_fmadd_ps(ai, b1, c41);
+        ai = _mm512_set1_ps(*a5); c50 = _mm512_fmadd_ps(ai, b0, c50); c51 = _mm512_fmadd_ps(ai, b1, c51);
+        a0 += cs; a1 += cs; a2 += cs; a3 += cs; a4 += cs; a5 += cs;
         b += AVX512_NR;
     }
     __m512 rows[MR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
@@ -275,6 +279,11 @@ void nn_sgemm(nn_kernel kernel, int transpose_a, int transpose_b, long m, long n
     long nc_max = n < NC ? n : NC;
     float *edge = packed_b + ((nc_max + NR_MAX - 1) / NR_MAX) * NR_MAX * kc_max;
 
+    // With only a few panels of B, each panel of A would be used once or twice after packing:
+    // the kernel then reads A where it is, and only ragged edges are packed.
+    int direct_a = n <= 2 * nr;
+    long rs = transpose_a ? 1 : lda, cs = transpose_a ? lda : 1;
+
     for (long j0 = 0; j0 < n; j0 += NC) {
         long nc = n - j0 < NC ? n - j0 : NC;
         for (long p0 = 0; p0 < k; p0 += KC) {
@@ -283,19 +292,28 @@ void nn_sgemm(nn_kernel kernel, int transpose_a, int transpose_b, long m, long n
             pack_b(transpose_b, b, ldb, p0, j0, kc, nc, nr, packed_b);
             for (long i0 = 0; i0 < m; i0 += MC) {
                 long mc = m - i0 < MC ? m - i0 : MC;
-                pack_a(transpose_a, a, lda, i0, p0, mc, kc, packed_a);
+                if (!direct_a) pack_a(transpose_a, a, lda, i0, p0, mc, kc, packed_a);
                 for (long jr = 0; jr < nc; jr += nr) {
                     long columns = nc - jr < nr ? nc - jr : nr;
                     const float *panel_b = packed_b + jr * kc;
                     for (long ir = 0; ir < mc; ir += MR) {
                         long rows = mc - ir < MR ? mc - ir : MR;
                         const float *panel_a = packed_a + ir * kc;
+                        long panel_rs = 1, panel_cs = MR;
+                        if (direct_a && rows == MR) {
+                            panel_a = a + (i0 + ir) * rs + p0 * cs;
+                            panel_rs = rs;
+                            panel_cs = cs;
+                        } else if (direct_a) {
+                            pack_a(transpose_a, a, lda, i0 + ir, p0, rows, kc, packed_a);
+                            panel_a = packed_a;
+                        }
                         float *tile = c + (i0 + ir) * ldc + j0 + jr;
                         if (rows == MR && columns == nr) {
-                            function(kc, panel_a, panel_b, tile, ldc, add);
+                            function(kc, panel_a, panel_rs, panel_cs, panel_b, tile, ldc, add);
                         } else {
                             // A ragged edge: compute the full tile aside, then add or copy the part inside C.
-                            function(kc, panel_a, panel_b, edge, nr, 0);
+                            function(kc, panel_a, panel_rs, panel_cs, panel_b, edge, nr, 0);
                             for (long i = 0; i < rows; i++) {
                                 for (long j = 0; j < columns; j++) {
                                     float value = edge[i * nr + j];
