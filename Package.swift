@@ -3,6 +3,8 @@ import PackageDescription
 
 let package = Package(
     name: "NeuralNet",
+    // The kernels' workspace pool uses Synchronization.Mutex (macOS 15 and later).
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "NeuralNet", targets: ["NeuralNet"]),
         .executable(name: "nn", targets: ["nn"]),
