@@ -15,15 +15,13 @@ extension Variable {
         output.applyEpilogue(bias: bias?.value, activation: activation)
         let (needX, needW, needB) = (requiresGradient, weight.requiresGradient, bias?.requiresGradient ?? false)
         let y = output
+        let hasBias = bias != nil
         let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
         return Variable(output, inputs: inputs) { upstream in
             let dz = upstream.affineGradient(output: y, activation: activation)
-            var gradients: [Tensor?] = [
-                needX ? dz.matmul(w, transposeOther: true) : nil,
-                needW ? x.matmul(dz, transposeSelf: true) : nil,
-            ]
-            if bias != nil { gradients.append(needB ? dz.sumOfRows() : nil) }
-            return gradients
+            let dx = needX ? dz.matmul(w, transposeOther: true) : nil
+            let dw = needW ? x.matmul(dz, transposeSelf: true) : nil
+            return hasBias ? [dx, dw, needB ? dz.sumOfRows() : nil] : [dx, dw]
         }
     }
 }

@@ -72,7 +72,7 @@ public final class Variable {
         precondition(seed.shape == shape, "backward(seed:) needs a seed of shape \(shape), got \(seed.shape)")
         guard requiresGradient else { return }
         gradient = seed
-        for node in interiorNodesInReverseOrder() {
+        for node in interiorNodesInTopologicalOrder().reversed() {
             guard let upstream = node.gradient, let pullback = node.pullback else { continue }
             let gradients = pullback(upstream)
             for (input, gradient) in zip(node.inputs, gradients) {
@@ -98,13 +98,15 @@ public final class Variable {
         if gradient == nil { gradient = incoming } else { gradient! += incoming }
     }
 
-    /// The nodes with pullbacks, each after every node that uses it: the reverse of a
-    /// topological order. Leaves need no place in it, since they only receive gradients.
-    /// Marking visited nodes in place is safe because `backward()` consumes the nodes it visits.
-    private func interiorNodesInReverseOrder() -> [Variable] {
+    /// The nodes with pullbacks, each after all of its inputs. Leaves need no place in it,
+    /// since they only receive gradients. Marking visited nodes in place is safe because
+    /// `backward()` consumes the nodes it visits.
+    private func interiorNodesInTopologicalOrder() -> [Variable] {
         var order: [Variable] = []
+        order.reserveCapacity(16)
         // An explicit stack instead of recursion: deep graphs must not overflow the call stack.
         var stack: [(node: Variable, expanded: Bool)] = [(self, false)]
+        stack.reserveCapacity(16)
         while let entry = stack.popLast() {
             let node = entry.node
             if entry.expanded { order.append(node); continue }
@@ -115,7 +117,7 @@ public final class Variable {
                 stack.append((input, false))
             }
         }
-        return order.reversed()
+        return order
     }
 }
 
