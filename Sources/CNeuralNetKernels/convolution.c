@@ -1,18 +1,8 @@
 #include "CNeuralNetConvolution.h"
+#include "multiversion.h"
 
 // Windows copy runs of `kernel_width · channels` floats, often only a few (3 for a 3x3 kernel
-// over one channel). A call to memcpy per run would cost more than the copy, so the compiler
-// is told not to turn these loops into library calls.
-#if defined(__x86_64__) && defined(__ELF__) && defined(__clang__)
-#define NN_MULTIVERSIONED __attribute__((target_clones("avx512f", "arch=x86-64-v3", "default")))
-#else
-#define NN_MULTIVERSIONED
-#endif
-#if defined(__clang__)
-#define NN_NO_LIBRARY_CALLS __attribute__((no_builtin("memcpy", "memmove", "memset")))
-#else
-#define NN_NO_LIBRARY_CALLS
-#endif
+// over one channel), so these loops must stay loops (NN_NO_LIBRARY_CALLS).
 
 NN_MULTIVERSIONED NN_NO_LIBRARY_CALLS
 void nn_im2col(const float *restrict input, long batch, long height, long width, long channels,

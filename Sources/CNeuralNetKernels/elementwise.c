@@ -1,17 +1,11 @@
 #include "CNeuralNetElementwise.h"
+#include "multiversion.h"
 
 #include <math.h>
 #if defined(__x86_64__)
 #include <xmmintrin.h>
 #endif
 
-// On x86-64 ELF systems the loader picks the best clone for the CPU (an ifunc); elsewhere
-// (Apple platforms, other architectures) the single baseline version is compiled.
-#if defined(__x86_64__) && defined(__ELF__) && defined(__clang__)
-#define NN_MULTIVERSIONED __attribute__((target_clones("avx512f", "arch=x86-64-v3", "default")))
-#else
-#define NN_MULTIVERSIONED
-#endif
 
 // sqrtf may set errno, which stops the compiler from vectorising a loop that calls it; the
 // element-wise builtin is the same instruction without errno.

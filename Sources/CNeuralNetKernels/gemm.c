@@ -5,6 +5,7 @@
 // registers. Packing reads op(A) and op(B) through their transposes, so no transpose is ever
 // materialised.
 #include "CNeuralNetKernels.h"
+#include "multiversion.h"
 
 #include <string.h>
 
@@ -206,11 +207,6 @@ long nn_sgemm_workspace_size(long m, long n, long k) {
 
 // ---- A few rows times a wide matrix ---------------------------------------------------
 
-#if defined(__x86_64__) && defined(__ELF__) && defined(__clang__)
-#define NN_MULTIVERSIONED __attribute__((target_clones("avx512f", "arch=x86-64-v3", "default")))
-#else
-#define NN_MULTIVERSIONED
-#endif
 
 // C[i, :] (+)= Σ_p op(A)(i, p) · B[p, :] for B not transposed: each row of B is read once and
 // streamed through, which beats packing B when C has only a few rows (inference on one sample).

@@ -1,10 +1,6 @@
 #include "CNeuralNetPooling.h"
+#include "multiversion.h"
 
-#if defined(__x86_64__) && defined(__ELF__) && defined(__clang__)
-#define NN_MULTIVERSIONED __attribute__((target_clones("avx512f", "arch=x86-64-v3", "default")))
-#else
-#define NN_MULTIVERSIONED
-#endif
 
 // Channels are innermost in memory, so each window cell updates all channels with one
 // contiguous, vectorisable pass.

@@ -109,24 +109,29 @@ extension Conv2D: SpecifiableLayer {
 
 extension MaxPool2D: SpecifiableLayer {
     public static var typeName: String { "MaxPool2D" }
-
-    public convenience init(arguments: inout LayerSpec.Arguments) throws {
-        let (size, strides, padding) = try arguments.pooling()
-        self.init(size, strides: strides, padding: padding)
-    }
-
-    public var arguments: [String: JSONValue] { poolingArguments(poolSize, strides, padding) }
 }
 
 extension AvgPool2D: SpecifiableLayer {
     public static var typeName: String { "AvgPool2D" }
+}
 
-    public convenience init(arguments: inout LayerSpec.Arguments) throws {
-        let (size, strides, padding) = try arguments.pooling()
-        self.init(size, strides: strides, padding: padding)
+extension WindowPooling where Self: SpecifiableLayer {
+    /// Reads `poolSize` (default 2), `strides` (default: the pool size) and `padding`.
+    public init(arguments: inout LayerSpec.Arguments) throws {
+        let size = try arguments.ints("poolSize", repeating: 2, default: [2, 2])
+        let strides = try arguments.ints("strides", repeating: 2, default: size)
+        guard (size + strides).allSatisfy({ $0 > 0 }) else {
+            throw NeuralNetError.invalidArgument("layer \(arguments.spec.type): poolSize and strides must be positive")
+        }
+        try self.init(Size2D(size[0], size[1]), strides: Size2D(strides[0], strides[1]), padding: arguments.padding())
     }
 
-    public var arguments: [String: JSONValue] { poolingArguments(poolSize, strides, padding) }
+    public var arguments: [String: JSONValue] {
+        var result: [String: JSONValue] = ["poolSize": poolSize.jsonValue]
+        if strides != poolSize { result["strides"] = strides.jsonValue }
+        if padding != .valid { result["padding"] = .string(padding.rawValue) }
+        return result
+    }
 }
 
 extension GlobalAveragePooling2D: SpecifiableLayer {
@@ -167,13 +172,6 @@ extension Reshape: SpecifiableLayer {
     public var arguments: [String: JSONValue] { ["targetShape": .array(targetShape.map { .number(Double($0)) })] }
 }
 
-private func poolingArguments(_ size: Size2D, _ strides: Size2D, _ padding: Padding) -> [String: JSONValue] {
-    var result: [String: JSONValue] = ["poolSize": size.jsonValue]
-    if strides != size { result["strides"] = strides.jsonValue }
-    if padding != .valid { result["padding"] = .string(padding.rawValue) }
-    return result
-}
-
 extension LayerSpec.Arguments {
     /// `"valid"` or `"same"`.
     mutating func padding() throws -> Padding {
@@ -182,15 +180,5 @@ extension LayerSpec.Arguments {
             throw NeuralNetError.unknownName(kind: "padding", name: name, validNames: Padding.allCases.map(\.rawValue))
         }
         return padding
-    }
-
-    /// `poolSize` (default 2), `strides` (default: the pool size) and `padding`.
-    mutating func pooling() throws -> (Size2D, Size2D, Padding) {
-        let size = try ints("poolSize", repeating: 2, default: [2, 2])
-        let strides = try ints("strides", repeating: 2, default: size)
-        guard (size + strides).allSatisfy({ $0 > 0 }) else {
-            throw NeuralNetError.invalidArgument("layer \(spec.type): poolSize and strides must be positive")
-        }
-        return (Size2D(size[0], size[1]), Size2D(strides[0], strides[1]), try padding())
     }
 }

@@ -1,11 +1,57 @@
 import NeuralNetKernels
 
+/// A layer that reduces each window of an image to one value per channel. Conforming layers
+/// give the window and the reduction; building, shape checks and printing are shared.
+public protocol WindowPooling: Layer {
+    /// The window's height and width.
+    var poolSize: Size2D { get }
+    /// The step between windows.
+    var strides: Size2D { get }
+    var padding: Padding { get }
+    /// The layer's name in descriptions and model files.
+    static var typeName: String { get }
+    /// A layer pooling `poolSize` windows; `strides: nil` steps by the pool size.
+    init(_ poolSize: Size2D, strides: Size2D?, padding: Padding)
+    /// The reduction applied to a batch.
+    func pool(_ input: Variable) -> Variable
+}
+
+extension WindowPooling {
+    public func build(inputShape: [Int], generator: inout SeededGenerator) throws -> [Int] {
+        try pooledShape(inputShape)
+    }
+
+    public func forward(_ input: Variable, mode: Mode) throws -> Variable {
+        _ = try pooledShape(Array(input.shape.dropFirst()))
+        return pool(input)
+    }
+
+    public var description: String {
+        var parts = ["\(poolSize)"]
+        if strides != poolSize { parts.append("strides: \(strides)") }
+        if padding != .valid { parts.append("padding: \(padding)") }
+        return "\(Self.typeName)(" + parts.joined(separator: ", ") + ")"
+    }
+
+    /// The per-sample output shape for `inputShape`, or a shape error naming the layer.
+    func pooledShape(_ inputShape: [Int]) throws -> [Int] {
+        guard inputShape.count == 3 else {
+            throw NeuralNetError.shapeMismatch(layer: description, expected: "images [height, width, channels] per sample", actual: inputShape)
+        }
+        guard let g = ConvolutionGeometry.make(inputShape: [1] + inputShape, window: poolSize, strides: strides, padding: padding) else {
+            throw NeuralNetError.shapeMismatch(
+                layer: description, expected: "images at least \(poolSize.height)×\(poolSize.width)", actual: inputShape,
+                hint: "Use padding: .same or a smaller pool size")
+        }
+        return [g.outputHeight, g.outputWidth, inputShape[2]]
+    }
+}
+
 /// Max pooling: the largest value of each window, per channel.
 /// Input `[batch, height, width, channels]`, output `[batch, outHeight, outWidth, channels]`.
 /// `MaxPool2D(2)` halves the height and width.
-public final class MaxPool2D: Layer {
+public final class MaxPool2D: WindowPooling {
     public let poolSize: Size2D
-    /// The step between windows; the pool size unless given.
     public let strides: Size2D
     public let padding: Padding
 
@@ -16,23 +62,13 @@ public final class MaxPool2D: Layer {
         self.padding = padding
     }
 
-    public func build(inputShape: [Int], generator: inout SeededGenerator) throws -> [Int] {
-        try pooledShape(inputShape, poolSize: poolSize, strides: strides, padding: padding, layer: description)
-    }
-
-    public func forward(_ input: Variable, mode: Mode) throws -> Variable {
-        _ = try pooledShape(Array(input.shape.dropFirst()), poolSize: poolSize, strides: strides, padding: padding, layer: description)
-        return input.maxPool2d(poolSize: poolSize, strides: strides, padding: padding)
-    }
-
-    public var description: String { poolDescription("MaxPool2D", poolSize, strides, padding) }
+    public func pool(_ input: Variable) -> Variable { input.maxPool2d(poolSize: poolSize, strides: strides, padding: padding) }
 }
 
 /// Average pooling: the mean of each window, per channel (windows at a `.same` border average
 /// only the cells inside the image).
-public final class AvgPool2D: Layer {
+public final class AvgPool2D: WindowPooling {
     public let poolSize: Size2D
-    /// The step between windows; the pool size unless given.
     public let strides: Size2D
     public let padding: Padding
 
@@ -43,16 +79,7 @@ public final class AvgPool2D: Layer {
         self.padding = padding
     }
 
-    public func build(inputShape: [Int], generator: inout SeededGenerator) throws -> [Int] {
-        try pooledShape(inputShape, poolSize: poolSize, strides: strides, padding: padding, layer: description)
-    }
-
-    public func forward(_ input: Variable, mode: Mode) throws -> Variable {
-        _ = try pooledShape(Array(input.shape.dropFirst()), poolSize: poolSize, strides: strides, padding: padding, layer: description)
-        return input.averagePool2d(poolSize: poolSize, strides: strides, padding: padding)
-    }
-
-    public var description: String { poolDescription("AvgPool2D", poolSize, strides, padding) }
+    public func pool(_ input: Variable) -> Variable { input.averagePool2d(poolSize: poolSize, strides: strides, padding: padding) }
 }
 
 /// The mean over height and width of each channel: `[batch, h, w, c] → [batch, c]`.
@@ -76,24 +103,4 @@ public final class GlobalAveragePooling2D: Layer {
     }
 
     public var description: String { "GlobalAveragePooling2D()" }
-}
-
-/// The per-sample output shape of a pooling window over `inputShape`, or a shape error.
-func pooledShape(_ inputShape: [Int], poolSize: Size2D, strides: Size2D, padding: Padding, layer: String) throws -> [Int] {
-    guard inputShape.count == 3 else {
-        throw NeuralNetError.shapeMismatch(layer: layer, expected: "images [height, width, channels] per sample", actual: inputShape)
-    }
-    guard let g = ConvolutionGeometry.make(inputShape: [1] + inputShape, window: poolSize, strides: strides, padding: padding) else {
-        throw NeuralNetError.shapeMismatch(
-            layer: layer, expected: "images at least \(poolSize.height)×\(poolSize.width)", actual: inputShape,
-            hint: "Use padding: .same or a smaller pool size")
-    }
-    return [g.outputHeight, g.outputWidth, inputShape[2]]
-}
-
-func poolDescription(_ name: String, _ poolSize: Size2D, _ strides: Size2D, _ padding: Padding) -> String {
-    var parts = ["\(poolSize)"]
-    if strides != poolSize { parts.append("strides: \(strides)") }
-    if padding != .valid { parts.append("padding: \(padding)") }
-    return "\(name)(" + parts.joined(separator: ", ") + ")"
 }
