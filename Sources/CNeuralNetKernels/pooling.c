@@ -1,7 +1,6 @@
 #include "CNeuralNetPooling.h"
 #include "multiversion.h"
 
-
 // Channels are innermost in memory, so each window cell updates all channels with one
 // contiguous, vectorisable pass.
 NN_MULTIVERSIONED
