@@ -82,18 +82,31 @@ extension Activation: CaseIterable, Equatable, ExpressibleByStringLiteral {
     /// Every function, with its default coefficient.
     public static var allCases: [Activation] { Kind.allCases.map { Activation($0) } }
 
+    /// `x`: no activation.
     public static let linear = Activation(.linear)
+    /// `max(x, 0)`.
     public static let relu = Activation(.relu)
+    /// `x` if positive, else `0.01 · x`.
     public static let leakyRelu = Activation(.leakyRelu)
+    /// `x` if positive, else `eˣ - 1`.
     public static let elu = Activation(.elu)
+    /// Scaled ELU (self-normalising).
     public static let selu = Activation(.selu)
+    /// `x · Φ(x)`, the exact GELU.
     public static let gelu = Activation(.gelu)
+    /// `1 / (1 + e⁻ˣ)`.
     public static let sigmoid = Activation(.sigmoid)
+    /// `tanh x`.
     public static let tanh = Activation(.tanh)
+    /// `ln(1 + eˣ)`.
     public static let softplus = Activation(.softplus)
+    /// `x / (1 + |x|)`.
     public static let softsign = Activation(.softsign)
+    /// `x · sigmoid(x)` (SiLU).
     public static let swish = Activation(.swish)
+    /// Softmax over the last axis.
     public static let softmax = Activation(.softmax)
+    /// Log-softmax over the last axis.
     public static let logSoftmax = Activation(.logSoftmax)
 
     /// Leaky ReLU with a chosen negative slope.

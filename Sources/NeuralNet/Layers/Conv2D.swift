@@ -14,9 +14,13 @@ public final class Conv2D: Layer {
     public let bias: Parameter?
     /// The number of output channels.
     public let filters: Int
+    /// The window's height and width.
     public let kernelSize: Size2D
+    /// The step between windows.
     public let strides: Size2D
+    /// Whether windows may reach past the border (`.same`) or not (`.valid`).
     public let padding: Padding
+    /// Applied to the convolution plus bias.
     public let activation: Activation
     /// The number of input channels, known once given or built.
     public private(set) var inputChannels: Int?

@@ -51,12 +51,20 @@ extension Layer {
 /// inside it.
 @resultBuilder
 public enum LayerBuilder {
+    /// One layer.
     public static func buildExpression(_ layer: any Layer) -> [any Layer] { [layer] }
+    /// A list of layers, spliced in.
     public static func buildExpression(_ layers: [any Layer]) -> [any Layer] { layers }
+    /// The block's layers in order.
     public static func buildBlock(_ parts: [any Layer]...) -> [any Layer] { parts.flatMap { $0 } }
+    /// An `if` without `else`.
     public static func buildOptional(_ part: [any Layer]?) -> [any Layer] { part ?? [] }
+    /// The `if` branch.
     public static func buildEither(first part: [any Layer]) -> [any Layer] { part }
+    /// The `else` branch.
     public static func buildEither(second part: [any Layer]) -> [any Layer] { part }
+    /// A `for` loop's layers.
     public static func buildArray(_ parts: [[any Layer]]) -> [any Layer] { parts.flatMap { $0 } }
+    /// An `if #available` branch.
     public static func buildLimitedAvailability(_ part: [any Layer]) -> [any Layer] { part }
 }

@@ -7,6 +7,7 @@ public protocol WindowPooling: Layer {
     var poolSize: Size2D { get }
     /// The step between windows.
     var strides: Size2D { get }
+    /// Whether windows may reach past the border.
     var padding: Padding { get }
     /// The layer's name in descriptions and model files.
     static var typeName: String { get }
@@ -51,8 +52,11 @@ extension WindowPooling {
 /// Input `[batch, height, width, channels]`, output `[batch, outHeight, outWidth, channels]`.
 /// `MaxPool2D(2)` halves the height and width.
 public final class MaxPool2D: WindowPooling {
+    /// The window's height and width.
     public let poolSize: Size2D
+    /// The step between windows.
     public let strides: Size2D
+    /// Whether windows may reach past the border.
     public let padding: Padding
 
     /// A max-pooling layer; `strides: nil` steps by the pool size.
@@ -62,14 +66,18 @@ public final class MaxPool2D: WindowPooling {
         self.padding = padding
     }
 
+    /// The maximum of each window.
     public func pool(_ input: Variable) -> Variable { input.maxPool2d(poolSize: poolSize, strides: strides, padding: padding) }
 }
 
 /// Average pooling: the mean of each window, per channel (windows at a `.same` border average
 /// only the cells inside the image).
 public final class AvgPool2D: WindowPooling {
+    /// The window's height and width.
     public let poolSize: Size2D
+    /// The step between windows.
     public let strides: Size2D
+    /// Whether windows may reach past the border.
     public let padding: Padding
 
     /// An average-pooling layer; `strides: nil` steps by the pool size.
@@ -79,6 +87,7 @@ public final class AvgPool2D: WindowPooling {
         self.padding = padding
     }
 
+    /// The mean of each window.
     public func pool(_ input: Variable) -> Variable { input.averagePool2d(poolSize: poolSize, strides: strides, padding: padding) }
 }
 

@@ -3,7 +3,9 @@ import NeuralNetKernels
 /// A height and a width, for kernel sizes, strides and pool sizes: `kernelSize: 3` means 3×3 and
 /// `kernelSize: [3, 5]` means 3 high and 5 wide.
 public struct Size2D: Equatable, Sendable, ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral, CustomStringConvertible {
+    /// Rows.
     public let height: Int
+    /// Columns.
     public let width: Int
 
     /// A size of `height × width`; both must be positive.

@@ -15,9 +15,13 @@
 public final class Sequential: Network {
     /// The layers, in order.
     public private(set) var layers: [any Layer]
+    /// The loss minimised by `fit`, fixed when the model is made.
     public let loss: Loss
+    /// The update rule used by `fit`.
     public var optimizer: any Optimizer
+    /// Measures reported beside the loss.
     public let metrics: [Metric]
+    /// Seeds initialisation, dropout and shuffling; `fit(seed:)` reseeds it.
     public var generator: SeededGenerator
     /// The per-sample input shape, once given or built.
     public private(set) var inputShape: [Int]?
