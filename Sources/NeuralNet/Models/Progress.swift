@@ -2,8 +2,9 @@ import Foundation
 
 /// How `fit` reports progress on standard error.
 public enum Progress: Sendable, Equatable {
-    /// A bar on a terminal; otherwise one line per epoch, at most one a second (the last epoch
-    /// always), so that log files stay readable even for thousands of short epochs.
+    /// A bar on a terminal; otherwise one line per epoch, except that runs of more than 50
+    /// epochs print at most one line a second (and always the last epoch), so that log files stay
+    /// readable even for thousands of short epochs.
     case automatic
     /// A bar redrawn in place (batch i/n, loss, metrics, time per step, ETA).
     case bar
@@ -63,7 +64,7 @@ final class ProgressReporter: Callback {
             + " (\(ProgressReporter.duration(elapsed / Double(max(batches, 1))))/step)  \(ProgressReporter.format(logs))"
         if drawsBar {
             write("\r" + summary + "\u{1B}[K\n")
-        } else if style == .lines || epoch == epochs || now.timeIntervalSince(lastLine) >= 1 {
+        } else if style == .lines || epochs <= 50 || epoch == epochs || now.timeIntervalSince(lastLine) >= 1 {
             lastLine = now
             write(summary + "\n")
         }
