@@ -33,9 +33,10 @@ public final class Variable {
     }
 
     /// A leaf that reads `parameter`: `backward()` adds its gradient to `parameter.gradient`.
+    /// Inside `Variable.withoutRecording` it is a constant.
     public init(_ parameter: Parameter) {
         self.value = parameter.value
-        self.requiresGradient = parameter.isTrainable
+        self.requiresGradient = parameter.isTrainable && Variable.isRecording
         self.parameter = parameter
         self.inputs = []
         self.pullback = nil
@@ -118,6 +119,18 @@ public final class Variable {
             }
         }
         return order
+    }
+}
+
+extension Variable {
+    /// Whether parameters take part in gradients; false inside `withoutRecording`.
+    @TaskLocal static var isRecording = true
+
+    /// Runs `body` with parameters read as constants, so that no graph is recorded: for
+    /// inference, where no gradient will be asked for (`predict` and `evaluate` use it).
+    /// Leaves created with `requiresGradient: true` still record.
+    public static func withoutRecording<Result>(_ body: () throws -> Result) rethrows -> Result {
+        try $isRecording.withValue(false, operation: body)
     }
 }
 

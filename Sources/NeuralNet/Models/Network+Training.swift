@@ -98,7 +98,7 @@ extension Network {
         var confusion: ConfusionMatrix?
         for batch in dataset.batches(of: batchSize) {
             let targets = batch.labels
-            let output = try forward(Variable(batch.inputs), mode: .inference)
+            let output = try Variable.withoutRecording { try forward(Variable(batch.inputs), mode: .inference) }
             totals.add(loss: loss(predicted: output, expected: targets).value.scalar, output: output.value, targets: targets)
             let width = output.value.count / max(output.shape[0], 1)
             if loss.takesClassIndices || width > 1 || [.binaryCrossEntropy].contains(loss) {
@@ -133,14 +133,16 @@ extension Network {
         guard batchSize > 0 else { throw NeuralNetError.invalidArgument("predict: batchSize must be positive, got \(batchSize)") }
         let outputShape = try build(inputShape: Array(x.shape.dropFirst()))
         let sampleCount = x.shape[0]
-        if sampleCount <= batchSize { return try forward(Variable(x), mode: .inference).value }
-        var scalars: [Float] = []
-        scalars.reserveCapacity(sampleCount * outputShape.reduce(1, *))
-        for start in stride(from: 0, to: sampleCount, by: batchSize) {
-            let batch = x.gatheringRows(start..<min(start + batchSize, sampleCount))
-            scalars += try forward(Variable(batch), mode: .inference).value.scalars
+        return try Variable.withoutRecording {
+            if sampleCount <= batchSize { return try forward(Variable(x), mode: .inference).value }
+            var scalars: [Float] = []
+            scalars.reserveCapacity(sampleCount * outputShape.reduce(1, *))
+            for start in stride(from: 0, to: sampleCount, by: batchSize) {
+                let batch = x.gatheringRows(start..<min(start + batchSize, sampleCount))
+                scalars += try forward(Variable(batch), mode: .inference).value.scalars
+            }
+            return Tensor(shape: [sampleCount] + outputShape, scalars: scalars)
         }
-        return Tensor(shape: [sampleCount] + outputShape, scalars: scalars)
     }
 
     /// Checks that `dataset` is non-empty and fits the model and the loss; builds the model on

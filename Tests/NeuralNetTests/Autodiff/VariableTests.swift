@@ -86,3 +86,20 @@ struct VariableTests {
         #expect(weight.gradient != nil)
     }
 }
+
+struct RecordingTests {
+    @Test func inferenceRecordsNoGraphButExplicitLeavesStillDo() throws {
+        let layer = Dense(3, 2, activation: .tanh)
+        let x = randomTensor([4, 3])
+        let recorded = try layer(Variable(x), mode: .training)
+        #expect(recorded.requiresGradient)
+        let constant = try Variable.withoutRecording { try layer(Variable(x), mode: .inference) }
+        #expect(!constant.requiresGradient)
+        #expect(constant.value == recorded.value)
+        let input = Variable(x, requiresGradient: true)
+        let explicit = try Variable.withoutRecording { try layer(input, mode: .inference) }
+        explicit.sum().backward()
+        #expect(input.gradient?.shape == [4, 3])
+        #expect(layer.weight.gradient == nil)
+    }
+}
