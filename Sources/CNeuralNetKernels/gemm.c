@@ -141,16 +141,23 @@ void nn_sgemm(nn_kernel kernel, int transpose_a, int transpose_b, long m, long n
               const float *a, long lda, const float *b, long ldb, float *c, long ldc,
               int accumulate, float *workspace) {
     if (m <= 0 || n <= 0) return;
-    if (k <= 0) {
-        if (!accumulate) for (long i = 0; i < m; i++) memset(c + i * ldc, 0, sizeof(float) * n);
-        return;
-    }
-    if (m * n * k <= NN_TINY_PRODUCT) {
+    if (k > 0 && m * n * k <= NN_TINY_PRODUCT) {
         tiny(transpose_a, transpose_b, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
         return;
     }
-    if (m <= 2 && !transpose_b) {
+    if (k > 0 && m <= 2 && !transpose_b) {
         few_rows(transpose_a, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+        return;
+    }
+    nn_sgemm_blocked(kernel, transpose_a, transpose_b, m, n, k, a, lda, b, ldb, c, ldc, accumulate, workspace);
+}
+
+void nn_sgemm_blocked(nn_kernel kernel, int transpose_a, int transpose_b, long m, long n, long k,
+                      const float *a, long lda, const float *b, long ldb, float *c, long ldc,
+                      int accumulate, float *workspace) {
+    if (m <= 0 || n <= 0) return;
+    if (k <= 0) {
+        if (!accumulate) for (long i = 0; i < m; i++) memset(c + i * ldc, 0, sizeof(float) * n);
         return;
     }
     micro_kernel function;

@@ -52,7 +52,7 @@ public enum MatrixMultiply {
             let bStart = splitRows ? 0 : (transposeB ? start * ldb : start)
             let cStart = splitRows ? start * n : start
             Workspace.shared.withBuffer(floats: nn_sgemm_workspace_size(rows, columns, k)) { workspace in
-                nn_sgemm(kernel.cValue, transposeA ? 1 : 0, transposeB ? 1 : 0, rows, columns, k,
+                nn_sgemm_blocked(kernel.cValue, transposeA ? 1 : 0, transposeB ? 1 : 0, rows, columns, k,
                          a + aStart, lda, b + bStart, ldb, c + cStart, n,
                          accumulate ? 1 : 0, workspace)
             }

@@ -34,6 +34,13 @@ void nn_sgemm(nn_kernel kernel, int transpose_a, int transpose_b, long m, long n
               const float *a, long lda, const float *b, long ldb, float *c, long ldc,
               int accumulate, float *workspace);
 
+/// `nn_sgemm` without the shortcuts for tiny products and one or two rows: always the packed,
+/// blocked path. Blocks of one product shared between threads use it, so that every element is
+/// summed the same way whatever the number of threads.
+void nn_sgemm_blocked(nn_kernel kernel, int transpose_a, int transpose_b, long m, long n, long k,
+                      const float *a, long lda, const float *b, long ldb, float *c, long ldc,
+                      int accumulate, float *workspace);
+
 /// Products of at most this many multiply-adds are computed by plain loops.
 #define NN_TINY_PRODUCT 4096
 

@@ -57,6 +57,21 @@ struct MatrixMultiplyTests {
         }
     }
 
+    /// Sharing a product between threads must not change a single bit: with 14 rows, two
+    /// threads get 12 and 2, and the 2-row block must be summed like the rest.
+    @Test func resultsDoNotDependOnTheThreadCount() {
+        let (m, n, k) = (14, 300, 301)
+        let a = randomTensor([m * k], seed: 5).scalars, b = randomTensor([k * n], seed: 6).scalars
+        var results: [[Float]] = []
+        for threads in [1, 2, 3] {
+            var c = [Float](repeating: 0, count: m * n)
+            MatrixMultiply.multiply(a, b, into: &c, m: m, n: n, k: k, threads: threads)
+            results.append(c)
+        }
+        #expect(results[0] == results[1])
+        #expect(results[0] == results[2])
+    }
+
     @Test func accumulatesIntoExistingValues() {
         let a: [Float] = [1, 2, 3, 4], b: [Float] = [5, 6, 7, 8]
         var c: [Float] = [1, 1, 1, 1]
