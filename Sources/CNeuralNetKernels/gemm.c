@@ -100,16 +100,31 @@ long nn_sgemm_workspace_size(long m, long n, long k) {
 
 // C[i, :] (+)= Σ_p op(A)(i, p) · B[p, :] for B not transposed: each row of B is read once and
 // streamed through, which beats packing B when C has only a few rows (inference on one sample).
+// Sixty-four columns of C at a time stay in registers while p runs, so each multiply-add costs
+// one load of B and nothing else.
+#define FEW_ROWS_BLOCK 64
 NN_MULTIVERSIONED
 static void few_rows(int transpose_a, long m, long n, long k, const float *a, long lda,
                      const float *restrict b, long ldb, float *restrict c, long ldc, int accumulate) {
     for (long i = 0; i < m; i++) {
         float *restrict row = c + i * ldc;
-        if (!accumulate) for (long j = 0; j < n; j++) row[j] = 0.0f;
+        long j0 = 0;
+        for (; j0 + FEW_ROWS_BLOCK <= n; j0 += FEW_ROWS_BLOCK) {
+            float sum[FEW_ROWS_BLOCK];
+            for (int j = 0; j < FEW_ROWS_BLOCK; j++) sum[j] = accumulate ? row[j0 + j] : 0.0f;
+            for (long p = 0; p < k; p++) {
+                float scale = transpose_a ? a[p * lda + i] : a[i * lda + p];
+                const float *restrict source = b + p * ldb + j0;
+                for (int j = 0; j < FEW_ROWS_BLOCK; j++) sum[j] += scale * source[j];
+            }
+            for (int j = 0; j < FEW_ROWS_BLOCK; j++) row[j0 + j] = sum[j];
+        }
+        if (j0 == n) continue;
+        if (!accumulate) for (long j = j0; j < n; j++) row[j] = 0.0f;
         for (long p = 0; p < k; p++) {
             float scale = transpose_a ? a[p * lda + i] : a[i * lda + p];
             const float *restrict source = b + p * ldb;
-            for (long j = 0; j < n; j++) row[j] += scale * source[j];
+            for (long j = j0; j < n; j++) row[j] += scale * source[j];
         }
     }
 }

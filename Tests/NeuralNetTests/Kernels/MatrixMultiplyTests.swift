@@ -21,7 +21,7 @@ struct MatrixMultiplyTests {
         return c
     }
 
-    @Test(arguments: [(1, 1, 1), (3, 5, 7), (4, 4, 4), (9, 13, 6), (17, 600, 3), (33, 2, 65)])
+    @Test(arguments: [(1, 1, 1), (3, 5, 7), (4, 4, 4), (9, 13, 6), (17, 600, 3), (33, 2, 65), (1, 150, 40), (2, 70, 100)])
     func matchesNaiveLoops(size: (Int, Int, Int)) {
         let (m, n, k) = size
         for transposeA in [false, true] {
