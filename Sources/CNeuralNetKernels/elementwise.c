@@ -44,7 +44,7 @@ void nn_adam_update(float *w, const float *g, float *m, float *v, long count,
 }
 
 NN_MULTIVERSIONED
-void nn_relu(const float *restrict x, float *restrict y, long count) {
+void nn_relu(const float *x, float *y, long count) {
     for (long i = 0; i < count; i++) y[i] = x[i] > 0.0f ? x[i] : 0.0f;
 }
 

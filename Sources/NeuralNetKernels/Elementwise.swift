@@ -63,34 +63,40 @@ public enum Elementwise {
         weights: UnsafeMutablePointer<Float>, gradients: UnsafePointer<Float>, firstMoments: UnsafeMutablePointer<Float>,
         secondMoments: UnsafeMutablePointer<Float>, count: Int, beta1: Float, beta2: Float, step: Float, epsilon: Float
     ) {
-        // Large parameters are split between the threads: the update streams four arrays through
-        // memory, and each core brings its own caches and bandwidth.
-        let parts = count < 1 << 16 ? 1 : ComputeThreads.count
-        let chunk = (count + parts - 1) / parts
-        ComputeThreads.parallelFor(parts, threads: parts) { part in
-            let start = part * chunk
-            let size = min(chunk, count - start)
-            guard size > 0 else { return }
+        forChunks(of: count) { start, size in
             nn_adam_update(weights + start, gradients + start, firstMoments + start, secondMoments + start, size,
                            beta1, beta2, step, epsilon)
         }
     }
 
+    /// Runs `body(start, size)` over `0..<count` in one chunk per thread when `count` is large
+    /// (`multiple` keeps chunk starts on whole rows). These loops stream arrays through memory,
+    /// and each core brings its own caches and bandwidth.
+    static func forChunks(of count: Int, multiple: Int = 16, _ body: (Int, Int) -> Void) {
+        let parts = count < 1 << 16 ? 1 : ComputeThreads.count
+        let chunk = ((count + parts - 1) / parts + multiple - 1) / multiple * multiple
+        ComputeThreads.parallelFor(parts, threads: parts) { part in
+            let start = part * chunk
+            let size = min(chunk, count - start)
+            if size > 0 { body(start, size) }
+        }
+    }
+
     /// `y = max(x, 0)`.
     public static func relu(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
-        nn_relu(x, y, count)
+        forChunks(of: count) { start, size in nn_relu(x + start, y + start, size) }
     }
 
     /// `dx = x > 0 ? dy : 0`.
     public static func reluBackward(
         _ x: UnsafePointer<Float>, upstream: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>, count: Int
     ) {
-        nn_relu_backward(x, upstream, dx, count)
+        forChunks(of: count) { start, size in nn_relu_backward(x + start, upstream + start, dx + start, size) }
     }
 
     /// `y[r, :] += row` for every row.
     public static func addRow(_ row: UnsafePointer<Float>, to y: UnsafeMutablePointer<Float>, rows: Int, width: Int) {
-        nn_add_row(y, row, rows, width)
+        forChunks(of: rows * width, multiple: width) { start, size in nn_add_row(y + start, row, size / width, width) }
     }
 
     /// `sum += Σ_r x[r, :]`.

@@ -12,7 +12,7 @@ extern "C" {
 void nn_adam_update(float *w, const float *g, float *m, float *v, long count,
                     float beta1, float beta2, float step, float epsilon);
 
-/// y[i] = max(x[i], 0).
+/// y[i] = max(x[i], 0); `y` may be `x`.
 void nn_relu(const float *x, float *y, long count);
 
 /// dx[i] = x[i] > 0 ? dy[i] : 0.
