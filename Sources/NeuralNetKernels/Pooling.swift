@@ -15,12 +15,16 @@ public enum Pooling {
         }
     }
 
-    /// Routes each output gradient to the input that was the maximum of its window.
+    /// Routes each output gradient to the input that was the maximum of its window. Windows
+    /// never cross images, so images are shared between threads.
     public static func maxBackward(
-        _ upstream: UnsafePointer<Float>, argmax: UnsafePointer<Int32>, count: Int,
+        _ upstream: UnsafePointer<Float>, argmax: UnsafePointer<Int32>, _ g: ConvolutionGeometry,
         addingInto inputGradient: UnsafeMutablePointer<Float>
     ) {
-        for i in 0..<count { inputGradient[Int(argmax[i])] += upstream[i] }
+        let perImage = g.outputHeight * g.outputWidth * g.channels
+        Convolution.forImages(of: g) { first, end in
+            for i in (first * perImage)..<(end * perImage) { inputGradient[Int(argmax[i])] += upstream[i] }
+        }
     }
 
     /// The mean of each window and channel, over the window's cells inside the image.

@@ -64,7 +64,7 @@ extension Variable {
             var gradient = Tensor.zeros(inputShape)
             upstream.scalars.withUnsafeBufferPointer { u in
                 gradient.scalars.withUnsafeMutableBufferPointer { x in
-                    argmax.withUnsafeBufferPointer { a in Pooling.maxBackward(u.baseAddress!, argmax: a.baseAddress!, count: a.count, addingInto: x.baseAddress!) }
+                    argmax.withUnsafeBufferPointer { a in Pooling.maxBackward(u.baseAddress!, argmax: a.baseAddress!, g, addingInto: x.baseAddress!) }
                 }
             }
             return [gradient]
