@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The `nn` command: train and inspect NeuralNet models from a shell.
 @main
@@ -8,4 +9,16 @@ struct NN: ParsableCommand {
         abstract: "Train, evaluate and inspect neural networks with NeuralNet.",
         subcommands: [Train.self, Evaluate.self, Summary.self, Bench.self],
         defaultSubcommand: Train.self)
+
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            // Standard output may still hold buffered lines; write them before the error, so a
+            // log reads in order.
+            fflush(nil)
+            exit(withError: error)
+        }
+    }
 }

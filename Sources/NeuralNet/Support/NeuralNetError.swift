@@ -28,7 +28,7 @@ public enum NeuralNetError: Error, Equatable, CustomStringConvertible, Localized
         case let .invalidFile(path, reason):
             return "\(path): \(reason)"
         case let .nonFiniteLoss(epoch, batch, value):
-            return "the loss became \(value) at epoch \(epoch), batch \(batch); "
+            return "the loss became \(value.isNaN ? "NaN" : "\(value)") at epoch \(epoch), batch \(batch); "
                 + "lower the learning rate, clip gradients, or check the data for NaN values"
         }
     }
