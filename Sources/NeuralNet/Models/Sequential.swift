@@ -28,6 +28,7 @@ public final class Sequential: Network {
     /// The per-sample output shape of every layer, once built.
     public private(set) var outputShapes: [[Int]] = []
     private var built = false
+    private var cachedParameters: [(name: String, parameter: Parameter)]?
 
     /// A model of `layers`.
     ///
@@ -74,6 +75,7 @@ public final class Sequential: Network {
     public func add(_ layer: any Layer) {
         layers.append(layer)
         built = false
+        cachedParameters = nil
     }
 
     @discardableResult
@@ -100,6 +102,7 @@ public final class Sequential: Network {
         self.inputShape = inputShape
         outputShapes = shapes
         built = true
+        cachedParameters = nil
         return shape
     }
 
@@ -116,9 +119,14 @@ public final class Sequential: Network {
     }
 
     public var namedParameters: [(name: String, parameter: Parameter)] {
-        layers.enumerated().flatMap { index, layer in
+        if let cachedParameters { return cachedParameters }
+        let named = layers.enumerated().flatMap { index, layer in
             layer.namedParameters.map { ("\(index).\($0.name)", $0.parameter) }
         }
+        // Layers keep their parameters from the build on, so the list is kept until the next
+        // change of layers or build (`trainStep` asks for it every step).
+        if built { cachedParameters = named }
+        return named
     }
 }
 
