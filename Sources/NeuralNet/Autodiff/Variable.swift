@@ -59,8 +59,8 @@ public final class Variable {
     public var shape: [Int] { value.shape }
 
     /// Computes `∂self/∂x` for every leaf `x` that requires a gradient, starting from
-    /// `∂self/∂self = 1`. Parameter gradients are added to `Parameter.gradient` (call
-    /// `zeroGradients` or let the optimizer clear them between steps).
+    /// `∂self/∂self = 1`. Parameter gradients are added to `Parameter.gradient`; the
+    /// optimizer's `step` clears them (or set `gradient = nil` by hand).
     ///
     /// - Precondition: `self` holds a single element (a scalar loss).
     public func backward() {

@@ -75,7 +75,8 @@ extension Network {
     }
 
     /// One optimisation step on a batch: forward in training mode, loss, backward, update.
-    /// Returns the batch's loss and the outputs before the update.
+    /// Returns the batch's loss and the outputs before the update; when the loss is NaN or
+    /// infinite, nothing is updated.
     @discardableResult
     public func trainStep(_ inputs: Tensor, _ targets: Tensor) throws -> (loss: Float, output: Tensor) {
         try trainStep(inputs, targets, parameters: trainableParameters)
@@ -84,6 +85,8 @@ extension Network {
     func trainStep(_ inputs: Tensor, _ targets: Tensor, parameters: [Parameter]) throws -> (loss: Float, output: Tensor) {
         let output = try forward(Variable(inputs), mode: .training)
         let lossVariable = loss(predicted: output, expected: targets)
+        // A NaN or infinite loss leaves the weights as they were, for the caller to report.
+        guard lossVariable.value.scalar.isFinite else { return (lossVariable.value.scalar, output.value) }
         lossVariable.backward()
         optimizer.step(parameters)
         return (lossVariable.value.scalar, output.value)

@@ -155,6 +155,8 @@ struct SequentialErrorTests {
         } catch {
             #expect("\(error)".contains("lower the learning rate"))
         }
+        // The step that produced the bad loss changed nothing: the weights are still numbers.
+        #expect(model.namedParameters.allSatisfy { $0.parameter.value.scalars.allSatisfy(\.isFinite) })
     }
 
     @Test func emptyModelsAreReported() {
