@@ -16,12 +16,13 @@ extension Variable {
         let (needX, needW, needB) = (requiresGradient, weight.requiresGradient, bias?.requiresGradient ?? false)
         let y = output
         let hasBias = bias != nil
+        let biasShape = bias?.shape
         let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
         return Variable(output, inputs: inputs) { upstream in
             let dz = upstream.affineGradient(output: y, activation: activation)
-            let dx = needX ? dz.matmul(w, transposeOther: true) : nil
-            let dw = needW ? x.matmul(dz, transposeSelf: true) : nil
-            return hasBias ? [dx, dw, needB ? dz.sumOfRows() : nil] : [dx, dw]
+            let dx = needX ? dz.matmul(w, transposeSelf: false, transposeOther: true, resultShape: x.shape) : nil
+            let dw = needW ? x.matmul(dz, transposeSelf: true, transposeOther: false, resultShape: w.shape) : nil
+            return hasBias ? [dx, dw, needB ? dz.sumOfRows(shape: biasShape) : nil] : [dx, dw]
         }
     }
 }
@@ -91,10 +92,11 @@ extension Tensor {
         }
     }
 
-    /// The sum over every axis but the last: `[..., n] → [n]`, the gradient of a bias.
-    func sumOfRows() -> Tensor {
+    /// The sum over every axis but the last: `[..., n] → [n]`, the gradient of a bias
+    /// (`shape`, if given, is the `[n]` array to reuse).
+    func sumOfRows(shape resultShape: [Int]? = nil) -> Tensor {
         let width = shape.last ?? 1
-        var result = Tensor.zeros([width])
+        var result = Tensor.zeros(resultShape ?? [width])
         guard width > 0, count > 0 else { return result }
         scalars.withUnsafeBufferPointer { x in
             result.scalars.withUnsafeMutableBufferPointer { s in

@@ -26,22 +26,25 @@ extension Optimizer {
 
     /// One optimisation step over `parameters`; their gradients are cleared afterwards.
     public func step(_ parameters: [Parameter]) {
-        let active = parameters.filter { $0.isTrainable && $0.gradient != nil }
         var scale: Float = 1
         if let clipNorm {
-            let squares = active.reduce(Float(0)) { total, p in total + p.gradient!.scalars.reduce(0) { $0 + $1 * $1 } }
+            var squares: Float = 0
+            for parameter in parameters where parameter.isTrainable {
+                guard let gradient = parameter.gradient else { continue }
+                squares += gradient.scalars.reduce(0) { $0 + $1 * $1 }
+            }
             let norm = squares.squareRoot()
             if norm > clipNorm { scale = clipNorm / norm }
         }
         beginStep()
-        for parameter in active {
-            var gradient = parameter.gradient!
+        for parameter in parameters {
+            guard var gradient = parameter.gradient else { continue }
             parameter.gradient = nil
+            guard parameter.isTrainable else { continue }
             if scale != 1 { gradient *= scale }
             if weightDecay != 0 { gradient += parameter.value * weightDecay }
             update(parameter, gradient: gradient)
         }
-        for parameter in parameters where !parameter.isTrainable { parameter.gradient = nil }
     }
 }
 

@@ -7,14 +7,22 @@ extension Tensor {
     /// `transposeSelf` and `transposeOther` multiply by a transpose without materialising it:
     /// with `transposeSelf`, `self` is `[k, m]`.
     public func matmul(_ other: Tensor, transposeSelf: Bool = false, transposeOther: Bool = false) -> Tensor {
+        matmul(other, transposeSelf: transposeSelf, transposeOther: transposeOther, resultShape: nil)
+    }
+
+    /// `matmul`, handing the result a shape array the caller already has (one allocation fewer
+    /// on the training hot path); `resultShape` must be `[m, n]`.
+    func matmul(_ other: Tensor, transposeSelf: Bool, transposeOther: Bool, resultShape: [Int]?) -> Tensor {
         precondition(rank == 2 && other.rank == 2, "matmul needs two matrices, got shapes \(shape) and \(other.shape)")
         let (m, k) = transposeSelf ? (shape[1], shape[0]) : (shape[0], shape[1])
         let (k2, n) = transposeOther ? (other.shape[1], other.shape[0]) : (other.shape[0], other.shape[1])
         precondition(
             k == k2,
             "matmul: inner dimensions differ: \(transposeSelf ? "transpose of " : "")\(shape) · \(transposeOther ? "transpose of " : "")\(other.shape)")
+        let shape = resultShape ?? [m, n]
+        precondition(shape == [m, n], "matmul: result shape \(shape) is not [\(m), \(n)]")
         // The multiply writes every element, so the result needs no zeroing first.
-        var result = k == 0 ? Tensor.zeros([m, n]) : Tensor(uninitializedShape: [m, n])
+        var result = k == 0 ? Tensor.zeros(shape) : Tensor(uninitializedShape: shape)
         scalars.withUnsafeBufferPointer { a in
             other.scalars.withUnsafeBufferPointer { b in
                 result.scalars.withUnsafeMutableBufferPointer { c in
@@ -44,14 +52,20 @@ extension Tensor {
     public func gatheringRows(_ indices: some Collection<Int>) -> Tensor {
         precondition(rank >= 1, "gatheringRows needs at least one axis, got shape \(shape)")
         let width = shape.dropFirst().reduce(1, *)
-        var result = [Float]()
-        result.reserveCapacity(indices.count * width)
-        scalars.withUnsafeBufferPointer { x in
-            for index in indices {
-                precondition(index >= 0 && index < shape[0], "row \(index) is outside shape \(shape)")
-                result.append(contentsOf: x[(index * width)..<((index + 1) * width)])
+        let rows = shape[0]
+        let result = [Float](unsafeUninitializedCapacity: indices.count * width) { buffer, initialized in
+            scalars.withUnsafeBufferPointer { x in
+                var target = buffer.baseAddress!
+                for index in indices {
+                    precondition(index >= 0 && index < rows, "row \(index) is outside shape \(shape)")
+                    target.update(from: x.baseAddress! + index * width, count: width)
+                    target += width
+                }
             }
+            initialized = indices.count * width
         }
-        return Tensor(shape: [indices.count] + shape.dropFirst(), scalars: result)
+        var newShape = shape
+        newShape[0] = indices.count
+        return Tensor(shape: newShape, scalars: result)
     }
 }
