@@ -150,29 +150,43 @@ int nn_sgemm_needs_workspace(long m, long n, long k, int transpose_b) {
     return !(m * n * k <= NN_TINY_PRODUCT || (m <= 2 && !transpose_b));
 }
 
+// The epilogue on rows x columns of C starting at column `column0` of the product.
+static void apply_epilogue(const nn_epilogue *epilogue, float *c, long ldc, long rows, long columns, long column0) {
+    if (!epilogue || (!epilogue->bias && !epilogue->relu)) return;
+    const float *bias = epilogue->bias ? epilogue->bias + column0 : 0;
+    for (long i = 0; i < rows; i++) {
+        float *row = c + i * ldc;
+        if (bias) for (long j = 0; j < columns; j++) row[j] += bias[j];
+        if (epilogue->relu) for (long j = 0; j < columns; j++) row[j] = row[j] > 0.0f ? row[j] : 0.0f;
+    }
+}
+
 // ---- The blocked loops -----------------------------------------------------------------
 
 void nn_sgemm(nn_kernel kernel, int transpose_a, int transpose_b, long m, long n, long k,
               const float *a, long lda, const float *b, long ldb, float *c, long ldc,
-              int accumulate, float *workspace) {
+              int accumulate, float *workspace, const nn_epilogue *epilogue) {
     if (m <= 0 || n <= 0) return;
     if (k > 0 && m * n * k <= NN_TINY_PRODUCT) {
         tiny(transpose_a, transpose_b, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+        apply_epilogue(epilogue, c, ldc, m, n, 0);
         return;
     }
     if (k > 0 && m <= 2 && !transpose_b) {
         few_rows(transpose_a, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+        apply_epilogue(epilogue, c, ldc, m, n, 0);
         return;
     }
-    nn_sgemm_blocked(kernel, transpose_a, transpose_b, m, n, k, a, lda, b, ldb, c, ldc, accumulate, workspace);
+    nn_sgemm_blocked(kernel, transpose_a, transpose_b, m, n, k, a, lda, b, ldb, c, ldc, accumulate, workspace, epilogue);
 }
 
 void nn_sgemm_blocked(nn_kernel kernel, int transpose_a, int transpose_b, long m, long n, long k,
                       const float *a, long lda, const float *b, long ldb, float *c, long ldc,
-                      int accumulate, float *workspace) {
+                      int accumulate, float *workspace, const nn_epilogue *epilogue) {
     if (m <= 0 || n <= 0) return;
     if (k <= 0) {
         if (!accumulate) for (long i = 0; i < m; i++) memset(c + i * ldc, 0, sizeof(float) * n);
+        apply_epilogue(epilogue, c, ldc, m, n, 0);
         return;
     }
     micro_kernel function;
@@ -229,6 +243,8 @@ void nn_sgemm_blocked(nn_kernel kernel, int transpose_a, int transpose_b, long m
                                 }
                             }
                         }
+                        // The last slice of K finishes the tile: finish it while it is in cache.
+                        if (p0 + kc == k) apply_epilogue(epilogue, tile, ldc, rows, columns, j0 + jr);
                     }
                 }
             }

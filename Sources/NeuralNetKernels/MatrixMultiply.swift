@@ -15,20 +15,25 @@ public enum MatrixMultiply {
     ///   - a: `[m, k]` row-major, or `[k, m]` when `transposeA` is true.
     ///   - b: `[k, n]` row-major, or `[n, k]` when `transposeB` is true.
     ///   - c: `[m, n]` row-major; must not alias `a` or `b`.
+    ///   - bias: `[n]`, added to every row of C once the product is complete (while each tile is
+    ///     still in cache).
+    ///   - relu: `C = max(C, 0)` after the bias.
     ///   - threads: how many threads may share the work (`nil`: `ComputeThreads.count`).
     public static func multiply(
         _ a: UnsafePointer<Float>, transposeA: Bool = false,
         _ b: UnsafePointer<Float>, transposeB: Bool = false,
         into c: UnsafeMutablePointer<Float>,
         m: Int, n: Int, k: Int, accumulate: Bool = false,
+        bias: UnsafePointer<Float>? = nil, relu: Bool = false,
         threads: Int? = nil, kernel: Kernel = .automatic
     ) {
+        var epilogue = nn_epilogue(bias: bias, relu: relu ? 1 : 0)
         precondition(m >= 0 && n >= 0 && k >= 0, "matrix multiply: negative size m=\(m) n=\(n) k=\(k)")
         guard m > 0, n > 0 else { return }
         let (lda, ldb) = (transposeA ? m : k, transposeB ? k : n)
         if nn_sgemm_needs_workspace(m, n, k, transposeB ? 1 : 0) == 0 {
             nn_sgemm(kernel.cValue, transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, a, lda, b, ldb, c, n,
-                     accumulate ? 1 : 0, nil)
+                     accumulate ? 1 : 0, nil, &epilogue)
             return
         }
         let threads = threads ?? ComputeThreads.count
@@ -51,10 +56,12 @@ public enum MatrixMultiply {
             let aStart = splitRows ? (transposeA ? start : start * lda) : 0
             let bStart = splitRows ? 0 : (transposeB ? start * ldb : start)
             let cStart = splitRows ? start * n : start
+            // The bias is indexed by the block's own columns.
+            var blockEpilogue = nn_epilogue(bias: splitRows ? bias : bias.map { $0 + start }, relu: relu ? 1 : 0)
             Workspace.shared.withBuffer(floats: nn_sgemm_workspace_size(rows, columns, k)) { workspace in
                 nn_sgemm_blocked(kernel.cValue, transposeA ? 1 : 0, transposeB ? 1 : 0, rows, columns, k,
                          a + aStart, lda, b + bStart, ldb, c + cStart, n,
-                         accumulate ? 1 : 0, workspace)
+                         accumulate ? 1 : 0, workspace, &blockEpilogue)
             }
         }
         ComputeThreads.parallelFor(blocks, threads: parts, run)

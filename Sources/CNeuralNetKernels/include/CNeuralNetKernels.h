@@ -24,22 +24,30 @@ typedef enum {
 /// The kernel `NN_KERNEL_AUTOMATIC` resolves to on this CPU.
 nn_kernel nn_best_kernel(void);
 
+/// Work done on each finished tile of C while it is still in cache: `C[i, j] += bias[j]`
+/// (when `bias` is not NULL), then `C = max(C, 0)` (when `relu` is non-zero).
+typedef struct {
+    const float *bias;
+    int relu;
+} nn_epilogue;
+
 /// C = op(A) · op(B), or C += op(A) · op(B) when `accumulate` is non-zero, on row-major
 /// matrices with leading dimensions: op(A) is m x k (A is k x m when `transpose_a`), op(B) is
 /// k x n (B is n x k when `transpose_b`), C is m x n. Single-threaded; callers split C into
 /// blocks of rows or columns to use several threads.
 ///
 /// `workspace` must hold `nn_sgemm_workspace_size(m, n, k)` floats, aligned to 64 bytes.
+/// `epilogue` may be NULL; its bias is indexed by the column of C.
 void nn_sgemm(nn_kernel kernel, int transpose_a, int transpose_b, long m, long n, long k,
               const float *a, long lda, const float *b, long ldb, float *c, long ldc,
-              int accumulate, float *workspace);
+              int accumulate, float *workspace, const nn_epilogue *epilogue);
 
 /// `nn_sgemm` without the shortcuts for tiny products and one or two rows: always the packed,
 /// blocked path. Blocks of one product shared between threads use it, so that every element is
 /// summed the same way whatever the number of threads.
 void nn_sgemm_blocked(nn_kernel kernel, int transpose_a, int transpose_b, long m, long n, long k,
                       const float *a, long lda, const float *b, long ldb, float *c, long ldc,
-                      int accumulate, float *workspace);
+                      int accumulate, float *workspace, const nn_epilogue *epilogue);
 
 /// Products of at most this many multiply-adds are computed by plain loops.
 #define NN_TINY_PRODUCT 4096

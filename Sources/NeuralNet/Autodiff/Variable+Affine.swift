@@ -11,8 +11,16 @@ extension Variable {
     public func affine(weight: Variable, bias: Variable?, activation: Activation) -> Variable {
         precondition(activation.hasDerivativeFromOutput, "affine: \(activation) needs its input for its derivative")
         let (x, w) = (value, weight.value)
-        var output = x.matmul(w)
-        output.applyEpilogue(bias: bias?.value, activation: activation)
+        let output: Tensor
+        if activation.kind == .relu || activation.kind == .linear {
+            precondition(bias.map { $0.shape == [w.shape[1]] } ?? true, "affine: bias \(bias!.shape) does not fit weight \(w.shape)")
+            output = x.matmul(w, transposeSelf: false, transposeOther: false, resultShape: nil, bias: bias?.value,
+                              relu: activation.kind == .relu)
+        } else {
+            var result = x.matmul(w)
+            result.applyEpilogue(bias: bias?.value, activation: activation)
+            output = result
+        }
         let (needX, needW, needB) = (requiresGradient, weight.requiresGradient, bias?.requiresGradient ?? false)
         let y = output
         let hasBias = bias != nil

@@ -11,8 +11,12 @@ extension Tensor {
     }
 
     /// `matmul`, handing the result a shape array the caller already has (one allocation fewer
-    /// on the training hot path); `resultShape` must be `[m, n]`.
-    func matmul(_ other: Tensor, transposeSelf: Bool, transposeOther: Bool, resultShape: [Int]?) -> Tensor {
+    /// on the training hot path; `resultShape` must be `[m, n]`), and optionally adding `bias`
+    /// `[n]` to every row and applying ReLU while each tile of the result is in cache.
+    func matmul(
+        _ other: Tensor, transposeSelf: Bool, transposeOther: Bool, resultShape: [Int]?,
+        bias: Tensor? = nil, relu: Bool = false
+    ) -> Tensor {
         precondition(rank == 2 && other.rank == 2, "matmul needs two matrices, got shapes \(shape) and \(other.shape)")
         let (m, k) = transposeSelf ? (shape[1], shape[0]) : (shape[0], shape[1])
         let (k2, n) = transposeOther ? (other.shape[1], other.shape[0]) : (other.shape[0], other.shape[1])
@@ -20,15 +24,23 @@ extension Tensor {
             k == k2,
             "matmul: inner dimensions differ: \(transposeSelf ? "transpose of " : "")\(shape) · \(transposeOther ? "transpose of " : "")\(other.shape)")
         let shape = resultShape ?? [m, n]
-        precondition(shape == [m, n], "matmul: result shape \(shape) is not [\(m), \(n)]")
+        precondition(shape.count == 2 && shape[0] == m && shape[1] == n, "matmul: result shape \(shape) is not [\(m), \(n)]")
         // The multiply writes every element, so the result needs no zeroing first.
         var result = k == 0 ? Tensor.zeros(shape) : Tensor(uninitializedShape: shape)
         scalars.withUnsafeBufferPointer { a in
             other.scalars.withUnsafeBufferPointer { b in
                 result.scalars.withUnsafeMutableBufferPointer { c in
                     guard let a = a.baseAddress, let b = b.baseAddress, let c = c.baseAddress else { return }
-                    MatrixMultiply.multiply(
-                        a, transposeA: transposeSelf, b, transposeB: transposeOther, into: c, m: m, n: n, k: k)
+                    if let bias {
+                        bias.scalars.withUnsafeBufferPointer { row in
+                            MatrixMultiply.multiply(
+                                a, transposeA: transposeSelf, b, transposeB: transposeOther, into: c, m: m, n: n, k: k,
+                                bias: row.baseAddress, relu: relu)
+                        }
+                    } else {
+                        MatrixMultiply.multiply(
+                            a, transposeA: transposeSelf, b, transposeB: transposeOther, into: c, m: m, n: n, k: k, relu: relu)
+                    }
                 }
             }
         }

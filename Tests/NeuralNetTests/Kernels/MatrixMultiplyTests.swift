@@ -72,6 +72,23 @@ struct MatrixMultiplyTests {
         #expect(results[0] == results[2])
     }
 
+    /// The bias-and-ReLU epilogue on every path: plain loops, one row, blocked on one thread,
+    /// and blocked with C split into rows or into columns between threads.
+    @Test(arguments: [(3, 4, 5), (1, 100, 70), (50, 40, 30), (300, 20, 200), (20, 600, 200)])
+    func biasAndReLUAreAppliedOnEveryPath(size: (Int, Int, Int)) {
+        let (m, n, k) = size
+        let a = randomTensor([m * k], seed: 7).scalars, b = randomTensor([k * n], seed: 8).scalars
+        let bias = randomTensor([n], seed: 9).scalars
+        let product = naive(a, b, m: m, n: n, k: k, transposeA: false, transposeB: false)
+        let expected = (0..<(m * n)).map { max(product[$0] + bias[$0 % n], 0) }
+        for threads in [1, 2] {
+            var c = [Float](repeating: .nan, count: m * n)
+            MatrixMultiply.multiply(a, b, into: &c, m: m, n: n, k: k, bias: bias, relu: true, threads: threads)
+            let error = zip(c, expected).map { abs($0 - $1) }.max() ?? 0
+            #expect(error < 1e-4, "m=\(m) n=\(n) k=\(k), \(threads) threads: max error \(error)")
+        }
+    }
+
     @Test func accumulatesIntoExistingValues() {
         let a: [Float] = [1, 2, 3, 4], b: [Float] = [5, 6, 7, 8]
         var c: [Float] = [1, 1, 1, 1]
