@@ -44,21 +44,8 @@ void nn_adam_update(float *w, const float *g, float *m, float *v, long count,
 }
 
 NN_MULTIVERSIONED
-void nn_relu(const float *x, float *y, long count) {
-    for (long i = 0; i < count; i++) y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-}
-
-NN_MULTIVERSIONED
 void nn_relu_backward(const float *restrict x, const float *restrict dy, float *restrict dx, long count) {
     for (long i = 0; i < count; i++) dx[i] = x[i] > 0.0f ? dy[i] : 0.0f;
-}
-
-NN_MULTIVERSIONED
-void nn_add_row(float *restrict y, const float *restrict row, long rows, long width) {
-    for (long r = 0; r < rows; r++) {
-        float *out = y + r * width;
-        for (long j = 0; j < width; j++) out[j] += row[j];
-    }
 }
 
 NN_MULTIVERSIONED

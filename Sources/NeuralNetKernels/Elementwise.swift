@@ -82,21 +82,11 @@ public enum Elementwise {
         }
     }
 
-    /// `y = max(x, 0)`.
-    public static func relu(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
-        forChunks(of: count) { start, size in nn_relu(x + start, y + start, size) }
-    }
-
     /// `dx = x > 0 ? dy : 0`.
     public static func reluBackward(
         _ x: UnsafePointer<Float>, upstream: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>, count: Int
     ) {
         forChunks(of: count) { start, size in nn_relu_backward(x + start, upstream + start, dx + start, size) }
-    }
-
-    /// `y[r, :] += row` for every row.
-    public static func addRow(_ row: UnsafePointer<Float>, to y: UnsafeMutablePointer<Float>, rows: Int, width: Int) {
-        forChunks(of: rows * width, multiple: width) { start, size in nn_add_row(y + start, row, size / width, width) }
     }
 
     /// `sum += Σ_r x[r, :]`.

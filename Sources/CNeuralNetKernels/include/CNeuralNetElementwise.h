@@ -12,14 +12,8 @@ extern "C" {
 void nn_adam_update(float *w, const float *g, float *m, float *v, long count,
                     float beta1, float beta2, float step, float epsilon);
 
-/// y[i] = max(x[i], 0); `y` may be `x`.
-void nn_relu(const float *x, float *y, long count);
-
 /// dx[i] = x[i] > 0 ? dy[i] : 0.
 void nn_relu_backward(const float *x, const float *dy, float *dx, long count);
-
-/// y[r, j] += row[j] for `rows` rows of `width`.
-void nn_add_row(float *y, const float *row, long rows, long width);
 
 /// sum[j] += x[r, j] over `rows` rows of `width`: the gradient of a broadcast row.
 void nn_sum_rows(const float *x, float *sum, long rows, long width);

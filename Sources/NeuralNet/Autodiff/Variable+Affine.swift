@@ -1,8 +1,9 @@
 import Foundation
 import NeuralNetKernels
 
-/// The fused `activation(x · W + b)`: one matrix multiply, then one pass that adds the bias and
-/// applies the activation in place; the pullback turns the upstream gradient into `∂z` in one
+/// The fused `activation(x · W + b)`: one matrix multiply that adds the bias (and applies ReLU)
+/// to each tile of the result while it is in cache, then, for other activations, one pass in
+/// place; the pullback turns the upstream gradient into `∂z` in one
 /// pass (from the output alone), then `∂b = Σ_rows ∂z`, `∂W = xᵀ · ∂z`, `∂x = ∂z · Wᵀ`.
 /// Dense and Conv2D layers use it whenever their activation's derivative can be read from its
 /// output; the result equals the composed `(x.matmul(w) + b)` followed by the activation.
@@ -11,16 +12,10 @@ extension Variable {
     public func affine(weight: Variable, bias: Variable?, activation: Activation) -> Variable {
         precondition(activation.hasDerivativeFromOutput, "affine: \(activation) needs its input for its derivative")
         let (x, w) = (value, weight.value)
-        let output: Tensor
-        if activation.kind == .relu || activation.kind == .linear {
-            precondition(bias.map { $0.shape == [w.shape[1]] } ?? true, "affine: bias \(bias!.shape) does not fit weight \(w.shape)")
-            output = x.matmul(w, transposeSelf: false, transposeOther: false, resultShape: nil, bias: bias?.value,
+        precondition(bias.map { $0.shape == [w.shape[1]] } ?? true, "affine: bias \(bias!.shape) does not fit weight \(w.shape)")
+        var output = x.matmul(w, transposeSelf: false, transposeOther: false, resultShape: nil, bias: bias?.value,
                               relu: activation.kind == .relu)
-        } else {
-            var result = x.matmul(w)
-            result.applyEpilogue(bias: bias?.value, activation: activation)
-            output = result
-        }
+        output.applyActivation(activation)
         let (needX, needW, needB) = (requiresGradient, weight.requiresGradient, bias?.requiresGradient ?? false)
         let y = output
         let hasBias = bias != nil
@@ -48,18 +43,12 @@ extension Activation {
 }
 
 extension Tensor {
-    /// Adds `bias` to every row (the last axis) and applies `activation`, in place.
-    mutating func applyEpilogue(bias: Tensor?, activation: Activation) {
-        let width = shape.last ?? 1
-        let rows = width == 0 ? 0 : count / width
+    /// Applies `activation` in place, for the activations the multiply does not apply itself
+    /// (linear and ReLU are done by then).
+    mutating func applyActivation(_ activation: Activation) {
         scalars.withUnsafeMutableBufferPointer { y in
-            guard let base = y.baseAddress, !y.isEmpty else { return }
-            if let bias {
-                bias.scalars.withUnsafeBufferPointer { b in Elementwise.addRow(b.baseAddress!, to: base, rows: rows, width: width) }
-            }
             switch activation.kind {
-            case .linear: break
-            case .relu: Elementwise.relu(base, into: base, count: y.count)
+            case .linear, .relu: break
             case .tanh: for i in 0..<y.count { y[i] = Foundation.tanh(y[i]) }
             case .sigmoid: for i in 0..<y.count { y[i] = logistic(y[i]) }
             case .leakyRelu:
@@ -68,7 +57,7 @@ extension Tensor {
             case .elu:
                 let alpha = activation.alpha
                 for i in 0..<y.count where y[i] < 0 { y[i] = alpha * Foundation.expm1(y[i]) }
-            default: preconditionFailure("applyEpilogue: \(activation) is not fused")
+            default: preconditionFailure("applyActivation: \(activation) is not fused")
             }
         }
     }
