@@ -7,24 +7,24 @@ extension Variable {
     /// `max(x, 0)`; `∂/∂x = 1 if x > 0 else 0`.
     public func relu() -> Variable {
         let x = value
-        return Variable(x.map { Swift.max($0, 0) }, inputs: [self]) { upstream in
-            [upstream.zip(x) { g, x in x > 0 ? g : 0 }]
+        return unary(x.map { Swift.max($0, 0) }) { upstream in
+            upstream.zip(x) { g, x in x > 0 ? g : 0 }
         }
     }
 
     /// `x if x > 0 else slope · x`.
     public func leakyRelu(slope: Float = 0.01) -> Variable {
         let x = value
-        return Variable(x.map { $0 > 0 ? $0 : slope * $0 }, inputs: [self]) { upstream in
-            [upstream.zip(x) { g, x in x > 0 ? g : slope * g }]
+        return unary(x.map { $0 > 0 ? $0 : slope * $0 }) { upstream in
+            upstream.zip(x) { g, x in x > 0 ? g : slope * g }
         }
     }
 
     /// `x if x > 0 else α(eˣ - 1)`; `∂/∂x = 1 if x > 0 else αeˣ`.
     public func elu(alpha: Float = 1) -> Variable {
         let x = value
-        return Variable(x.map { $0 > 0 ? $0 : alpha * Foundation.expm1($0) }, inputs: [self]) { upstream in
-            [upstream.zip(x) { g, x in x > 0 ? g : g * alpha * Foundation.exp(x) }]
+        return unary(x.map { $0 > 0 ? $0 : alpha * Foundation.expm1($0) }) { upstream in
+            upstream.zip(x) { g, x in x > 0 ? g : g * alpha * Foundation.exp(x) }
         }
     }
 
@@ -38,53 +38,53 @@ extension Variable {
     /// `∂/∂x = Φ(x) + x · φ(x)`.
     public func gelu() -> Variable {
         let x = value
-        return Variable(x.map { $0 * normalCDF($0) }, inputs: [self]) { upstream in
-            [upstream.zip(x) { (g: Float, x: Float) -> Float in
+        return unary(x.map { $0 * normalCDF($0) }) { upstream in
+            upstream.zip(x) { (g: Float, x: Float) -> Float in
                 let density: Float = Foundation.exp(-0.5 * x * x) * 0.398_942_3
                 let cumulative: Float = normalCDF(x)
                 return g * (cumulative + x * density)
-            }]
+            }
         }
     }
 
     /// `1 / (1 + e⁻ˣ)`; `∂/∂x = y(1 - y)`.
     public func sigmoid() -> Variable {
         let y = value.map(logistic)
-        return Variable(y, inputs: [self]) { upstream in [upstream.zip(y) { g, y in g * y * (1 - y) }] }
+        return unary(y) { upstream in upstream.zip(y) { g, y in g * y * (1 - y) } }
     }
 
     /// `tanh x`; `∂/∂x = 1 - y²`.
     public func tanh() -> Variable {
         let y = value.map { Foundation.tanh($0) }
-        return Variable(y, inputs: [self]) { upstream in [upstream.zip(y) { g, y in g * (1 - y * y) }] }
+        return unary(y) { upstream in upstream.zip(y) { g, y in g * (1 - y * y) } }
     }
 
     /// `ln(1 + eˣ)`, computed without overflow; `∂/∂x = sigmoid(x)`.
     public func softplus() -> Variable {
         let x = value
         let y = x.map { Swift.max($0, 0) + Foundation.log1p(Foundation.exp(-Swift.abs($0))) }
-        return Variable(y, inputs: [self]) { upstream in [upstream.zip(x) { g, x in g * logistic(x) }] }
+        return unary(y) { upstream in upstream.zip(x) { g, x in g * logistic(x) } }
     }
 
     /// `x / (1 + |x|)`; `∂/∂x = 1 / (1 + |x|)²`.
     public func softsign() -> Variable {
         let x = value
-        return Variable(x.map { $0 / (1 + Swift.abs($0)) }, inputs: [self]) { upstream in
-            [upstream.zip(x) { g, x in
+        return unary(x.map { $0 / (1 + Swift.abs($0)) }) { upstream in
+            upstream.zip(x) { g, x in
                 let d = 1 + Swift.abs(x)
                 return g / (d * d)
-            }]
+            }
         }
     }
 
     /// Swish (SiLU), `x · sigmoid(x)`; `∂/∂x = s + x · s(1 - s)`.
     public func swish() -> Variable {
         let x = value
-        return Variable(x.map { $0 * logistic($0) }, inputs: [self]) { upstream in
-            [upstream.zip(x) { g, x in
+        return unary(x.map { $0 * logistic($0) }) { upstream in
+            upstream.zip(x) { g, x in
                 let s = logistic(x)
                 return g * (s + x * s * (1 - s))
-            }]
+            }
         }
     }
 
@@ -92,18 +92,18 @@ extension Variable {
     /// `∂/∂x = y ⊙ (g - Σ g ⊙ y)`.
     public func softmax() -> Variable {
         let y = value.softmax()
-        return Variable(y, inputs: [self]) { upstream in
+        return unary(y) { upstream in
             let dot = (upstream * y).sum(alongAxis: -1, keepingDimension: true)
-            return [y * (upstream - dot)]
+            return y * (upstream - dot)
         }
     }
 
     /// Log-softmax over the last axis: `x - log Σ eˣ`; `∂/∂x = g - softmax(x) · Σ g`.
     public func logSoftmax() -> Variable {
         let y = value.logSoftmax()
-        return Variable(y, inputs: [self]) { upstream in
+        return unary(y) { upstream in
             let total = upstream.sum(alongAxis: -1, keepingDimension: true)
-            return [upstream - y.map { Foundation.exp($0) } * total]
+            return upstream - y.map { Foundation.exp($0) } * total
         }
     }
 }

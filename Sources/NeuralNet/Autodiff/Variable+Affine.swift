@@ -11,22 +11,49 @@ extension Variable {
     /// `activation(self · weight + bias)` for `self` `[rows, k]`, `weight` `[k, n]`, `bias` `[n]`.
     public func affine(weight: Variable, bias: Variable?, activation: Activation) -> Variable {
         precondition(activation.hasDerivativeFromOutput, "affine: \(activation) needs its input for its derivative")
-        let (x, w) = (value, weight.value)
-        precondition(bias.map { $0.shape == [w.shape[1]] } ?? true, "affine: bias \(bias!.shape) does not fit weight \(w.shape)")
-        var output = x.matmul(w, transposeSelf: false, transposeOther: false, resultShape: nil, bias: bias?.value,
-                              relu: activation.kind == .relu)
+        precondition(bias.map { $0.shape == [weight.shape[1]] } ?? true, "affine: bias \(bias!.shape) does not fit weight \(weight.shape)")
+        var output = value.matmul(weight.value, transposeSelf: false, transposeOther: false, resultShape: nil,
+                                  bias: bias?.value, relu: activation.kind == .relu)
         output.applyActivation(activation)
-        let (needX, needW, needB) = (requiresGradient, weight.requiresGradient, bias?.requiresGradient ?? false)
-        let y = output
-        let hasBias = bias != nil
-        let biasShape = bias?.shape
-        let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
-        return Variable(output, inputs: inputs) { upstream in
-            let dz = upstream.affineGradient(output: y, activation: activation)
-            let dx = needX ? dz.matmul(w, transposeSelf: false, transposeOther: true, resultShape: x.shape) : nil
-            let dw = needW ? x.matmul(dz, transposeSelf: true, transposeOther: false, resultShape: w.shape) : nil
-            return hasBias ? [dx, dw, needB ? dz.sumOfRows(shape: biasShape) : nil] : [dx, dw]
+        return AffineNode(output: output, input: self, weight: weight, bias: bias, activation: activation)
+    }
+}
+
+/// The node of `affine`: its three inputs are stored properties, so recording it costs one
+/// allocation; `propagate` is the pullback.
+final class AffineNode: Variable {
+    private var input: Variable?
+    private var weight: Variable?
+    private var bias: Variable?
+    private let activation: Activation
+
+    init(output: Tensor, input: Variable, weight: Variable, bias: Variable?, activation: Activation) {
+        self.activation = activation
+        super.init(value: output, inputs: input, weight, bias)
+        if isInterior { (self.input, self.weight, self.bias) = (input, weight, bias) }
+    }
+
+    override func forEachInput(_ body: (Variable) -> Void) {
+        if let input { body(input) }
+        if let weight { body(weight) }
+        if let bias { body(bias) }
+    }
+
+    override func propagate(_ upstream: Tensor) {
+        guard let input, let weight else { return }
+        let (x, w) = (input.value, weight.value)
+        let dz = upstream.affineGradient(output: value, activation: activation)
+        if input.requiresGradient {
+            input.receive(dz.matmul(w, transposeSelf: false, transposeOther: true, resultShape: x.shape))
         }
+        if weight.requiresGradient {
+            weight.receive(x.matmul(dz, transposeSelf: true, transposeOther: false, resultShape: w.shape))
+        }
+        if let bias, bias.requiresGradient { bias.receive(dz.sumOfRows(shape: bias.shape)) }
+    }
+
+    override func releaseInputs() {
+        (input, weight, bias) = (nil, nil, nil)
     }
 }
 

@@ -39,12 +39,12 @@ extension Variable {
 
     /// `-a`.
     public static prefix func - (a: Variable) -> Variable {
-        Variable(-a.value, inputs: [a]) { upstream in [-upstream] }
+        a.unary(-a.value) { upstream in -upstream }
     }
 
     /// `a + c` for a constant scalar.
     public static func + (a: Variable, c: Float) -> Variable {
-        Variable(a.value + c, inputs: [a]) { upstream in [upstream] }
+        a.unary(a.value + c) { upstream in upstream }
     }
 
     /// `a - c` for a constant scalar.
@@ -52,12 +52,12 @@ extension Variable {
 
     /// `c - a` for a constant scalar.
     public static func - (c: Float, a: Variable) -> Variable {
-        Variable(c - a.value, inputs: [a]) { upstream in [-upstream] }
+        a.unary(c - a.value) { upstream in -upstream }
     }
 
     /// `a · c` for a constant scalar.
     public static func * (a: Variable, c: Float) -> Variable {
-        Variable(a.value * c, inputs: [a]) { upstream in [upstream * c] }
+        a.unary(a.value * c) { upstream in upstream * c }
     }
 
     /// `c · a` for a constant scalar.

@@ -40,12 +40,12 @@ extension Variable {
         value.scalars.withUnsafeBufferPointer { x in
             patches.scalars.withUnsafeMutableBufferPointer { p in Convolution.im2col(x.baseAddress!, g, into: p.baseAddress!) }
         }
-        return Variable(patches, inputs: [self]) { upstream in
+        return unary(patches) { upstream in
             var gradient = Tensor.zeros(inputShape)
             upstream.scalars.withUnsafeBufferPointer { p in
                 gradient.scalars.withUnsafeMutableBufferPointer { x in Convolution.col2im(p.baseAddress!, g, addingInto: x.baseAddress!) }
             }
-            return [gradient]
+            return gradient
         }
     }
 
@@ -60,14 +60,14 @@ extension Variable {
                 argmax.withUnsafeMutableBufferPointer { a in Pooling.maxForward(x.baseAddress!, g, into: y.baseAddress!, argmax: a.baseAddress!) }
             }
         }
-        return Variable(output, inputs: [self]) { upstream in
+        return unary(output) { upstream in
             var gradient = Tensor.zeros(inputShape)
             upstream.scalars.withUnsafeBufferPointer { u in
                 gradient.scalars.withUnsafeMutableBufferPointer { x in
                     argmax.withUnsafeBufferPointer { a in Pooling.maxBackward(u.baseAddress!, argmax: a.baseAddress!, g, addingInto: x.baseAddress!) }
                 }
             }
-            return [gradient]
+            return gradient
         }
     }
 
@@ -80,12 +80,12 @@ extension Variable {
         value.scalars.withUnsafeBufferPointer { x in
             output.scalars.withUnsafeMutableBufferPointer { y in Pooling.averageForward(x.baseAddress!, g, into: y.baseAddress!) }
         }
-        return Variable(output, inputs: [self]) { upstream in
+        return unary(output) { upstream in
             var gradient = Tensor.zeros(inputShape)
             upstream.scalars.withUnsafeBufferPointer { u in
                 gradient.scalars.withUnsafeMutableBufferPointer { x in Pooling.averageBackward(u.baseAddress!, g, addingInto: x.baseAddress!) }
             }
-            return [gradient]
+            return gradient
         }
     }
 

@@ -5,40 +5,40 @@ extension Variable {
     /// `eˣ`, element-wise; `∂/∂x = eˣ`.
     public func exp() -> Variable {
         let y = value.map { Foundation.exp($0) }
-        return Variable(y, inputs: [self]) { upstream in [upstream * y] }
+        return unary(y) { upstream in upstream * y }
     }
 
     /// `ln x`, element-wise; `∂/∂x = 1/x`.
     public func log() -> Variable {
         let x = value
-        return Variable(x.map { Foundation.log($0) }, inputs: [self]) { upstream in [upstream / x] }
+        return unary(x.map { Foundation.log($0) }) { upstream in upstream / x }
     }
 
     /// `√x`, element-wise; `∂/∂x = 1/(2√x)`.
     public func squareRoot() -> Variable {
         let y = value.map { $0.squareRoot() }
-        return Variable(y, inputs: [self]) { upstream in [upstream / (2 * y)] }
+        return unary(y) { upstream in upstream / (2 * y) }
     }
 
     /// `x²`, element-wise; `∂/∂x = 2x`.
     public func squared() -> Variable {
         let x = value
-        return Variable(x * x, inputs: [self]) { upstream in [upstream * x * 2] }
+        return unary(x * x) { upstream in upstream * x * 2 }
     }
 
     /// `|x|`, element-wise; `∂/∂x = sign(x)` (0 at 0).
     public func abs() -> Variable {
         let x = value
-        return Variable(x.map { Swift.abs($0) }, inputs: [self]) { upstream in
-            [upstream * x.map { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }]
+        return unary(x.map { Swift.abs($0) }) { upstream in
+            upstream * x.map { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }
         }
     }
 
     /// The sum of all elements, as a scalar (shape `[]`).
     public func sum() -> Variable {
         let shape = self.shape
-        return Variable(Tensor(value.sum()), inputs: [self]) { upstream in
-            [Tensor(repeating: upstream.scalar, shape: shape)]
+        return unary(Tensor(value.sum())) { upstream in
+            Tensor(repeating: upstream.scalar, shape: shape)
         }
     }
 
@@ -46,8 +46,8 @@ extension Variable {
     public func mean() -> Variable {
         let shape = self.shape
         let scale = 1 / Float(value.count)
-        return Variable(Tensor(value.sum() * scale), inputs: [self]) { upstream in
-            [Tensor(repeating: upstream.scalar * scale, shape: shape)]
+        return unary(Tensor(value.sum() * scale)) { upstream in
+            Tensor(repeating: upstream.scalar * scale, shape: shape)
         }
     }
 
@@ -57,8 +57,8 @@ extension Variable {
         let axis = value.normalizedAxis(axis)
         var keptShape = shape
         keptShape[axis] = 1
-        return Variable(value.sum(alongAxis: axis, keepingDimension: keepingDimension), inputs: [self]) { upstream in
-            [Tensor.zeros(shape) + upstream.reshaped(to: keptShape)]
+        return unary(value.sum(alongAxis: axis, keepingDimension: keepingDimension)) { upstream in
+            Tensor.zeros(shape) + upstream.reshaped(to: keptShape)
         }
     }
 
@@ -70,7 +70,7 @@ extension Variable {
     /// The same values with another shape (one dimension may be `-1`).
     public func reshaped(to newShape: [Int]) -> Variable {
         let shape = self.shape
-        return Variable(value.reshaped(to: newShape), inputs: [self]) { upstream in [upstream.reshaped(to: shape)] }
+        return unary(value.reshaped(to: newShape)) { upstream in upstream.reshaped(to: shape) }
     }
 
     /// The matrix product `self · other`: `[m, k] · [k, n] → [m, n]`.
@@ -86,6 +86,6 @@ extension Variable {
 
     /// The transpose of a matrix.
     public func transposed() -> Variable {
-        Variable(value.transposed(), inputs: [self]) { upstream in [upstream.transposed()] }
+        unary(value.transposed()) { upstream in upstream.transposed() }
     }
 }

@@ -9,7 +9,7 @@
 /// A pullback captures the tensors it needs, never the node it belongs to, so the graph has no
 /// reference cycles; `backward()` also drops every pullback it has run, so the graph is freed
 /// as soon as the step is over even if the caller keeps the loss.
-public final class Variable {
+public class Variable {
     /// The value computed by the forward pass.
     public let value: Tensor
     /// `∂loss/∂value` after `backward()`, for leaves that require a gradient.
@@ -19,7 +19,12 @@ public final class Variable {
     public let requiresGradient: Bool
     /// The parameter this leaf reads, which receives the gradient after `backward()`.
     let parameter: Parameter?
-    private(set) var inputs: [Variable]
+    /// Whether the node still has a pullback to run: false for leaves, constants and nodes
+    /// whose pullback `backward()` has already run.
+    private(set) var isInterior: Bool
+    /// 0 for leaves and constants; for a recorded node, one more than its deepest input.
+    let depth: Int
+    private var inputs: [Variable]
     private var pullback: ((Tensor) -> [Tensor?])?
     private var visited = false
 
@@ -28,6 +33,8 @@ public final class Variable {
         self.value = value
         self.requiresGradient = requiresGradient
         self.parameter = nil
+        self.isInterior = false
+        self.depth = 0
         self.inputs = []
         self.pullback = nil
     }
@@ -38,6 +45,8 @@ public final class Variable {
         self.value = parameter.value
         self.requiresGradient = parameter.isTrainable && Variable.isRecording
         self.parameter = parameter
+        self.isInterior = false
+        self.depth = 0
         self.inputs = []
         self.pullback = nil
     }
@@ -51,12 +60,59 @@ public final class Variable {
         self.value = value
         self.parameter = nil
         self.requiresGradient = inputs.contains { $0.requiresGradient }
+        self.isInterior = requiresGradient
+        self.depth = requiresGradient ? 1 + inputs.reduce(0) { Swift.max($0, $1.depth) } : 0
         self.inputs = requiresGradient ? inputs : []
         self.pullback = requiresGradient ? pullback : nil
     }
 
+    /// The designated initialiser of the fused nodes (`AffineNode`, `UnaryNode`), which keep
+    /// their inputs in stored properties and override `forEachInput`, `propagate` and
+    /// `releaseInputs`: no inputs array, no closure and no array of gradients per step.
+    init(value: Tensor, inputs first: Variable, _ second: Variable? = nil, _ third: Variable? = nil) {
+        let interior = first.requiresGradient || (second?.requiresGradient ?? false) || (third?.requiresGradient ?? false)
+        self.value = value
+        self.parameter = nil
+        self.requiresGradient = interior
+        self.isInterior = interior
+        self.depth = interior ? 1 + Swift.max(first.depth, second?.depth ?? 0, third?.depth ?? 0) : 0
+        self.inputs = []
+        self.pullback = nil
+    }
+
     /// The shape of the value.
     public var shape: [Int] { value.shape }
+
+    /// Calls `body` with every input that still needs a gradient from this node.
+    func forEachInput(_ body: (Variable) -> Void) {
+        for input in inputs { body(input) }
+    }
+
+    /// Turns `upstream = ∂loss/∂self` into gradients of the inputs and hands each to
+    /// `receive(_:)`.
+    func propagate(_ upstream: Tensor) {
+        guard let pullback else { return }
+        for (input, gradient) in zip(inputs, pullback(upstream)) {
+            if let gradient { input.receive(gradient) }
+        }
+    }
+
+    /// Drops the references `propagate` needed, once it has run.
+    func releaseInputs() {
+        pullback = nil
+        inputs = []
+    }
+
+    /// Adds `incoming` to this node's gradient, or for a parameter's leaf to the parameter's.
+    final func receive(_ incoming: Tensor) {
+        guard requiresGradient else { return }
+        precondition(
+            incoming.shape == value.shape,
+            "a pullback returned a gradient of shape \(incoming.shape) for an input of shape \(value.shape)")
+        if let parameter { parameter.accumulate(incoming) }
+        else if gradient == nil { gradient = incoming }
+        else { gradient! += incoming }
+    }
 
     /// Computes `∂self/∂x` for every leaf `x` that requires a gradient, starting from
     /// `∂self/∂self = 1`. Parameter gradients are added to `Parameter.gradient`; the
@@ -72,53 +128,60 @@ public final class Variable {
     public func backward(seed: Tensor) {
         precondition(seed.shape == shape, "backward(seed:) needs a seed of shape \(shape), got \(seed.shape)")
         guard requiresGradient else { return }
+        guard isInterior else {
+            if let parameter { parameter.accumulate(seed) } else { gradient = seed }
+            return
+        }
         gradient = seed
-        for node in interiorNodesInTopologicalOrder().reversed() {
-            guard let upstream = node.gradient, let pullback = node.pullback else { continue }
-            let gradients = pullback(upstream)
-            for (input, gradient) in zip(node.inputs, gradients) {
-                guard let gradient, input.requiresGradient else { continue }
-                precondition(
-                    gradient.shape == input.shape,
-                    "a pullback returned a gradient of shape \(gradient.shape) for an input of shape \(input.shape)")
-                // A parameter's leaf hands its gradient straight to the parameter.
-                if let parameter = input.parameter { parameter.accumulate(gradient) } else { input.accumulate(gradient) }
+        // Nodes run in decreasing depth: every consumer of a node is deeper than the node, so
+        // all of them have added their gradients by the time it runs. The frontier of found
+        // but unprocessed nodes is tiny; for a chain it never needs an array.
+        var frontier = Frontier()
+        var next: Variable? = self
+        visited = true
+        while let node = next {
+            if let upstream = node.gradient { node.propagate(upstream) }
+            node.forEachInput { input in
+                guard input.isInterior, !input.visited else { return }
+                input.visited = true
+                frontier.insert(input)
             }
             // An interior node is done: free its gradient, its pullback and its edges.
             node.gradient = nil
-            node.pullback = nil
-            node.inputs = []
-        }
-        if let parameter, let gradient {
-            parameter.accumulate(gradient)
-            self.gradient = nil
+            node.isInterior = false
+            node.releaseInputs()
+            next = frontier.popDeepest()
         }
     }
+}
 
-    private func accumulate(_ incoming: Tensor) {
-        if gradient == nil { gradient = incoming } else { gradient! += incoming }
+/// The interior nodes `backward()` has found but not yet run. Holds one node inline and
+/// spills to an array only when the graph branches.
+private struct Frontier {
+    private var single: Variable?
+    private var others: [Variable] = []
+
+    mutating func insert(_ node: Variable) {
+        if single == nil { single = node } else { others.append(node) }
     }
 
-    /// The nodes with pullbacks, each after all of its inputs. Leaves need no place in it,
-    /// since they only receive gradients. Marking visited nodes in place is safe because
-    /// `backward()` consumes the nodes it visits.
-    private func interiorNodesInTopologicalOrder() -> [Variable] {
-        var order: [Variable] = []
-        order.reserveCapacity(16)
-        // An explicit stack instead of recursion: deep graphs must not overflow the call stack.
-        var stack: [(node: Variable, expanded: Bool)] = [(self, false)]
-        stack.reserveCapacity(16)
-        while let entry = stack.popLast() {
-            let node = entry.node
-            if entry.expanded { order.append(node); continue }
-            guard node.pullback != nil, !node.visited else { continue }
-            node.visited = true
-            stack.append((node, true))
-            for input in node.inputs where input.requiresGradient && input.pullback != nil && !input.visited {
-                stack.append((input, false))
-            }
+    /// Removes and returns the deepest node, or nil when none is left.
+    mutating func popDeepest() -> Variable? {
+        guard let first = single else { return nil }
+        guard let deepest = others.indices.max(by: { others[$0].depth < others[$1].depth }),
+              others[deepest].depth > first.depth else {
+            single = others.popLast()
+            return first
         }
-        return order
+        return others.swapRemoveAt(deepest)
+    }
+}
+
+private extension Array {
+    /// Removes the element at `index` in O(1) by moving the last element into its place.
+    mutating func swapRemoveAt(_ index: Int) -> Element {
+        swapAt(index, count - 1)
+        return removeLast()
     }
 }
 

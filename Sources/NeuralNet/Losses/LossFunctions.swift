@@ -9,7 +9,7 @@ public func meanSquaredError(predicted: Variable, expected: Tensor) -> Variable 
     let difference = predicted.value - expected
     let n = Float(difference.count)
     let loss = difference.scalars.reduce(0) { $0 + $1 * $1 } / n
-    return Variable(Tensor(loss), inputs: [predicted]) { upstream in [difference * (2 * upstream.scalar / n)] }
+    return predicted.unary(Tensor(loss)) { upstream in difference * (2 * upstream.scalar / n) }
 }
 
 /// Mean absolute error, `mean(|predicted - expected|)`; `∂/∂predicted = sign(predicted - expected) / n`.
@@ -17,9 +17,9 @@ public func meanAbsoluteError(predicted: Variable, expected: Tensor) -> Variable
     let difference = predicted.value - expected
     let n = Float(difference.count)
     let loss = difference.map(abs).sum() / n
-    return Variable(Tensor(loss), inputs: [predicted]) { upstream in
+    return predicted.unary(Tensor(loss)) { upstream in
         let scale = upstream.scalar / n
-        return [difference.map { $0 > 0 ? scale : ($0 < 0 ? -scale : 0) }]
+        return difference.map { $0 > 0 ? scale : ($0 < 0 ? -scale : 0) }
     }
 }
 
@@ -34,12 +34,12 @@ public func binaryCrossEntropy(predicted: Variable, expected: Tensor) -> Variabl
         let q = min(max(p, epsilon), 1 - epsilon)
         return -(y * log(q) + (1 - y) * log(1 - q))
     }
-    return Variable(Tensor(terms.sum() / n), inputs: [predicted]) { upstream in
+    return predicted.unary(Tensor(terms.sum() / n)) { upstream in
         let scale = upstream.scalar / n
-        return [p.zip(expected) { p, y in
+        return p.zip(expected) { p, y in
             guard p > epsilon && p < 1 - epsilon else { return 0 }
             return scale * (p - y) / (p * (1 - p))
-        }]
+        }
     }
 }
 
@@ -50,9 +50,9 @@ public func categoricalCrossEntropy(predicted: Variable, expected: Tensor) -> Va
     let p = predicted.value
     let batch = Float(p.shape[0])
     let loss = p.zip(expected) { p, y in -y * log(max(p, epsilon)) }.sum() / batch
-    return Variable(Tensor(loss), inputs: [predicted]) { upstream in
+    return predicted.unary(Tensor(loss)) { upstream in
         let scale = upstream.scalar / batch
-        return [p.zip(expected) { p, y in p > epsilon ? -scale * y / p : 0 }]
+        return p.zip(expected) { p, y in p > epsilon ? -scale * y / p : 0 }
     }
 }
 
@@ -64,10 +64,10 @@ public func softmaxCrossEntropy(logits: Variable, labels: Tensor) -> Variable {
     let logProbabilities = logits.value.logSoftmax()
     let batch = Float(logits.shape[0])
     let loss = -(labels * logProbabilities).sum() / batch
-    return Variable(Tensor(loss), inputs: [logits]) { upstream in
+    return logits.unary(Tensor(loss)) { upstream in
         let scale = upstream.scalar / batch
         let labelMass = labels.sum(alongAxis: -1, keepingDimension: true)
-        return [(logProbabilities.map(exp) * labelMass - labels) * scale]
+        return (logProbabilities.map(exp) * labelMass - labels) * scale
     }
 }
 
@@ -80,11 +80,11 @@ public func sparseSoftmaxCrossEntropy(logits: Variable, labels: Tensor) -> Varia
     let classIndices = labels.scalars.map { Int($0) }
     var total: Float = 0
     for (row, label) in classIndices.enumerated() { total -= logProbabilities.scalars[row * classes + label] }
-    return Variable(Tensor(total / Float(batch)), inputs: [logits]) { upstream in
+    return logits.unary(Tensor(total / Float(batch))) { upstream in
         let scale = upstream.scalar / Float(batch)
         var gradient = logProbabilities.map(exp)
         for (row, label) in classIndices.enumerated() { gradient.scalars[row * classes + label] -= 1 }
         gradient *= scale
-        return [gradient]
+        return gradient
     }
 }

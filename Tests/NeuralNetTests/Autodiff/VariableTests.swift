@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import NeuralNet
 
@@ -66,6 +67,19 @@ struct VariableTests {
         #expect(!y.requiresGradient)
     }
 
+    @Test func aNodeReachedByPathsOfDifferentLengthsRunsAfterAllOfThem() {
+        // `h` feeds the loss directly and through two more nodes; it must wait for both.
+        // Inputs are listed short path first, the order a depth-first walk gets wrong.
+        let x = Variable(Tensor([0.5, -1]), requiresGradient: true)
+        let h = x.tanh()
+        let loss = (h + h.squared().exp()).sum()
+        loss.backward()
+        let t = Tensor([0.5, -1]).map { Foundation.tanh($0) }
+        let expected = t.map { 1 + 2 * $0 * Foundation.exp($0 * $0) } * t.map { 1 - $0 * $0 }
+        for (got, want) in zip(x.gradient!.scalars, expected.scalars) { #expect(abs(got - want) < 1e-5) }
+        expectGradientsMatch([a]) { ($0[0] + $0[0].tanh().squared().exp() + $0[0].tanh()).sum() }
+    }
+
     @Test func theGraphIsFreedAfterBackward() {
         let weight = Parameter(randomTensor([4, 3]))
         weak var hidden: Variable?
@@ -84,6 +98,23 @@ struct VariableTests {
         #expect(hidden == nil)
         #expect(leaf == nil)
         #expect(weight.gradient != nil)
+    }
+
+    @Test func theFusedAffineNodeFreesItsInputsAfterBackward() {
+        let weight = Parameter(randomTensor([4, 3]))
+        weak var input: Variable?
+        weak var hidden: Variable?
+        let loss: Variable
+        do {
+            let x = Variable(randomTensor([2, 4]), requiresGradient: true)
+            let h = x.affine(weight: Variable(weight), bias: nil, activation: .tanh)
+            (input, hidden) = (x, h)
+            loss = h.mean()
+        }
+        #expect(input != nil && hidden != nil)
+        loss.backward()
+        #expect(input == nil && hidden == nil)
+        #expect(weight.gradient?.shape == [4, 3])
     }
 }
 

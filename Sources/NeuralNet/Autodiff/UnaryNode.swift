@@ -1,0 +1,34 @@
+/// A node with one input whose pullback returns one gradient: the shape of most element-wise
+/// operations and of the losses. Compared with `Variable(_:inputs:pullback:)` it keeps its
+/// input in a stored property and returns its gradient directly, which saves two arrays per
+/// operation and step.
+final class UnaryNode: Variable {
+    private var input: Variable?
+    private var pullback: ((Tensor) -> Tensor)?
+
+    init(_ value: Tensor, input: Variable, pullback: @escaping (Tensor) -> Tensor) {
+        super.init(value: value, inputs: input)
+        if isInterior { (self.input, self.pullback) = (input, pullback) }
+    }
+
+    override func forEachInput(_ body: (Variable) -> Void) {
+        if let input { body(input) }
+    }
+
+    override func propagate(_ upstream: Tensor) {
+        guard let input, let pullback else { return }
+        input.receive(pullback(upstream))
+    }
+
+    override func releaseInputs() {
+        (input, pullback) = (nil, nil)
+    }
+}
+
+extension Variable {
+    /// The result of a differentiable operation on `self` alone: `pullback` maps `∂loss/∂value`
+    /// to `∂loss/∂self`. A constant when `self` does not require a gradient.
+    public func unary(_ value: Tensor, pullback: @escaping (Tensor) -> Tensor) -> Variable {
+        UnaryNode(value, input: self, pullback: pullback)
+    }
+}
