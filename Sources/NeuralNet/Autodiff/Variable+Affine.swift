@@ -11,8 +11,10 @@ extension Variable {
     /// `activation(self · weight + bias)` for `self` `[rows, k]`, `weight` `[k, n]`, `bias` `[n]`.
     public func affine(weight: Variable, bias: Variable?, activation: Activation) -> Variable {
         precondition(activation.hasDerivativeFromOutput, "affine: \(activation) needs its input for its derivative")
-        precondition(bias.map { $0.shape == [weight.shape[1]] } ?? true, "affine: bias \(bias!.shape) does not fit weight \(weight.shape)")
-        var output = value.matmul(weight.value, transposeSelf: false, transposeOther: false, resultShape: nil,
+        precondition(
+            bias.map { $0.value.dimensions == Dimensions(length: weight.value.dimensions[1]) } ?? true,
+            "affine: bias \(bias!.shape) does not fit weight \(weight.shape)")
+        var output = value.matmul(weight.value, transposeSelf: false, transposeOther: false, resultDimensions: nil,
                                   bias: bias?.value, relu: activation.kind == .relu)
         output.applyActivation(activation)
         return AffineNode(output: output, input: self, weight: weight, bias: bias, activation: activation)
@@ -44,12 +46,12 @@ final class AffineNode: Variable {
         let (x, w) = (input.value, weight.value)
         let dz = upstream.affineGradient(output: value, activation: activation)
         if input.requiresGradient {
-            input.receive(dz.matmul(w, transposeSelf: false, transposeOther: true, resultShape: x.shape))
+            input.receive(dz.matmul(w, transposeSelf: false, transposeOther: true, resultDimensions: x.dimensions))
         }
         if weight.requiresGradient {
-            weight.receive(x.matmul(dz, transposeSelf: true, transposeOther: false, resultShape: w.shape))
+            weight.receive(x.matmul(dz, transposeSelf: true, transposeOther: false, resultDimensions: w.dimensions))
         }
-        if let bias, bias.requiresGradient { bias.receive(dz.sumOfRows(shape: bias.shape)) }
+        if let bias, bias.requiresGradient { bias.receive(dz.sumOfRows()) }
     }
 
     override func releaseInputs() {
@@ -95,7 +97,7 @@ extension Tensor {
         case .linear:
             return self
         case .relu:
-            var result = Tensor(uninitializedShape: shape)
+            var result = Tensor(uninitializedDimensions: dimensions)
             y.scalars.withUnsafeBufferPointer { out in
                 scalars.withUnsafeBufferPointer { up in
                     result.scalars.withUnsafeMutableBufferPointer { dz in
@@ -116,11 +118,10 @@ extension Tensor {
         }
     }
 
-    /// The sum over every axis but the last: `[..., n] → [n]`, the gradient of a bias
-    /// (`shape`, if given, is the `[n]` array to reuse).
-    func sumOfRows(shape resultShape: [Int]? = nil) -> Tensor {
-        let width = shape.last ?? 1
-        var result = Tensor.zeros(resultShape ?? [width])
+    /// The sum over every axis but the last: `[..., n] → [n]`, the gradient of a bias.
+    func sumOfRows() -> Tensor {
+        let width = dimensions.last ?? 1
+        var result = Tensor.zeros(Dimensions(length: width))
         guard width > 0, count > 0 else { return result }
         scalars.withUnsafeBufferPointer { x in
             result.scalars.withUnsafeMutableBufferPointer { s in
@@ -128,14 +129,5 @@ extension Tensor {
             }
         }
         return result
-    }
-
-    /// A tensor of `shape` whose scalars are left uninitialised: only for results that the
-    /// caller writes in full before reading.
-    init(uninitializedShape shape: [Int]) {
-        let count = shape.reduce(1, *)
-        self.init(shape: shape, scalars: [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
-            initialized = count
-        })
     }
 }

@@ -36,7 +36,7 @@ extension Variable {
     /// adds each row's gradient back onto its window (col2im).
     func patches(_ g: ConvolutionGeometry) -> Variable {
         let inputShape = shape
-        var patches = Tensor(uninitializedShape: [g.patchCount, g.patchSize])
+        var patches = Tensor(uninitializedDimensions: Dimensions(rows: g.patchCount, columns: g.patchSize))
         value.scalars.withUnsafeBufferPointer { x in
             patches.scalars.withUnsafeMutableBufferPointer { p in Convolution.im2col(x.baseAddress!, g, into: p.baseAddress!) }
         }

@@ -107,7 +107,7 @@ public class Variable {
     final func receive(_ incoming: Tensor) {
         guard requiresGradient else { return }
         precondition(
-            incoming.shape == value.shape,
+            incoming.dimensions == value.dimensions,
             "a pullback returned a gradient of shape \(incoming.shape) for an input of shape \(value.shape)")
         if let parameter { parameter.accumulate(incoming) }
         else if gradient == nil { gradient = incoming }
@@ -121,12 +121,12 @@ public class Variable {
     /// - Precondition: `self` holds a single element (a scalar loss).
     public func backward() {
         precondition(value.count == 1, "backward() needs a scalar loss, got shape \(shape); reduce it with sum() or mean()")
-        backward(seed: Tensor(repeating: 1, shape: shape))
+        backward(seed: Tensor(repeating: 1, dimensions: value.dimensions))
     }
 
     /// Back-propagates `seed` as `∂loss/∂self` (for non-scalar outputs).
     public func backward(seed: Tensor) {
-        precondition(seed.shape == shape, "backward(seed:) needs a seed of shape \(shape), got \(seed.shape)")
+        precondition(seed.dimensions == value.dimensions, "backward(seed:) needs a seed of shape \(shape), got \(seed.shape)")
         guard requiresGradient else { return }
         guard isInterior else {
             if let parameter { parameter.accumulate(seed) } else { gradient = seed }

@@ -19,7 +19,7 @@ public struct Dataset: Sendable {
     }
 
     /// The number of samples.
-    public var count: Int { inputs.shape[0] }
+    public var count: Int { inputs.dimensions[0] }
 
     /// The shape of one input (batch excluded).
     public var sampleShape: [Int] { Array(inputs.shape.dropFirst()) }

@@ -75,7 +75,7 @@ public final class Dense: Layer {
     }
 
     public func forward(_ input: Variable, mode: Mode) throws -> Variable {
-        guard input.shape.count == 2, input.shape[1] == inputSize else {
+        guard input.value.rank == 2, input.value.dimensions[1] == inputSize else {
             throw NeuralNetError.shapeMismatch(
                 layer: description, expected: "[batch, \(inputSize.map(String.init) ?? "features")]", actual: input.shape,
                 hint: input.shape.count > 2 ? "Add Flatten() before this layer" : nil)

@@ -48,7 +48,7 @@ public func binaryCrossEntropy(predicted: Variable, expected: Tensor) -> Variabl
 public func categoricalCrossEntropy(predicted: Variable, expected: Tensor) -> Variable {
     let epsilon: Float = 1e-7
     let p = predicted.value
-    let batch = Float(p.shape[0])
+    let batch = Float(p.dimensions[0])
     let loss = p.zip(expected) { p, y in -y * log(max(p, epsilon)) }.sum() / batch
     return predicted.unary(Tensor(loss)) { upstream in
         let scale = upstream.scalar / batch
@@ -62,7 +62,7 @@ public func categoricalCrossEntropy(predicted: Variable, expected: Tensor) -> Va
 /// `(softmax(logits) · Σ y - y) / batch`.
 public func softmaxCrossEntropy(logits: Variable, labels: Tensor) -> Variable {
     let logProbabilities = logits.value.logSoftmax()
-    let batch = Float(logits.shape[0])
+    let batch = Float(logits.value.dimensions[0])
     let loss = -(labels * logProbabilities).sum() / batch
     return logits.unary(Tensor(loss)) { upstream in
         let scale = upstream.scalar / batch
@@ -76,7 +76,7 @@ public func softmaxCrossEntropy(logits: Variable, labels: Tensor) -> Variable {
 /// The fused pullback is `(softmax(logits) - onehot(labels)) / batch`.
 public func sparseSoftmaxCrossEntropy(logits: Variable, labels: Tensor) -> Variable {
     let logProbabilities = logits.value.logSoftmax()
-    let (batch, classes) = (logits.shape[0], logits.shape[1])
+    let (batch, classes) = (logits.value.dimensions[0], logits.value.dimensions[1])
     let classIndices = labels.scalars.map { Int($0) }
     var total: Float = 0
     for (row, label) in classIndices.enumerated() { total -= logProbabilities.scalars[row * classes + label] }

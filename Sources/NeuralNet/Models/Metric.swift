@@ -32,7 +32,7 @@ public enum Metric: Hashable, Sendable {
 
     /// The number of correct samples in a batch of `output` against `targets`.
     func correctCount(output: Tensor, targets: Tensor, loss: Loss) -> Int {
-        let batch = output.shape[0]
+        let batch = output.dimensions[0]
         guard batch > 0 else { return 0 }
         let width = output.count / batch
         let truth = Metric.trueClasses(targets: targets, width: width, loss: loss)
@@ -51,7 +51,7 @@ public enum Metric: Hashable, Sendable {
 
     /// The predicted class of each sample: argmax, or `output ≥ 0.5` for a single output.
     static func predictedClasses(output: Tensor) -> [Int] {
-        let batch = output.shape[0]
+        let batch = output.dimensions[0]
         let width = output.count / max(batch, 1)
         if width == 1 { return output.scalars.map { $0 >= 0.5 ? 1 : 0 } }
         return output.reshaped(to: [batch, width]).argmax()
@@ -61,7 +61,7 @@ public enum Metric: Hashable, Sendable {
     static func trueClasses(targets: Tensor, width: Int, loss: Loss) -> [Int] {
         if loss.takesClassIndices { return targets.scalars.map { Int($0) } }
         if width == 1 { return targets.scalars.map { $0 >= 0.5 ? 1 : 0 } }
-        return targets.reshaped(to: [targets.shape[0], width]).argmax()
+        return targets.reshaped(to: [targets.dimensions[0], width]).argmax()
     }
 }
 

@@ -103,7 +103,7 @@ extension Network {
             let targets = batch.labels
             let output = try Variable.withoutRecording { try forward(Variable(batch.inputs), mode: .inference) }
             totals.add(loss: loss(predicted: output, expected: targets).value.scalar, output: output.value, targets: targets)
-            let width = output.value.count / max(output.shape[0], 1)
+            let width = output.value.count / max(output.value.dimensions[0], 1)
             if loss.takesClassIndices || width > 1 || [.binaryCrossEntropy].contains(loss) {
                 if confusion == nil { confusion = ConfusionMatrix(classes: max(width, 2)) }
                 confusion!.add(
@@ -174,7 +174,7 @@ struct RunningTotals {
 
     /// Adds a batch whose mean loss is `value`.
     mutating func add(loss value: Float, output: Tensor, targets: Tensor) {
-        let batch = output.shape[0]
+        let batch = output.dimensions[0]
         lossSum += Double(value) * Double(batch)
         samples += batch
         for metric in metrics {

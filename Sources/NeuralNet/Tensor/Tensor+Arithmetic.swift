@@ -19,8 +19,8 @@ extension Tensor {
 
     /// `body(self[i], other[i])` element by element, broadcasting the two shapes.
     public func zip(_ other: Tensor, _ body: (Float, Float) -> Float) -> Tensor {
-        if shape == other.shape {
-            var result = Tensor.zeros(shape)
+        if dimensions == other.dimensions {
+            var result = Tensor(uninitializedDimensions: dimensions)
             scalars.withUnsafeBufferPointer { a in
                 other.scalars.withUnsafeBufferPointer { b in
                     result.scalars.withUnsafeMutableBufferPointer { out in
@@ -98,7 +98,7 @@ extension Tensor {
 
     /// `body(x)` for every element.
     public func map(_ body: (Float) -> Float) -> Tensor {
-        var result = Tensor.zeros(shape)
+        var result = Tensor(uninitializedDimensions: dimensions)
         scalars.withUnsafeBufferPointer { x in
             result.scalars.withUnsafeMutableBufferPointer { out in
                 Elementwise.map(x.baseAddress!, into: out.baseAddress!, count: count, body)
@@ -175,7 +175,7 @@ extension Tensor {
 
     /// Adds `other` in place; `other` must broadcast to `self`'s shape.
     public static func += (a: inout Tensor, b: Tensor) {
-        if a.shape == b.shape {
+        if a.dimensions == b.dimensions {
             a.scalars.withUnsafeMutableBufferPointer { x in
                 b.scalars.withUnsafeBufferPointer { y in
                     for i in 0..<x.count { x[i] += y[i] }

@@ -7,26 +7,27 @@ extension Tensor {
     /// `transposeSelf` and `transposeOther` multiply by a transpose without materialising it:
     /// with `transposeSelf`, `self` is `[k, m]`.
     public func matmul(_ other: Tensor, transposeSelf: Bool = false, transposeOther: Bool = false) -> Tensor {
-        matmul(other, transposeSelf: transposeSelf, transposeOther: transposeOther, resultShape: nil)
+        matmul(other, transposeSelf: transposeSelf, transposeOther: transposeOther, resultDimensions: nil)
     }
 
-    /// `matmul`, handing the result a shape array the caller already has (one allocation fewer
-    /// on the training hot path; `resultShape` must be `[m, n]`), and optionally adding `bias`
-    /// `[n]` to every row and applying ReLU while each tile of the result is in cache.
+    /// `matmul`, optionally checking the result against the dimensions the caller expects
+    /// (`[m, n]`), adding `bias` `[n]` to every row and applying ReLU while each tile of the
+    /// result is in cache.
     func matmul(
-        _ other: Tensor, transposeSelf: Bool, transposeOther: Bool, resultShape: [Int]?,
+        _ other: Tensor, transposeSelf: Bool, transposeOther: Bool, resultDimensions: Dimensions?,
         bias: Tensor? = nil, relu: Bool = false
     ) -> Tensor {
         precondition(rank == 2 && other.rank == 2, "matmul needs two matrices, got shapes \(shape) and \(other.shape)")
-        let (m, k) = transposeSelf ? (shape[1], shape[0]) : (shape[0], shape[1])
-        let (k2, n) = transposeOther ? (other.shape[1], other.shape[0]) : (other.shape[0], other.shape[1])
+        let (a, b) = (dimensions, other.dimensions)
+        let (m, k) = transposeSelf ? (a[1], a[0]) : (a[0], a[1])
+        let (k2, n) = transposeOther ? (b[1], b[0]) : (b[0], b[1])
         precondition(
             k == k2,
             "matmul: inner dimensions differ: \(transposeSelf ? "transpose of " : "")\(shape) · \(transposeOther ? "transpose of " : "")\(other.shape)")
-        let shape = resultShape ?? [m, n]
-        precondition(shape.count == 2 && shape[0] == m && shape[1] == n, "matmul: result shape \(shape) is not [\(m), \(n)]")
+        let shape = resultDimensions ?? Dimensions(rows: m, columns: n)
+        precondition(shape.rank == 2 && shape[0] == m && shape[1] == n, "matmul: result shape \(shape.array) is not [\(m), \(n)]")
         // The multiply writes every element, so the result needs no zeroing first.
-        var result = k == 0 ? Tensor.zeros(shape) : Tensor(uninitializedShape: shape)
+        var result = k == 0 ? Tensor.zeros(shape) : Tensor(uninitializedDimensions: shape)
         scalars.withUnsafeBufferPointer { a in
             other.scalars.withUnsafeBufferPointer { b in
                 result.scalars.withUnsafeMutableBufferPointer { c in
@@ -50,11 +51,11 @@ extension Tensor {
     /// The transpose of a matrix: `[m, n] → [n, m]`.
     public func transposed() -> Tensor {
         precondition(rank == 2, "transposed() needs a matrix, got shape \(shape)")
-        var result = Tensor.zeros([shape[1], shape[0]])
+        var result = Tensor.zeros(Dimensions(rows: dimensions[1], columns: dimensions[0]))
         scalars.withUnsafeBufferPointer { x in
             result.scalars.withUnsafeMutableBufferPointer { y in
                 guard let x = x.baseAddress, let y = y.baseAddress else { return }
-                MatrixMultiply.transpose(x, rows: shape[0], columns: shape[1], into: y)
+                MatrixMultiply.transpose(x, rows: dimensions[0], columns: dimensions[1], into: y)
             }
         }
         return result
@@ -63,21 +64,21 @@ extension Tensor {
     /// The rows at `indices` of a tensor whose first axis is the batch: `[n, ...] → [indices.count, ...]`.
     public func gatheringRows(_ indices: some Collection<Int>) -> Tensor {
         precondition(rank >= 1, "gatheringRows needs at least one axis, got shape \(shape)")
-        let width = shape.dropFirst().reduce(1, *)
-        let rows = shape[0]
-        let result = [Float](unsafeUninitializedCapacity: indices.count * width) { buffer, initialized in
-            scalars.withUnsafeBufferPointer { x in
-                var target = buffer.baseAddress!
+        let rows = dimensions[0]
+        let width = rows > 0 ? count / rows : dimensions.array.dropFirst().reduce(1, *)
+        var result = [Float].scalars(count: indices.count * width, zeroed: false)
+        scalars.withUnsafeBufferPointer { x in
+            result.withUnsafeMutableBufferPointer { buffer in
+                guard var target = buffer.baseAddress else { return }
                 for index in indices {
                     precondition(index >= 0 && index < rows, "row \(index) is outside shape \(shape)")
                     target.update(from: x.baseAddress! + index * width, count: width)
                     target += width
                 }
             }
-            initialized = indices.count * width
         }
-        var newShape = shape
+        var newShape = dimensions
         newShape[0] = indices.count
-        return Tensor(shape: newShape, scalars: result)
+        return Tensor(dimensions: newShape, scalars: result)
     }
 }

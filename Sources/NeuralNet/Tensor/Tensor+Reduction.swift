@@ -22,7 +22,10 @@ extension Tensor {
 
     /// The shape split around `axis`: elements before it, its size, and elements after it.
     func split(at axis: Int) -> (outer: Int, size: Int, inner: Int) {
-        (shape[..<axis].reduce(1, *), shape[axis], shape[(axis + 1)...].reduce(1, *))
+        var (outer, inner) = (1, 1)
+        for a in 0..<axis { outer *= dimensions[a] }
+        for a in (axis + 1)..<rank { inner *= dimensions[a] }
+        return (outer, dimensions[axis], inner)
     }
 
     /// Sums along `axis`; the axis is removed unless `keepingDimension` is true.
@@ -30,7 +33,7 @@ extension Tensor {
     public func sum(alongAxis axis: Int, keepingDimension: Bool = false) -> Tensor {
         let axis = normalizedAxis(axis)
         let (outer, size, inner) = split(at: axis)
-        var result = [Float](repeating: 0, count: outer * inner)
+        var result = [Float].scalars(count: outer * inner, zeroed: true)
         scalars.withUnsafeBufferPointer { x in
             result.withUnsafeMutableBufferPointer { out in
                 for o in 0..<outer {
