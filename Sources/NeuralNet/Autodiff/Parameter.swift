@@ -31,3 +31,30 @@ public final class Parameter {
 extension Parameter: CustomStringConvertible {
     public var description: String { "Parameter(shape: \(shape)\(isTrainable ? "" : ", not trained"))" }
 }
+
+/// The leaves that read one parameter, made on first use and kept by the layer that owns the
+/// parameter, so that a training step does not allocate a leaf per parameter. A leaf holds no
+/// per-graph state (its gradient goes to the parameter), so every graph can share it.
+///
+/// The layer keeps this, not the parameter: a leaf refers to its parameter, and a parameter
+/// keeping its leaf would make a reference cycle.
+struct ParameterLeaves {
+    let parameter: Parameter
+    private var recording: Variable?
+    private var constant: Variable?
+
+    init(_ parameter: Parameter) { self.parameter = parameter }
+
+    /// The leaf for the current mode: recording a gradient, or inside
+    /// `Variable.withoutRecording` a constant.
+    mutating func leaf() -> Variable {
+        if parameter.isTrainable && Variable.isRecording {
+            if let recording { return recording }
+            recording = Variable(parameter)
+            return recording!
+        }
+        if let constant { return constant }
+        constant = Variable(parameter)
+        return constant!
+    }
+}

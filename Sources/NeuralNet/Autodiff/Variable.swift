@@ -10,8 +10,15 @@
 /// reference cycles; `backward()` also drops every pullback it has run, so the graph is freed
 /// as soon as the step is over even if the caller keeps the loss.
 public class Variable {
-    /// The value computed by the forward pass.
-    public let value: Tensor
+    /// The value computed by the forward pass; for a parameter's leaf, the parameter's
+    /// current value.
+    public var value: Tensor {
+        if let parameter { return parameter.value }
+        return storedValue
+    }
+    // A parameter's leaf keeps no copy of the value: a copy would make the optimizer's
+    // in-place update copy the whole tensor while a layer keeps the leaf between steps.
+    private let storedValue: Tensor
     /// `∂loss/∂value` after `backward()`, for leaves that require a gradient.
     public internal(set) var gradient: Tensor?
     /// Whether gradients flow to this node: true for parameters, for leaves created with
@@ -30,7 +37,7 @@ public class Variable {
 
     /// A leaf of the graph. Gradients are kept for it only if `requiresGradient` is true.
     public init(_ value: Tensor, requiresGradient: Bool = false) {
-        self.value = value
+        self.storedValue = value
         self.requiresGradient = requiresGradient
         self.parameter = nil
         self.isInterior = false
@@ -39,10 +46,11 @@ public class Variable {
         self.pullback = nil
     }
 
-    /// A leaf that reads `parameter`: `backward()` adds its gradient to `parameter.gradient`.
-    /// Inside `Variable.withoutRecording` it is a constant.
+    /// A leaf that reads `parameter`: its value is the parameter's current value, and
+    /// `backward()` adds its gradient to `parameter.gradient`. Inside
+    /// `Variable.withoutRecording` it is a constant.
     public init(_ parameter: Parameter) {
-        self.value = parameter.value
+        self.storedValue = Tensor.empty
         self.requiresGradient = parameter.isTrainable && Variable.isRecording
         self.parameter = parameter
         self.isInterior = false
@@ -57,7 +65,7 @@ public class Variable {
     /// for inputs that do not require a gradient. When no input requires a gradient the node
     /// is a constant and the pullback is not kept.
     public init(_ value: Tensor, inputs: [Variable], pullback: @escaping (Tensor) -> [Tensor?]) {
-        self.value = value
+        self.storedValue = value
         self.parameter = nil
         self.requiresGradient = inputs.contains { $0.requiresGradient }
         self.isInterior = requiresGradient
@@ -71,7 +79,7 @@ public class Variable {
     /// `releaseInputs`: no inputs array, no closure and no array of gradients per step.
     init(value: Tensor, inputs first: Variable, _ second: Variable? = nil, _ third: Variable? = nil) {
         let interior = first.requiresGradient || (second?.requiresGradient ?? false) || (third?.requiresGradient ?? false)
-        self.value = value
+        self.storedValue = value
         self.parameter = nil
         self.requiresGradient = interior
         self.isInterior = interior

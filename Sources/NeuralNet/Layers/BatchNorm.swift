@@ -18,6 +18,8 @@ public final class BatchNorm: Layer {
     public let momentum: Float
     /// Added to the variance before the square root.
     public let epsilon: Float
+    private var gammaLeaves: ParameterLeaves
+    private var betaLeaves: ParameterLeaves
 
     /// The defaults are Keras's.
     public init(momentum: Float = 0.99, epsilon: Float = 1e-3) {
@@ -29,6 +31,8 @@ public final class BatchNorm: Layer {
         beta = Parameter(.zeros([0]))
         runningMean = Parameter(.zeros([0]), trainable: false)
         runningVariance = Parameter(.zeros([0]), trainable: false)
+        gammaLeaves = ParameterLeaves(gamma)
+        betaLeaves = ParameterLeaves(beta)
     }
 
     /// The number of features normalised, once built.
@@ -70,7 +74,7 @@ public final class BatchNorm: Layer {
             let scale = (runningVariance.value + epsilon).map { 1 / $0.squareRoot() }
             normalized = (rows - Variable(runningMean.value)) * Variable(scale)
         }
-        return (normalized * Variable(gamma) + Variable(beta)).reshaped(to: shape)
+        return (normalized * gammaLeaves.leaf() + betaLeaves.leaf()).reshaped(to: shape)
     }
 
     public var namedParameters: [(name: String, parameter: Parameter)] {

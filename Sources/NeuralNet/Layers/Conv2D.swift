@@ -26,6 +26,8 @@ public final class Conv2D: Layer {
     public private(set) var inputChannels: Int?
     /// Draws the first kernel: He for the ReLU family, Glorot otherwise, unless given.
     public let kernelInitializer: Initializer
+    private var kernelLeaves: ParameterLeaves
+    private var biasLeaves: ParameterLeaves?
 
     /// A convolution with `filters` output channels.
     public init(
@@ -43,6 +45,8 @@ public final class Conv2D: Layer {
         self.kernelInitializer = kernelInitializer ?? .defaultWeights(for: activation)
         kernel = Parameter(.zeros([kernelSize.height, kernelSize.width, 0, filters]))
         bias = useBias ? Parameter(.zeros([0])) : nil
+        kernelLeaves = ParameterLeaves(kernel)
+        biasLeaves = bias.map(ParameterLeaves.init)
     }
 
     public func build(inputShape: [Int], generator: inout SeededGenerator) throws -> [Int] {
@@ -83,7 +87,7 @@ public final class Conv2D: Layer {
                 actual: input.shape)
         }
         return input.conv2d(
-            kernel: Variable(kernel), bias: bias.map(Variable.init), activation: activation, strides: strides, padding: padding)
+            kernel: kernelLeaves.leaf(), bias: biasLeaves?.leaf(), activation: activation, strides: strides, padding: padding)
     }
 
     public var namedParameters: [(name: String, parameter: Parameter)] {

@@ -20,6 +20,8 @@ public final class Dense: Layer {
     public let weightInitializer: Initializer
     /// Draws the first biases.
     public let biasInitializer: Initializer
+    private var weightLeaves: ParameterLeaves
+    private var biasLeaves: ParameterLeaves?
 
     /// A dense layer with `outputSize` units; `inputSize: nil` infers it at build time.
     public init(
@@ -35,6 +37,8 @@ public final class Dense: Layer {
         self.biasInitializer = biasInitializer
         self.weight = Parameter(.zeros([0, outputSize]))
         self.bias = useBias ? Parameter(.zeros([0])) : nil
+        self.weightLeaves = ParameterLeaves(weight)
+        self.biasLeaves = bias.map(ParameterLeaves.init)
     }
 
     /// `Dense(inputSize, outputSize)`: both sizes given.
@@ -80,11 +84,13 @@ public final class Dense: Layer {
                 layer: description, expected: "[batch, \(inputSize.map(String.init) ?? "features")]", actual: input.shape,
                 hint: input.shape.count > 2 ? "Add Flatten() before this layer" : nil)
         }
+        let weight = weightLeaves.leaf()
+        let bias = biasLeaves?.leaf()
         if activation.hasDerivativeFromOutput {
-            return input.affine(weight: Variable(weight), bias: bias.map(Variable.init), activation: activation)
+            return input.affine(weight: weight, bias: bias, activation: activation)
         }
-        var output = input.matmul(Variable(weight))
-        if let bias { output = output + Variable(bias) }
+        var output = input.matmul(weight)
+        if let bias { output = output + bias }
         return activation.apply(output)
     }
 

@@ -51,6 +51,9 @@ public struct Tensor: Sendable, Equatable {
     /// A tensor with the dimensions `dimensions` filled with zeros.
     static func zeros(_ dimensions: Dimensions) -> Tensor { Tensor(repeating: 0, dimensions: dimensions) }
 
+    /// A vector with no elements, shape `[0]`.
+    static let empty = Tensor(shape: [0], scalars: [])
+
     /// A tensor of `shape` filled with zeros.
     public static func zeros(_ shape: [Int]) -> Tensor { Tensor(repeating: 0, shape: shape) }
 
