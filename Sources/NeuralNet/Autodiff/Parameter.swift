@@ -23,7 +23,10 @@ public final class Parameter {
     /// The number of scalars.
     public var count: Int { value.count }
 
-    func accumulate(_ incoming: Tensor) {
+    func accumulate(_ incoming: consuming Tensor) {
+        precondition(
+            incoming.dimensions == value.dimensions,
+            "a pullback returned a gradient of shape \(incoming.shape) for a parameter of shape \(value.shape)")
         if gradient == nil { gradient = incoming } else { gradient! += incoming }
     }
 }

@@ -112,14 +112,13 @@ public class Variable {
     }
 
     /// Adds `incoming` to this node's gradient, or for a parameter's leaf to the parameter's.
-    final func receive(_ incoming: Tensor) {
+    final func receive(_ incoming: consuming Tensor) {
         guard requiresGradient else { return }
+        if let parameter { return parameter.accumulate(incoming) }
         precondition(
-            incoming.dimensions == value.dimensions,
-            "a pullback returned a gradient of shape \(incoming.shape) for an input of shape \(value.shape)")
-        if let parameter { parameter.accumulate(incoming) }
-        else if gradient == nil { gradient = incoming }
-        else { gradient! += incoming }
+            incoming.dimensions == storedValue.dimensions,
+            "a pullback returned a gradient of shape \(incoming.shape) for an input of shape \(storedValue.shape)")
+        if gradient == nil { gradient = incoming } else { gradient! += incoming }
     }
 
     /// Computes `∂self/∂x` for every leaf `x` that requires a gradient, starting from
@@ -148,14 +147,13 @@ public class Variable {
         var next: Variable? = self
         visited = true
         while let node = next {
-            if let upstream = node.gradient { node.propagate(upstream) }
+            if let upstream = node.gradient.take() { node.propagate(upstream) }
             node.forEachInput { input in
                 guard input.isInterior, !input.visited else { return }
                 input.visited = true
                 frontier.insert(input)
             }
-            // An interior node is done: free its gradient, its pullback and its edges.
-            node.gradient = nil
+            // An interior node is done: free its pullback and its edges.
             node.isInterior = false
             node.releaseInputs()
             next = frontier.popDeepest()
