@@ -128,7 +128,7 @@ public class Variable {
     /// - Precondition: `self` holds a single element (a scalar loss).
     public func backward() {
         precondition(value.count == 1, "backward() needs a scalar loss, got shape \(shape); reduce it with sum() or mean()")
-        backward(seed: Tensor(repeating: 1, dimensions: value.dimensions))
+        backward(seed: value.rank == 0 ? Tensor.one : Tensor(repeating: 1, dimensions: value.dimensions))
     }
 
     /// Back-propagates `seed` as `∂loss/∂self` (for non-scalar outputs).

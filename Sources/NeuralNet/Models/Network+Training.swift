@@ -30,6 +30,7 @@ extension Network {
         var order = Array(0..<dataset.count)
         callbacks.forEach { $0.trainingWillBegin(self, epochs: epochs, batchesPerEpoch: batchCount) }
         let parameters = trainableParameters
+        var (inputs, targets) = (Tensor.empty, Tensor.empty)
         var epoch = 0
         while epoch < epochs {
             epoch += 1
@@ -37,8 +38,8 @@ extension Network {
             if shuffle { order.shuffle(using: &shuffler) }
             var totals = RunningTotals(metrics: metrics, loss: loss)
             for (index, batch) in dataset.batches(of: batchSize, order: order).enumerated() {
-                let targets = batch.labels
-                let (lossValue, output) = try trainStep(batch.inputs, targets, parameters: parameters)
+                batch.gather(inputs: &inputs, labels: &targets)
+                let (lossValue, output) = try trainStep(inputs, targets, parameters: parameters)
                 guard lossValue.isFinite else {
                     throw NeuralNetError.nonFiniteLoss(epoch: epoch, batch: index + 1, value: lossValue)
                 }

@@ -63,22 +63,34 @@ extension Tensor {
 
     /// The rows at `indices` of a tensor whose first axis is the batch: `[n, ...] → [indices.count, ...]`.
     public func gatheringRows(_ indices: some Collection<Int>) -> Tensor {
-        precondition(rank >= 1, "gatheringRows needs at least one axis, got shape \(shape)")
-        let rows = dimensions[0]
-        let width = rows > 0 ? count / rows : dimensions.array.dropFirst().reduce(1, *)
-        var result = [Float].scalars(count: indices.count * width, zeroed: false)
-        scalars.withUnsafeBufferPointer { x in
-            result.withUnsafeMutableBufferPointer { buffer in
+        var result = Tensor.empty
+        result.setToRows(of: self, at: indices)
+        return result
+    }
+
+    /// Makes `self` the rows at `indices` of `source`, writing into this tensor's own storage
+    /// when it already has the right size and nothing else shares it: a training loop that
+    /// gathers every batch into the same tensor allocates nothing once the graph of the
+    /// previous step is gone.
+    mutating func setToRows(of source: Tensor, at indices: some Collection<Int>) {
+        precondition(source.rank >= 1, "gathering rows needs at least one axis, got shape \(source.shape)")
+        let rows = source.dimensions[0]
+        let width = rows > 0 ? source.count / rows : source.dimensions.array.dropFirst().reduce(1, *)
+        var gathered = source.dimensions
+        gathered[0] = indices.count
+        if count != indices.count * width {
+            scalars = .scalars(count: indices.count * width, zeroed: false)
+        }
+        dimensions = gathered
+        source.scalars.withUnsafeBufferPointer { x in
+            scalars.withUnsafeMutableBufferPointer { buffer in
                 guard var target = buffer.baseAddress else { return }
                 for index in indices {
-                    precondition(index >= 0 && index < rows, "row \(index) is outside shape \(shape)")
+                    precondition(index >= 0 && index < rows, "row \(index) is outside shape \(source.shape)")
                     target.update(from: x.baseAddress! + index * width, count: width)
                     target += width
                 }
             }
         }
-        var newShape = dimensions
-        newShape[0] = indices.count
-        return Tensor(dimensions: newShape, scalars: result)
     }
 }

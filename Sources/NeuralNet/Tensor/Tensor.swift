@@ -9,8 +9,9 @@
 /// x.scalars                              // [0, 1, 1, 0]
 /// ```
 public struct Tensor: Sendable, Equatable {
-    /// The shape, stored inline (see `Dimensions`).
-    private(set) var dimensions: Dimensions
+    /// The shape, stored inline (see `Dimensions`). Whoever sets it keeps
+    /// `scalars.count == dimensions.elementCount`.
+    var dimensions: Dimensions
     /// The size of each dimension, outermost first. A scalar tensor has shape `[]`.
     public var shape: [Int] { dimensions.array }
     /// The elements in row-major order; `scalars.count == shape.reduce(1, *)`.
@@ -53,6 +54,9 @@ public struct Tensor: Sendable, Equatable {
 
     /// A vector with no elements, shape `[0]`.
     static let empty = Tensor(shape: [0], scalars: [])
+
+    /// The scalar 1, shared (copy-on-write keeps it constant): the seed of every `backward()`.
+    static let one = Tensor(1)
 
     /// A tensor of `shape` filled with zeros.
     public static func zeros(_ shape: [Int]) -> Tensor { Tensor(repeating: 0, shape: shape) }
