@@ -23,6 +23,22 @@ public final class Parameter {
     /// The number of scalars.
     public var count: Int { value.count }
 
+    /// The storage of the last gradient the optimizer used, kept for the next one.
+    private var spareGradient: Tensor?
+
+    /// Storage of this parameter's shape to compute a gradient into, taken from the last
+    /// gradient the optimizer used if there is one: a training step then allocates no
+    /// gradient for its parameters. The contents are not specified.
+    func takeGradientStorage() -> Tensor? {
+        guard let spare = spareGradient.take(), spare.dimensions == value.dimensions else { return nil }
+        return spare
+    }
+
+    /// Keeps `gradient`, which the optimizer has finished with, for `takeGradientStorage()`.
+    func recycle(_ gradient: consuming Tensor) {
+        spareGradient = gradient
+    }
+
     func accumulate(_ incoming: consuming Tensor) {
         precondition(
             incoming.dimensions == value.dimensions,

@@ -14,7 +14,7 @@ extension Variable {
         precondition(
             bias.map { $0.value.dimensions == Dimensions(length: weight.value.dimensions[1]) } ?? true,
             "affine: bias \(bias!.shape) does not fit weight \(weight.shape)")
-        var output = value.matmul(weight.value, transposeSelf: false, transposeOther: false, resultDimensions: nil,
+        var output = value.matmul(weight.value, transposeSelf: false, transposeOther: false, reusing: nil,
                                   bias: bias?.value, relu: activation.kind == .relu)
         output.applyActivation(activation)
         return AffineNode(output: output, input: self, weight: weight, bias: bias, activation: activation)
@@ -46,12 +46,12 @@ final class AffineNode: Variable {
         let (x, w) = (input.value, weight.value)
         let dz = upstream.affineGradient(output: value, activation: activation)
         if input.requiresGradient {
-            input.receive(dz.matmul(w, transposeSelf: false, transposeOther: true, resultDimensions: x.dimensions))
+            input.receive(dz.matmul(w, transposeSelf: false, transposeOther: true, reusing: nil))
         }
         if weight.requiresGradient {
-            weight.receive(x.matmul(dz, transposeSelf: true, transposeOther: false, resultDimensions: w.dimensions))
+            weight.receive(x.matmul(dz, transposeSelf: true, transposeOther: false, reusing: weight.gradientStorage()))
         }
-        if let bias, bias.requiresGradient { bias.receive(dz.sumOfRows()) }
+        if let bias, bias.requiresGradient { bias.receive(dz.sumOfRows(reusing: bias.gradientStorage())) }
     }
 
     override func releaseInputs() {
@@ -118,10 +118,12 @@ extension Tensor {
         }
     }
 
-    /// The sum over every axis but the last: `[..., n] → [n]`, the gradient of a bias.
-    func sumOfRows() -> Tensor {
+    /// The sum over every axis but the last: `[..., n] → [n]`, the gradient of a bias;
+    /// written into `storage` when it holds `n` scalars that nothing else shares.
+    func sumOfRows(reusing storage: consuming Tensor? = nil) -> Tensor {
         let width = dimensions.last ?? 1
-        var result = Tensor.zeros(Dimensions(length: width))
+        var result = Tensor(reusing: storage, dimensions: Dimensions(length: width))
+        result.scalars.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
         guard width > 0, count > 0 else { return result }
         scalars.withUnsafeBufferPointer { x in
             result.scalars.withUnsafeMutableBufferPointer { s in

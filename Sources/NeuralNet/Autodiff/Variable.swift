@@ -121,6 +121,12 @@ public class Variable {
         if gradient == nil { gradient = incoming } else { gradient! += incoming }
     }
 
+    /// Storage to compute this node's next gradient into: for a parameter's leaf, the storage
+    /// of the gradient the optimizer used last step (see `Parameter.takeGradientStorage`).
+    final func gradientStorage() -> Tensor? {
+        parameter?.takeGradientStorage()
+    }
+
     /// Computes `∂self/∂x` for every leaf `x` that requires a gradient, starting from
     /// `∂self/∂self = 1`. Parameter gradients are added to `Parameter.gradient`; the
     /// optimizer's `step` clears them (or set `gradient = nil` by hand).

@@ -38,12 +38,11 @@ extension Optimizer {
         }
         beginStep()
         for parameter in parameters {
-            guard var gradient = parameter.gradient else { continue }
-            parameter.gradient = nil
-            guard parameter.isTrainable else { continue }
+            guard var gradient = parameter.gradient.take(), parameter.isTrainable else { continue }
             if scale != 1 { gradient *= scale }
             if weightDecay != 0 { gradient += parameter.value * weightDecay }
             update(parameter, gradient: gradient)
+            parameter.recycle(consume gradient)
         }
     }
 }

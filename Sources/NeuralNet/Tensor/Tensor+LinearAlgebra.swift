@@ -7,14 +7,14 @@ extension Tensor {
     /// `transposeSelf` and `transposeOther` multiply by a transpose without materialising it:
     /// with `transposeSelf`, `self` is `[k, m]`.
     public func matmul(_ other: Tensor, transposeSelf: Bool = false, transposeOther: Bool = false) -> Tensor {
-        matmul(other, transposeSelf: transposeSelf, transposeOther: transposeOther, resultDimensions: nil)
+        matmul(other, transposeSelf: transposeSelf, transposeOther: transposeOther, reusing: nil)
     }
 
-    /// `matmul`, optionally checking the result against the dimensions the caller expects
-    /// (`[m, n]`), adding `bias` `[n]` to every row and applying ReLU while each tile of the
-    /// result is in cache.
+    /// `matmul`, optionally writing into `storage` (when it holds `m · n` scalars and nothing
+    /// else shares it; see `Parameter.takeGradientStorage`), adding `bias` `[n]` to every row
+    /// and applying ReLU while each tile of the result is in cache.
     func matmul(
-        _ other: Tensor, transposeSelf: Bool, transposeOther: Bool, resultDimensions: Dimensions?,
+        _ other: Tensor, transposeSelf: Bool, transposeOther: Bool, reusing storage: consuming Tensor?,
         bias: Tensor? = nil, relu: Bool = false
     ) -> Tensor {
         precondition(rank == 2 && other.rank == 2, "matmul needs two matrices, got shapes \(shape) and \(other.shape)")
@@ -24,10 +24,9 @@ extension Tensor {
         precondition(
             k == k2,
             "matmul: inner dimensions differ: \(transposeSelf ? "transpose of " : "")\(shape) · \(transposeOther ? "transpose of " : "")\(other.shape)")
-        let shape = resultDimensions ?? Dimensions(rows: m, columns: n)
-        precondition(shape.rank == 2 && shape[0] == m && shape[1] == n, "matmul: result shape \(shape.array) is not [\(m), \(n)]")
+        let shape = Dimensions(rows: m, columns: n)
         // The multiply writes every element, so the result needs no zeroing first.
-        var result = k == 0 ? Tensor.zeros(shape) : Tensor(uninitializedDimensions: shape)
+        var result = k == 0 ? Tensor.zeros(shape) : Tensor(reusing: storage, dimensions: shape)
         scalars.withUnsafeBufferPointer { a in
             other.scalars.withUnsafeBufferPointer { b in
                 result.scalars.withUnsafeMutableBufferPointer { c in

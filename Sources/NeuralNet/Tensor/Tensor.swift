@@ -49,6 +49,18 @@ public struct Tensor: Sendable, Equatable {
         self.init(dimensions: dimensions, scalars: .scalars(count: dimensions.elementCount, zeroed: false))
     }
 
+    /// A tensor with `dimensions` in `storage`'s scalars when it holds that many (and, through
+    /// copy-on-write, when nothing else shares them), else in new ones. The contents are not
+    /// specified: only for results that the caller writes in full.
+    init(reusing storage: consuming Tensor?, dimensions: Dimensions) {
+        guard var tensor = storage.take(), tensor.count == dimensions.elementCount else {
+            self.init(uninitializedDimensions: dimensions)
+            return
+        }
+        tensor.dimensions = dimensions
+        self = tensor
+    }
+
     /// A tensor with the dimensions `dimensions` filled with zeros.
     static func zeros(_ dimensions: Dimensions) -> Tensor { Tensor(repeating: 0, dimensions: dimensions) }
 
