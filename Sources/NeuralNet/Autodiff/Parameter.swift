@@ -57,7 +57,7 @@ extension Parameter: CustomStringConvertible {
 ///
 /// The layer keeps this, not the parameter: a leaf refers to its parameter, and a parameter
 /// keeping its leaf would make a reference cycle.
-struct ParameterLeaves {
+final class ParameterLeaves {
     let parameter: Parameter
     private var recording: Variable?
     private var constant: Variable?
@@ -66,7 +66,7 @@ struct ParameterLeaves {
 
     /// The leaf for the current mode: recording a gradient, or inside
     /// `Variable.withoutRecording` a constant.
-    mutating func leaf() -> Variable {
+    func leaf() -> Variable {
         if parameter.isTrainable && Variable.isRecording {
             if let recording { return recording }
             recording = Variable(parameter)

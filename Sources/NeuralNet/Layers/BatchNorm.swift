@@ -18,8 +18,8 @@ public final class BatchNorm: Layer {
     public let momentum: Float
     /// Added to the variance before the square root.
     public let epsilon: Float
-    private var gammaLeaves: ParameterLeaves
-    private var betaLeaves: ParameterLeaves
+    private let gammaLeaves: ParameterLeaves
+    private let betaLeaves: ParameterLeaves
 
     /// The defaults are Keras's.
     public init(momentum: Float = 0.99, epsilon: Float = 1e-3) {

@@ -26,8 +26,8 @@ public final class Conv2D: Layer {
     public private(set) var inputChannels: Int?
     /// Draws the first kernel: He for the ReLU family, Glorot otherwise, unless given.
     public let kernelInitializer: Initializer
-    private var kernelLeaves: ParameterLeaves
-    private var biasLeaves: ParameterLeaves?
+    private let kernelLeaves: ParameterLeaves
+    private let biasLeaves: ParameterLeaves?
 
     /// A convolution with `filters` output channels.
     public init(

@@ -20,8 +20,8 @@ public final class Dense: Layer {
     public let weightInitializer: Initializer
     /// Draws the first biases.
     public let biasInitializer: Initializer
-    private var weightLeaves: ParameterLeaves
-    private var biasLeaves: ParameterLeaves?
+    private let weightLeaves: ParameterLeaves
+    private let biasLeaves: ParameterLeaves?
 
     /// A dense layer with `outputSize` units; `inputSize: nil` infers it at build time.
     public init(

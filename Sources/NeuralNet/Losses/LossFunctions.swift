@@ -6,10 +6,14 @@ import Foundation
 /// Mean squared error, `mean((predicted - expected)²)` over all elements;
 /// `∂/∂predicted = 2(predicted - expected) / n`.
 public func meanSquaredError(predicted: Variable, expected: Tensor) -> Variable {
-    let difference = predicted.value - expected
-    let n = Float(difference.count)
-    let loss = difference.scalars.reduce(0) { $0 + $1 * $1 } / n
-    return predicted.unary(Tensor(loss)) { upstream in difference * (2 * upstream.scalar / n) }
+    var gradient = predicted.value - expected
+    let n = Float(gradient.count)
+    let loss = gradient.scalars.reduce(0) { $0 + $1 * $1 } / n
+    guard predicted.requiresGradient else { return Variable(Tensor(loss)) }
+    // The gradient is scaled here, in place, so that the usual pullback (a loss seeded with 1)
+    // hands it on without computing anything.
+    gradient *= 2 / n
+    return predicted.unary(Tensor(loss)) { upstream in upstream.scalar == 1 ? gradient : gradient * upstream.scalar }
 }
 
 /// Mean absolute error, `mean(|predicted - expected|)`; `∂/∂predicted = sign(predicted - expected) / n`.
