@@ -24,7 +24,8 @@ public final class Parameter {
     public var count: Int { value.count }
 
     /// The storage of the last gradient the optimizer used, kept for the next one.
-    private var spareGradient: Tensor?
+    // Touched only by the two methods below, which call nothing while they hold it.
+    @exclusivity(unchecked) private var spareGradient: Tensor?
 
     /// Storage of this parameter's shape to compute a gradient into, taken from the last
     /// gradient the optimizer used if there is one: a training step then allocates no
@@ -59,8 +60,9 @@ extension Parameter: CustomStringConvertible {
 /// keeping its leaf would make a reference cycle.
 final class ParameterLeaves {
     let parameter: Parameter
-    private var recording: Variable?
-    private var constant: Variable?
+    // Touched only by `leaf()`, which calls nothing while it writes them.
+    @exclusivity(unchecked) private var recording: Variable?
+    @exclusivity(unchecked) private var constant: Variable?
 
     init(_ parameter: Parameter) { self.parameter = parameter }
 

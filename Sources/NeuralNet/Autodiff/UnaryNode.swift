@@ -3,8 +3,10 @@
 /// input in a stored property and returns its gradient directly, which saves two arrays per
 /// operation and step.
 final class UnaryNode: Variable {
-    private var input: Variable?
-    private var pullback: ((Tensor) -> Tensor)?
+    // Only this node's own methods touch these, and none calls out while writing one: see
+    // `AffineNode`.
+    @exclusivity(unchecked) private var input: Variable?
+    @exclusivity(unchecked) private var pullback: ((Tensor) -> Tensor)?
 
     init(_ value: Tensor, input: Variable, pullback: @escaping (Tensor) -> Tensor) {
         super.init(value: value, inputs: input)

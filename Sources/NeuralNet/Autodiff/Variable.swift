@@ -20,7 +20,9 @@ public class Variable {
     // in-place update copy the whole tensor while a layer keeps the leaf between steps.
     private let storedValue: Tensor
     /// `∂loss/∂value` after `backward()`, for leaves that require a gradient.
-    public internal(set) var gradient: Tensor?
+    // Written only by the tape (`receive`, `backward`), whose one access that spans a call
+    // (`+=` on two tensors) runs no code that could reach this property: checks skipped.
+    @exclusivity(unchecked) public internal(set) var gradient: Tensor?
     /// Whether gradients flow to this node: true for parameters, for leaves created with
     /// `requiresGradient: true`, and for anything computed from them.
     public let requiresGradient: Bool
@@ -28,12 +30,15 @@ public class Variable {
     let parameter: Parameter?
     /// Whether the node still has a pullback to run: false for leaves, constants and nodes
     /// whose pullback `backward()` has already run.
-    private(set) var isInterior: Bool
+    // The tape's own bookkeeping: written only by `backward()` between calls into the nodes,
+    // never while another access is open, so run-time exclusivity checks are skipped here
+    // and for `inputs`, `pullback` and `visited`.
+    @exclusivity(unchecked) private(set) var isInterior: Bool
     /// 0 for leaves and constants; for a recorded node, one more than its deepest input.
     let depth: Int
-    private var inputs: [Variable]
-    private var pullback: ((Tensor) -> [Tensor?])?
-    private var visited = false
+    @exclusivity(unchecked) private var inputs: [Variable]
+    @exclusivity(unchecked) private var pullback: ((Tensor) -> [Tensor?])?
+    @exclusivity(unchecked) private var visited = false
 
     /// A leaf of the graph. Gradients are kept for it only if `requiresGradient` is true.
     public init(_ value: Tensor, requiresGradient: Bool = false) {
