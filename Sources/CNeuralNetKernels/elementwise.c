@@ -44,8 +44,8 @@ void nn_adam_update(float *w, const float *g, float *m, float *v, long count,
 }
 
 NN_MULTIVERSIONED
-void nn_relu_backward(const float *restrict x, const float *restrict dy, float *restrict dx, long count) {
-    for (long i = 0; i < count; i++) dx[i] = x[i] > 0.0f ? dy[i] : 0.0f;
+void nn_relu_backward(const float *restrict x, float *restrict dy, long count) {
+    for (long i = 0; i < count; i++) dy[i] = x[i] > 0.0f ? dy[i] : 0.0f;
 }
 
 NN_MULTIVERSIONED

@@ -82,11 +82,10 @@ public enum Elementwise {
         }
     }
 
-    /// `dx = x > 0 ? dy : 0`.
-    public static func reluBackward(
-        _ x: UnsafePointer<Float>, upstream: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>, count: Int
-    ) {
-        forChunks(of: count) { start, size in nn_relu_backward(x + start, upstream + start, dx + start, size) }
+    /// `dy = x > 0 ? dy : 0` in place: the upstream gradient of ReLU becomes its input
+    /// gradient (`x` is ReLU's input or output; both are positive in the same places).
+    public static func reluBackward(_ x: UnsafePointer<Float>, scaling dy: UnsafeMutablePointer<Float>, count: Int) {
+        forChunks(of: count) { start, size in nn_relu_backward(x + start, dy + start, size) }
     }
 
     /// `sum += Σ_r x[r, :]`.

@@ -12,8 +12,8 @@ extern "C" {
 void nn_adam_update(float *w, const float *g, float *m, float *v, long count,
                     float beta1, float beta2, float step, float epsilon);
 
-/// dx[i] = x[i] > 0 ? dy[i] : 0.
-void nn_relu_backward(const float *x, const float *dy, float *dx, long count);
+/// dy[i] = x[i] > 0 ? dy[i] : 0, in place: the upstream gradient becomes ReLU's input gradient.
+void nn_relu_backward(const float *x, float *dy, long count);
 
 /// sum[j] += x[r, j] over `rows` rows of `width`: the gradient of a broadcast row.
 void nn_sum_rows(const float *x, float *sum, long rows, long width);

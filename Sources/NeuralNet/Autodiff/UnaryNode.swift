@@ -17,7 +17,7 @@ final class UnaryNode: Variable {
         if let input { body(input) }
     }
 
-    override func propagate(_ upstream: Tensor) {
+    override func propagate(_ upstream: consuming Tensor) {
         guard let input, let pullback else { return }
         input.receive(pullback(upstream))
     }

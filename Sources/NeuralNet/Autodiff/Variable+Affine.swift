@@ -11,11 +11,12 @@ extension Variable {
     /// `activation(self · weight + bias)` for `self` `[rows, k]`, `weight` `[k, n]`, `bias` `[n]`.
     public func affine(weight: Variable, bias: Variable?, activation: Activation) -> Variable {
         precondition(activation.hasDerivativeFromOutput, "affine: \(activation) needs its input for its derivative")
+        let w = weight.value, b = bias?.value
         precondition(
-            bias.map { $0.value.dimensions == Dimensions(length: weight.value.dimensions[1]) } ?? true,
+            b.map { $0.dimensions == Dimensions(length: w.dimensions[1]) } ?? true,
             "affine: bias \(bias!.shape) does not fit weight \(weight.shape)")
-        var output = value.matmul(weight.value, transposeSelf: false, transposeOther: false, reusing: nil,
-                                  bias: bias?.value, relu: activation.kind == .relu)
+        var output = value.matmul(w, transposeSelf: false, transposeOther: false, reusing: nil,
+                                  bias: b, relu: activation.kind == .relu)
         output.applyActivation(activation)
         return AffineNode(output: output, input: self, weight: weight, bias: bias, activation: activation)
     }
@@ -30,10 +31,13 @@ final class AffineNode: Variable {
     @exclusivity(unchecked) private var input: Variable?
     @exclusivity(unchecked) private var weight: Variable?
     @exclusivity(unchecked) private var bias: Variable?
-    private let activation: Activation
+    // The activation's kind and parameter, not the `Activation` object: plain values cost
+    // no reference counting.
+    private let activation: Activation.Kind
+    private let alpha: Float
 
     init(output: Tensor, input: Variable, weight: Variable, bias: Variable?, activation: Activation) {
-        self.activation = activation
+        (self.activation, self.alpha) = (activation.kind, activation.alpha)
         super.init(value: output, inputs: input, weight, bias)
         if isInterior { (self.input, self.weight, self.bias) = (input, weight, bias) }
     }
@@ -44,10 +48,12 @@ final class AffineNode: Variable {
         if let bias { body(bias) }
     }
 
-    override func propagate(_ upstream: Tensor) {
+    override func propagate(_ upstream: consuming Tensor) {
         guard let input, let weight else { return }
         let (x, w) = (input.value, weight.value)
-        let dz = upstream.affineGradient(output: value, activation: activation)
+        // The upstream gradient is this node's alone by now, so `∂z` takes its place.
+        var dz = upstream
+        dz.multiplyByDerivative(of: activation, alpha: alpha, output: storedValue)
         if input.requiresGradient {
             input.receive(dz.matmul(w, transposeSelf: false, transposeOther: true, reusing: nil))
         }
@@ -94,30 +100,22 @@ extension Tensor {
         }
     }
 
-    /// `upstream ⊙ f'(z)`, with `f'` read from the output `y = f(z)`.
-    func affineGradient(output y: Tensor, activation: Activation) -> Tensor {
-        switch activation.kind {
-        case .linear:
-            return self
-        case .relu:
-            var result = Tensor(uninitializedDimensions: dimensions)
-            y.scalars.withUnsafeBufferPointer { out in
-                scalars.withUnsafeBufferPointer { up in
-                    result.scalars.withUnsafeMutableBufferPointer { dz in
-                        Elementwise.reluBackward(out.baseAddress!, upstream: up.baseAddress!, into: dz.baseAddress!, count: dz.count)
-                    }
+    /// Multiplies this upstream gradient by `f'(z)` in place, with `f'` read from the output
+    /// `y = f(z)` of the activation `kind` (and its `alpha`): it becomes `∂loss/∂z`.
+    mutating func multiplyByDerivative(of kind: Activation.Kind, alpha: Float, output y: Tensor) {
+        precondition(dimensions == y.dimensions, "activation gradient: upstream \(shape) does not match output \(y.shape)")
+        y.scalars.withUnsafeBufferPointer { y in
+            scalars.withUnsafeMutableBufferPointer { g in
+                switch kind {
+                case .linear: break
+                case .relu: Elementwise.reluBackward(y.baseAddress!, scaling: g.baseAddress!, count: g.count)
+                case .tanh: for i in 0..<g.count { g[i] *= 1 - y[i] * y[i] }
+                case .sigmoid: for i in 0..<g.count { g[i] *= y[i] * (1 - y[i]) }
+                case .leakyRelu: for i in 0..<g.count where y[i] <= 0 { g[i] *= alpha }
+                case .elu: for i in 0..<g.count where y[i] <= 0 { g[i] *= y[i] + alpha }
+                default: preconditionFailure("activation gradient: \(kind) is not fused")
                 }
             }
-            return result
-        case .tanh: return zip(y) { g, y in g * (1 - y * y) }
-        case .sigmoid: return zip(y) { g, y in g * y * (1 - y) }
-        case .leakyRelu:
-            let slope = activation.alpha
-            return zip(y) { g, y in y > 0 ? g : g * slope }
-        case .elu:
-            let alpha = activation.alpha
-            return zip(y) { g, y in y > 0 ? g : g * (y + alpha) }
-        default: preconditionFailure("affineGradient: \(activation) is not fused")
         }
     }
 

@@ -18,7 +18,7 @@ public class Variable {
     }
     // A parameter's leaf keeps no copy of the value: a copy would make the optimizer's
     // in-place update copy the whole tensor while a layer keeps the leaf between steps.
-    private let storedValue: Tensor
+    let storedValue: Tensor
     /// `∂loss/∂value` after `backward()`, for leaves that require a gradient.
     // Written only by the tape (`receive`, `backward`), whose one access that spans a call
     // (`+=` on two tensors) runs no code that could reach this property: checks skipped.
@@ -103,7 +103,7 @@ public class Variable {
 
     /// Turns `upstream = ∂loss/∂self` into gradients of the inputs and hands each to
     /// `receive(_:)`.
-    func propagate(_ upstream: Tensor) {
+    func propagate(_ upstream: consuming Tensor) {
         guard let pullback else { return }
         for (input, gradient) in zip(inputs, pullback(upstream)) {
             if let gradient { input.receive(gradient) }
