@@ -66,12 +66,5 @@ public struct Dataset: Sendable {
         public var inputs: Tensor { dataset.inputs.gatheringRows(indices) }
         /// `[batchSize, ...]` labels.
         public var labels: Tensor { dataset.labels.gatheringRows(indices) }
-
-        /// Gathers the batch into `inputs` and `labels`, reusing their storage when it is
-        /// free (see `Tensor.setToRows`).
-        func gather(inputs: inout Tensor, labels: inout Tensor) {
-            inputs.setToRows(of: dataset.inputs, at: indices)
-            labels.setToRows(of: dataset.labels, at: indices)
-        }
     }
 }

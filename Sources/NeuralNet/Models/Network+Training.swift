@@ -37,8 +37,10 @@ extension Network {
             callbacks.forEach { $0.epochWillBegin(epoch) }
             if shuffle { order.shuffle(using: &shuffler) }
             var totals = RunningTotals(metrics: metrics, loss: loss)
-            for (index, batch) in dataset.batches(of: batchSize, order: order).enumerated() {
-                batch.gather(inputs: &inputs, labels: &targets)
+            for (index, start) in stride(from: 0, to: order.count, by: batchSize).enumerated() {
+                let samples = order[start..<min(start + batchSize, order.count)]
+                inputs.setToRows(of: dataset.inputs, at: samples)
+                targets.setToRows(of: dataset.labels, at: samples)
                 let (lossValue, output) = try trainStep(inputs, targets, parameters: parameters)
                 guard lossValue.isFinite else {
                     throw NeuralNetError.nonFiniteLoss(epoch: epoch, batch: index + 1, value: lossValue)
