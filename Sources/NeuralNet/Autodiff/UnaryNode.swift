@@ -13,17 +13,15 @@ final class UnaryNode: Variable {
         if isInterior { (self.input, self.pullback) = (input, pullback) }
     }
 
-    override func forEachInput(_ body: (Variable) -> Void) {
-        if let input { body(input) }
-    }
 
     override func propagate(_ upstream: consuming Tensor) {
         guard let input, let pullback else { return }
         input.receive(pullback(upstream))
     }
 
-    override func releaseInputs() {
-        (input, pullback) = (nil, nil)
+    override func releaseInputs(into frontier: inout Frontier) {
+        pullback = nil
+        Variable.enqueue(input.take(), into: &frontier)
     }
 }
 

@@ -42,11 +42,6 @@ final class AffineNode: Variable {
         if isInterior { (self.input, self.weight, self.bias) = (input, weight, bias) }
     }
 
-    override func forEachInput(_ body: (Variable) -> Void) {
-        if let input { body(input) }
-        if let weight { body(weight) }
-        if let bias { body(bias) }
-    }
 
     override func propagate(_ upstream: consuming Tensor) {
         guard let input, let weight else { return }
@@ -63,8 +58,10 @@ final class AffineNode: Variable {
         if let bias, bias.requiresGradient { bias.receive(dz.sumOfRows(reusing: bias.gradientStorage())) }
     }
 
-    override func releaseInputs() {
-        (input, weight, bias) = (nil, nil, nil)
+    override func releaseInputs(into frontier: inout Frontier) {
+        Variable.enqueue(input.take(), into: &frontier)
+        Variable.enqueue(weight.take(), into: &frontier)
+        Variable.enqueue(bias.take(), into: &frontier)
     }
 }
 

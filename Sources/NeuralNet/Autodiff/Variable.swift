@@ -80,7 +80,7 @@ public class Variable {
     }
 
     /// The designated initialiser of the fused nodes (`AffineNode`, `UnaryNode`), which keep
-    /// their inputs in stored properties and override `forEachInput`, `propagate` and
+    /// their inputs in stored properties and override `propagate` and
     /// `releaseInputs`: no inputs array, no closure and no array of gradients per step.
     init(value: Tensor, inputs first: Variable, _ second: Variable? = nil, _ third: Variable? = nil) {
         let interior = first.requiresGradient || (second?.requiresGradient ?? false) || (third?.requiresGradient ?? false)
@@ -96,10 +96,6 @@ public class Variable {
     /// The shape of the value.
     public var shape: [Int] { value.shape }
 
-    /// Calls `body` with every input that still needs a gradient from this node.
-    func forEachInput(_ body: (Variable) -> Void) {
-        for input in inputs { body(input) }
-    }
 
     /// Turns `upstream = ∂loss/∂self` into gradients of the inputs and hands each to
     /// `receive(_:)`.
@@ -110,10 +106,20 @@ public class Variable {
         }
     }
 
-    /// Drops the references `propagate` needed, once it has run.
-    func releaseInputs() {
+    /// Lets go of the inputs once `propagate` has run, handing the ones with a pullback still
+    /// to run to `frontier` (see `enqueue`).
+    func releaseInputs(into frontier: inout Frontier) {
         pullback = nil
+        for input in inputs { Variable.enqueue(input, into: &frontier) }
         inputs = []
+    }
+
+    /// Puts `input` in `frontier` if it has a pullback to run and is not there yet; a node
+    /// passes its inputs here as it lets go of them, so their references move, uncounted.
+    static func enqueue(_ input: consuming Variable?, into frontier: inout Frontier) {
+        guard let input, input.isInterior, !input.visited else { return }
+        input.visited = true
+        frontier.insert(input)
     }
 
     /// Adds `incoming` to this node's gradient, or for a parameter's leaf to the parameter's.
@@ -159,14 +165,9 @@ public class Variable {
         visited = true
         while let node = next {
             if let upstream = node.gradient.take() { node.propagate(upstream) }
-            node.forEachInput { input in
-                guard input.isInterior, !input.visited else { return }
-                input.visited = true
-                frontier.insert(input)
-            }
             // An interior node is done: free its pullback and its edges.
             node.isInterior = false
-            node.releaseInputs()
+            node.releaseInputs(into: &frontier)
             next = frontier.popDeepest()
         }
     }
@@ -174,11 +175,11 @@ public class Variable {
 
 /// The interior nodes `backward()` has found but not yet run. Holds one node inline and
 /// spills to an array only when the graph branches.
-private struct Frontier {
+struct Frontier {
     private var single: Variable?
     private var others: [Variable] = []
 
-    mutating func insert(_ node: Variable) {
+    mutating func insert(_ node: consuming Variable) {
         if single == nil { single = node } else { others.append(node) }
     }
 
