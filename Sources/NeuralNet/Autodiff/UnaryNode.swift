@@ -14,14 +14,10 @@ final class UnaryNode: Variable {
     }
 
 
-    override func propagate(_ upstream: consuming Tensor) {
-        guard let input, let pullback else { return }
-        input.receive(pullback(upstream))
-    }
-
-    override func releaseInputs(into frontier: inout Frontier) {
-        pullback = nil
-        Variable.enqueue(input.take(), into: &frontier)
+    override func runPullback(_ upstream: consuming Tensor?, into frontier: inout Frontier) {
+        guard let input = input.take(), let pullback = pullback.take() else { return }
+        if let upstream { input.receive(pullback(upstream)) }
+        Variable.enqueue(input, into: &frontier)
     }
 }
 

@@ -23,7 +23,7 @@ extension Variable {
 }
 
 /// The node of `affine`: its three inputs are stored properties, so recording it costs one
-/// allocation; `propagate` is the pullback.
+/// allocation; `runPullback` is the pullback.
 final class AffineNode: Variable {
     // Only this node's own methods touch these, and none of them calls out while writing
     // one, so accesses never overlap: the run-time exclusivity checks (a third of this
@@ -43,25 +43,25 @@ final class AffineNode: Variable {
     }
 
 
-    override func propagate(_ upstream: consuming Tensor) {
-        guard let input, let weight else { return }
-        let (x, w) = (input.value, weight.value)
+    override func runPullback(_ upstream: consuming Tensor?, into frontier: inout Frontier) {
+        // The inputs move out of the node: it runs once, and moving costs no reference counting.
+        guard let input = input.take(), let weight = weight.take() else { return }
+        let bias = bias.take()
         // The upstream gradient is this node's alone by now, so `∂z` takes its place.
-        var dz = upstream
-        dz.multiplyByDerivative(of: activation, alpha: alpha, output: storedValue)
-        if input.requiresGradient {
-            input.receive(dz.matmul(w, transposeSelf: false, transposeOther: true, reusing: nil))
+        if var dz = upstream.take() {
+            dz.multiplyByDerivative(of: activation, alpha: alpha, output: storedValue)
+            let (x, w) = (input.value, weight.value)
+            if input.requiresGradient {
+                input.receive(dz.matmul(w, transposeSelf: false, transposeOther: true, reusing: nil))
+            }
+            if weight.requiresGradient {
+                weight.receive(x.matmul(dz, transposeSelf: true, transposeOther: false, reusing: weight.gradientStorage()))
+            }
+            if let bias, bias.requiresGradient { bias.receive(dz.sumOfRows(reusing: bias.gradientStorage())) }
         }
-        if weight.requiresGradient {
-            weight.receive(x.matmul(dz, transposeSelf: true, transposeOther: false, reusing: weight.gradientStorage()))
-        }
-        if let bias, bias.requiresGradient { bias.receive(dz.sumOfRows(reusing: bias.gradientStorage())) }
-    }
-
-    override func releaseInputs(into frontier: inout Frontier) {
-        Variable.enqueue(input.take(), into: &frontier)
-        Variable.enqueue(weight.take(), into: &frontier)
-        Variable.enqueue(bias.take(), into: &frontier)
+        Variable.enqueue(input, into: &frontier)
+        Variable.enqueue(weight, into: &frontier)
+        Variable.enqueue(bias, into: &frontier)
     }
 }
 

@@ -80,8 +80,8 @@ public class Variable {
     }
 
     /// The designated initialiser of the fused nodes (`AffineNode`, `UnaryNode`), which keep
-    /// their inputs in stored properties and override `propagate` and
-    /// `releaseInputs`: no inputs array, no closure and no array of gradients per step.
+    /// their inputs in stored properties and override `runPullback`: no inputs array, no
+    /// closure and no array of gradients per step.
     init(value: Tensor, inputs first: Variable, _ second: Variable? = nil, _ third: Variable? = nil) {
         let interior = first.requiresGradient || (second?.requiresGradient ?? false) || (third?.requiresGradient ?? false)
         self.storedValue = value
@@ -97,19 +97,16 @@ public class Variable {
     public var shape: [Int] { value.shape }
 
 
-    /// Turns `upstream = ∂loss/∂self` into gradients of the inputs and hands each to
-    /// `receive(_:)`.
-    func propagate(_ upstream: consuming Tensor) {
-        guard let pullback else { return }
-        for (input, gradient) in zip(inputs, pullback(upstream)) {
-            if let gradient { input.receive(gradient) }
+    /// Runs the pullback once: turns `upstream = ∂loss/∂self` (nil if no gradient reached
+    /// this node) into gradients of the inputs, hands each to `receive(_:)`, then lets go of
+    /// the pullback and the inputs, passing those with a pullback still to run to `frontier`
+    /// (see `enqueue`).
+    func runPullback(_ upstream: consuming Tensor?, into frontier: inout Frontier) {
+        if let pullback = pullback.take(), let upstream {
+            for (input, gradient) in zip(inputs, pullback(upstream)) {
+                if let gradient { input.receive(gradient) }
+            }
         }
-    }
-
-    /// Lets go of the inputs once `propagate` has run, handing the ones with a pullback still
-    /// to run to `frontier` (see `enqueue`).
-    func releaseInputs(into frontier: inout Frontier) {
-        pullback = nil
         for input in inputs { Variable.enqueue(input, into: &frontier) }
         inputs = []
     }
@@ -164,10 +161,8 @@ public class Variable {
         var next: Variable? = self
         visited = true
         while let node = next {
-            if let upstream = node.gradient.take() { node.propagate(upstream) }
-            // An interior node is done: free its pullback and its edges.
             node.isInterior = false
-            node.releaseInputs(into: &frontier)
+            node.runPullback(node.gradient.take(), into: &frontier)
             next = frontier.popDeepest()
         }
     }
