@@ -1,19 +1,20 @@
 import Foundation
 
 /// Loss functions on the tape. Each returns the mean over the batch as a scalar `Variable`
-/// and has one fused pullback, so the backward pass costs a single pass over the batch.
+/// and has one fused pullback, so the backward pass costs a single pass over the batch; the
+/// mean squared error and the softmax cross-entropies, the losses models train with most,
+/// compute their gradient with the loss (see `LossNode`).
 
 /// Mean squared error, `mean((predicted - expected)²)` over all elements;
 /// `∂/∂predicted = 2(predicted - expected) / n`.
 public func meanSquaredError(predicted: Variable, expected: Tensor) -> Variable {
-    var gradient = predicted.value - expected
-    let n = Float(gradient.count)
-    let loss = gradient.scalars.reduce(0) { $0 + $1 * $1 } / n
-    guard predicted.requiresGradient else { return Variable(Tensor(loss)) }
-    // The gradient is scaled here, in place, so that the usual pullback (a loss seeded with 1)
-    // hands it on without computing anything.
-    gradient *= 2 / n
-    return predicted.unary(Tensor(loss)) { upstream in upstream.scalar == 1 ? gradient : gradient * upstream.scalar }
+    var difference = predicted.value - expected
+    let n = Float(difference.count)
+    let loss = difference.scalars.reduce(0) { $0 + $1 * $1 } / n
+    return predicted.loss(loss) {
+        difference *= 2 / n
+        return difference
+    }
 }
 
 /// Mean absolute error, `mean(|predicted - expected|)`; `∂/∂predicted = sign(predicted - expected) / n`.
@@ -68,10 +69,9 @@ public func softmaxCrossEntropy(logits: Variable, labels: Tensor) -> Variable {
     let logProbabilities = logits.value.logSoftmax()
     let batch = Float(logits.value.dimensions[0])
     let loss = -(labels * logProbabilities).sum() / batch
-    return logits.unary(Tensor(loss)) { upstream in
-        let scale = upstream.scalar / batch
+    return logits.loss(loss) {
         let labelMass = labels.sum(alongAxis: -1, keepingDimension: true)
-        return (logProbabilities.map(exp) * labelMass - labels) * scale
+        return (logProbabilities.map(exp) * labelMass - labels) * (1 / batch)
     }
 }
 
@@ -84,11 +84,10 @@ public func sparseSoftmaxCrossEntropy(logits: Variable, labels: Tensor) -> Varia
     let classIndices = labels.scalars.map { Int($0) }
     var total: Float = 0
     for (row, label) in classIndices.enumerated() { total -= logProbabilities.scalars[row * classes + label] }
-    return logits.unary(Tensor(total / Float(batch))) { upstream in
-        let scale = upstream.scalar / Float(batch)
+    return logits.loss(total / Float(batch)) {
         var gradient = logProbabilities.map(exp)
         for (row, label) in classIndices.enumerated() { gradient.scalars[row * classes + label] -= 1 }
-        gradient *= scale
+        gradient *= 1 / Float(batch)
         return gradient
     }
 }
