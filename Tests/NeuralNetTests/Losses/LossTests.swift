@@ -20,6 +20,15 @@ struct LossTests {
         expectGradientsMatch([predicted]) { sparseSoftmaxCrossEntropy(logits: $0[0], labels: indices) }
     }
 
+    @Test func aLossInsideALargerExpressionScalesItsGradient() {
+        // The fused losses keep their gradient for an upstream of 1; any other upstream scales it.
+        expectGradientsMatch([predicted]) { meanSquaredError(predicted: $0[0], expected: target) * 3 }
+        expectGradientsMatch([predicted]) { softmaxCrossEntropy(logits: $0[0], labels: oneHot) * -0.5 }
+        let x = Variable(Tensor([[1, 2]]), requiresGradient: true)
+        (meanSquaredError(predicted: x, expected: Tensor([[0, 0]])) * 2).backward()
+        #expect(x.gradient == Tensor([[2, 4]]))      // 2 · 2(x - 0) / 2
+    }
+
     @Test func valuesMatchTheirDefinitions() {
         let p = Variable(Tensor([[1, 2], [3, 4]]))
         let y = Tensor([[1, 0], [3, 2]])
