@@ -96,6 +96,9 @@ public class Variable {
     /// The shape of the value.
     public var shape: [Int] { value.shape }
 
+    /// The dimensions of the value, read without copying it.
+    var dimensions: Dimensions { parameter?.value.dimensions ?? storedValue.dimensions }
+
 
     /// Runs the pullback once: turns `upstream = ∂loss/∂self` (nil if no gradient reached
     /// this node) into gradients of the inputs, hands each to `receive(_:)`, then lets go of

@@ -79,7 +79,8 @@ public final class Dense: Layer {
     }
 
     public func forward(_ input: Variable, mode: Mode) throws -> Variable {
-        guard input.value.rank == 2, input.value.dimensions[1] == inputSize else {
+        let dimensions = input.dimensions
+        guard dimensions.rank == 2, dimensions[1] == inputSize else {
             throw NeuralNetError.shapeMismatch(
                 layer: description, expected: "[batch, \(inputSize.map(String.init) ?? "features")]", actual: input.shape,
                 hint: input.shape.count > 2 ? "Add Flatten() before this layer" : nil)

@@ -67,7 +67,7 @@ public func categoricalCrossEntropy(predicted: Variable, expected: Tensor) -> Va
 /// `(softmax(logits) · Σ y - y) / batch`.
 public func softmaxCrossEntropy(logits: Variable, labels: Tensor) -> Variable {
     let logProbabilities = logits.value.logSoftmax()
-    let batch = Float(logits.value.dimensions[0])
+    let batch = Float(logits.dimensions[0])
     let loss = -(labels * logProbabilities).sum() / batch
     return logits.loss(loss) {
         let labelMass = labels.sum(alongAxis: -1, keepingDimension: true)
@@ -80,7 +80,7 @@ public func softmaxCrossEntropy(logits: Variable, labels: Tensor) -> Variable {
 /// The fused pullback is `(softmax(logits) - onehot(labels)) / batch`.
 public func sparseSoftmaxCrossEntropy(logits: Variable, labels: Tensor) -> Variable {
     let logProbabilities = logits.value.logSoftmax()
-    let (batch, classes) = (logits.value.dimensions[0], logits.value.dimensions[1])
+    let (batch, classes) = (logits.dimensions[0], logits.dimensions[1])
     let classIndices = labels.scalars.map { Int($0) }
     var total: Float = 0
     for (row, label) in classIndices.enumerated() { total -= logProbabilities.scalars[row * classes + label] }
