@@ -37,10 +37,11 @@ extension Optimizer {
             if norm > clipNorm { scale = clipNorm / norm }
         }
         beginStep()
+        let decay = weightDecay
         for parameter in parameters {
             guard var gradient = parameter.gradient.take(), parameter.isTrainable else { continue }
             if scale != 1 { gradient *= scale }
-            if weightDecay != 0 { gradient += parameter.value * weightDecay }
+            if decay != 0 { gradient += parameter.value * decay }
             update(parameter, gradient: gradient)
             parameter.recycle(consume gradient)
         }
