@@ -27,12 +27,12 @@ public final class Parameter {
     // Touched only by the two methods below, which call nothing while they hold it.
     @exclusivity(unchecked) private var spareGradient: Tensor?
 
-    /// Storage of this parameter's shape to compute a gradient into, taken from the last
-    /// gradient the optimizer used if there is one: a training step then allocates no
-    /// gradient for its parameters. The contents are not specified.
+    /// The storage of the last gradient the optimizer used, to compute the next one into
+    /// (nil if there is none): a training step then allocates no gradient for its
+    /// parameters. Its contents and shape are not specified.
     func takeGradientStorage() -> Tensor? {
-        guard let spare = spareGradient.take(), spare.dimensions == value.dimensions else { return nil }
-        return spare
+        // Whoever writes into it checks the size (`Tensor(reusing:dimensions:)`).
+        spareGradient.take()
     }
 
     /// Keeps `gradient`, which the optimizer has finished with, for `takeGradientStorage()`.
