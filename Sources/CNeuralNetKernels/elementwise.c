@@ -49,9 +49,16 @@ void nn_relu_backward(const float *restrict x, float *restrict dy, long count) {
 }
 
 NN_MULTIVERSIONED
-void nn_sum_rows(const float *restrict x, float *restrict sum, long rows, long width) {
-    for (long r = 0; r < rows; r++) {
-        const float *in = x + r * width;
-        for (long j = 0; j < width; j++) sum[j] += in[j];
+void nn_sum_rows(const float *restrict x, float *restrict sum, long rows, long width, long row_stride) {
+    // Bands of 64 columns summed in a local array: `sum` is written once per band, so two
+    // threads summing neighbouring bands never write to the same cache line row after row.
+    for (long j0 = 0; j0 < width; j0 += 64) {
+        long columns = width - j0 < 64 ? width - j0 : 64;
+        float band[64] = {0};
+        for (long r = 0; r < rows; r++) {
+            const float *in = x + r * row_stride + j0;
+            for (long j = 0; j < columns; j++) band[j] += in[j];
+        }
+        for (long j = 0; j < columns; j++) sum[j0 + j] += band[j];
     }
 }

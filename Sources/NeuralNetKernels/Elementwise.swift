@@ -88,8 +88,16 @@ public enum Elementwise {
         forChunks(of: count) { start, size in nn_relu_backward(x + start, dy + start, size) }
     }
 
-    /// `sum += Σ_r x[r, :]`.
+    /// `sum += Σ_r x[r, :]`. Large sums are shared between threads by bands of whole cache
+    /// lines of columns, so every column is still summed in row order: the result does not
+    /// depend on the thread count.
     public static func sumRows(_ x: UnsafePointer<Float>, into sum: UnsafeMutablePointer<Float>, rows: Int, width: Int) {
-        nn_sum_rows(x, sum, rows, width)
+        let parts = rows * width < 1 << 16 ? 1 : max(1, min(ComputeThreads.count, width / 16))
+        let band = (width / 16 + parts - 1) / parts * 16
+        ComputeThreads.parallelFor(parts, threads: parts) { part in
+            let start = part * band
+            let columns = part == parts - 1 ? width - start : min(band, width - start)
+            if columns > 0 { nn_sum_rows(x + start, sum + start, rows, columns, width) }
+        }
     }
 }

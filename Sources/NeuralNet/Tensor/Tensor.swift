@@ -165,7 +165,10 @@ extension [Float] {
     /// metadata on every call and cost 34 and 53 ns for three scalars, against 22 ns (about
     /// the allocation alone) this way; a training step of a small network makes dozens.
     static func scalars(count: Int, zeroed: Bool) -> [Float] {
-        if !zeroed && count >= 4096 {
+        if count >= 4096 {
+            // Large arrays: the lookup no longer matters, and `init(repeating:)` zeroes with
+            // wide stores where appending writes one scalar at a time.
+            if zeroed { return [Float](repeating: 0, count: count) }
             return [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
         }
         var scalars: [Float] = []

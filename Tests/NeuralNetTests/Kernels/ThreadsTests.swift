@@ -36,6 +36,27 @@ struct ThreadsTests {
         #expect(ComputeThreads.defaultCount >= 1)
     }
 
+    @Test(arguments: [10, 32, 48, 64])
+    func rowSumsSharedBetweenThreadsMatchOneThreadExactly(width: Int) {
+        let rows = 3000
+        let x = randomTensor([rows, width], seed: 7)
+        func sums(threads: Int) -> [Float] {
+            var sum = [Float](repeating: 0, count: width)
+            ComputeThreads.$count.withValue(threads) {
+                x.scalars.withUnsafeBufferPointer { x in
+                    sum.withUnsafeMutableBufferPointer { s in
+                        Elementwise.sumRows(x.baseAddress!, into: s.baseAddress!, rows: rows, width: width)
+                    }
+                }
+            }
+            return sum
+        }
+        var expected = [Float](repeating: 0, count: width)
+        for r in 0..<rows { for j in 0..<width { expected[j] += x.scalars[r * width + j] } }
+        #expect(sums(threads: 1) == expected)
+        #expect(sums(threads: 2) == expected)
+    }
+
     @Test func trainingGivesTheSameWeightsOnOneThreadOrTwo() throws {
         // Layers wide enough that their products are split between threads.
         func train(threads: Int) throws -> [Float] {
