@@ -72,12 +72,23 @@ struct IDXTests {
     }
 }
 
-/// A fresh empty directory for a test's files.
+/// A fresh empty directory for a test's files, inside one directory per test run that is
+/// removed when the process exits.
 func temporaryDirectory() throws -> String {
-    let path = NSTemporaryDirectory() + "neuralnet-tests-" + UUID().uuidString
+    let path = testFilesRoot + "/" + UUID().uuidString
     try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     return path
 }
+
+private func testFilesRoot(process: Int32) -> String {
+    NSTemporaryDirectory() + "neuralnet-tests-\(process)"
+}
+
+private let testFilesRoot: String = {
+    // A C callback captures nothing, so it finds the directory again from the process id.
+    atexit { try? FileManager.default.removeItem(atPath: testFilesRoot(process: getpid())) }
+    return testFilesRoot(process: getpid())
+}()
 
 /// The path of a file of the embedded Fashion-MNIST sample.
 func sampleFile(_ name: String) throws -> String {
