@@ -23,8 +23,8 @@ public final class Parameter {
     /// The number of scalars.
     public var count: Int { value.count }
 
-    /// The storage of the last gradient the optimizer used, kept for the next one.
     // Touched only by the two methods below, which call nothing while they hold it.
+    /// The storage of the last gradient the optimizer used, kept for the next one.
     @exclusivity(unchecked) private var spareGradient: Tensor?
 
     /// The storage of the last gradient the optimizer used, to compute the next one into

@@ -19,20 +19,20 @@ public class Variable {
     // A parameter's leaf keeps no copy of the value: a copy would make the optimizer's
     // in-place update copy the whole tensor while a layer keeps the leaf between steps.
     let storedValue: Tensor
-    /// `∂loss/∂value` after `backward()`, for leaves that require a gradient.
     // Written only by the tape (`receive`, `backward`), whose one access that spans a call
     // (`+=` on two tensors) runs no code that could reach this property: checks skipped.
+    /// `∂loss/∂value` after `backward()`, for leaves that require a gradient.
     @exclusivity(unchecked) public internal(set) var gradient: Tensor?
     /// Whether gradients flow to this node: true for parameters, for leaves created with
     /// `requiresGradient: true`, and for anything computed from them.
     public let requiresGradient: Bool
     /// The parameter this leaf reads, which receives the gradient after `backward()`.
     let parameter: Parameter?
-    /// Whether the node still has a pullback to run: false for leaves, constants and nodes
-    /// whose pullback `backward()` has already run.
     // The tape's own bookkeeping: written only by `backward()` between calls into the nodes,
     // never while another access is open, so run-time exclusivity checks are skipped here
     // and for `inputs`, `pullback` and `visited`.
+    /// Whether the node still has a pullback to run: false for leaves, constants and nodes
+    /// whose pullback `backward()` has already run.
     @exclusivity(unchecked) private(set) var isInterior: Bool
     /// 0 for leaves and constants; for a recorded node, one more than its deepest input.
     let depth: Int

@@ -22,8 +22,9 @@ public final class Conv2D: Layer {
     public let padding: Padding
     /// Applied to the convolution plus bias.
     public let activation: Activation
+    // Written only by `build`, in plain assignments: see `Dense.inputSize`.
     /// The number of input channels, known once given or built.
-    public private(set) var inputChannels: Int?
+    @exclusivity(unchecked) public private(set) var inputChannels: Int?
     /// Draws the first kernel: He for the ReLU family, Glorot otherwise, unless given.
     public let kernelInitializer: Initializer
     private let kernelLeaves: ParameterLeaves

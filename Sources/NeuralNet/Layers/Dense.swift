@@ -14,8 +14,10 @@ public final class Dense: Layer {
     public let activation: Activation
     /// The number of output features (units).
     public let outputSize: Int
+    // Written only by `build`, in plain assignments: the run-time exclusivity check that
+    // every forward pass would pay is skipped.
     /// The number of input features, known once given or built.
-    public private(set) var inputSize: Int?
+    @exclusivity(unchecked) public private(set) var inputSize: Int?
     /// Draws the first weights; `nil` chooses from the activation (He for ReLU, Glorot otherwise).
     public let weightInitializer: Initializer
     /// Draws the first biases.

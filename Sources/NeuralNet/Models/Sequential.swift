@@ -13,8 +13,10 @@
 ///
 /// Parameters are named by layer index and field: `"0.weight"`, `"0.bias"`, `"2.weight"`.
 public final class Sequential: Network {
+    // Set only by `init` and `add(_:)`, whose writes call nothing that reads it, so no
+    // access can overlap another: the run-time exclusivity check on every step is skipped.
     /// The layers, in order.
-    public private(set) var layers: [any Layer]
+    @exclusivity(unchecked) public private(set) var layers: [any Layer]
     /// The loss minimised by `fit`, fixed when the model is made.
     public let loss: Loss
     /// The update rule used by `fit`.
