@@ -7,7 +7,15 @@ public final class Parameter {
     /// The current value.
     public var value: Tensor
     /// The gradient accumulated by `backward()` since the last step, if any.
-    public var gradient: Tensor?
+    public var gradient: Tensor? {
+        get { accumulated }
+        set { accumulated = newValue }
+    }
+    // The gradient's storage. Outside code reaches it only through the plain get and set
+    // above, which cannot overlap anything, and the library's own accesses call no outside
+    // code while they are open: the run-time exclusivity checks (three per parameter and
+    // step) are skipped.
+    @exclusivity(unchecked) var accumulated: Tensor?
     /// Whether the optimizer updates it (false for buffers such as running statistics).
     public let isTrainable: Bool
 
@@ -23,8 +31,8 @@ public final class Parameter {
     /// The number of scalars.
     public var count: Int { value.count }
 
-    // Touched only by the two methods below, which call nothing while they hold it.
-    /// The storage of the last gradient the optimizer used, kept for the next one.
+    // The storage of the last gradient the optimizer used, kept for the next one; touched
+    // only by the two methods below, which call nothing while they hold it.
     @exclusivity(unchecked) private var spareGradient: Tensor?
 
     /// The storage of the last gradient the optimizer used, to compute the next one into
@@ -44,7 +52,7 @@ public final class Parameter {
         precondition(
             incoming.dimensions == value.dimensions,
             "a pullback returned a gradient of shape \(incoming.shape) for a parameter of shape \(value.shape)")
-        if gradient == nil { gradient = incoming } else { gradient! += incoming }
+        if accumulated == nil { accumulated = incoming } else { accumulated! += incoming }
     }
 }
 

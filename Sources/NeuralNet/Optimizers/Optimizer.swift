@@ -39,7 +39,7 @@ extension Optimizer {
         beginStep()
         let decay = weightDecay
         for parameter in parameters {
-            guard var gradient = parameter.gradient.take(), parameter.isTrainable else { continue }
+            guard var gradient = parameter.accumulated.take(), parameter.isTrainable else { continue }
             if scale != 1 { gradient *= scale }
             if decay != 0 { gradient += parameter.value * decay }
             update(parameter, gradient: gradient)
