@@ -42,7 +42,6 @@ final class AffineNode: Variable {
         if isInterior { (self.input, self.weight, self.bias) = (input, weight, bias) }
     }
 
-
     override func runPullback(_ upstream: consuming Tensor?, into frontier: inout Frontier) {
         // The inputs move out of the node: it runs once, and moving costs no reference counting.
         guard let input = input.take(), let weight = weight.take() else { return }

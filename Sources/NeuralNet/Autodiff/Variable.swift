@@ -99,7 +99,6 @@ public class Variable {
     /// The dimensions of the value, read without copying it.
     var dimensions: Dimensions { parameter?.value.dimensions ?? storedValue.dimensions }
 
-
     /// Runs the pullback once: turns `upstream = ∂loss/∂self` (nil if no gradient reached
     /// this node) into gradients of the inputs, hands each to `receive(_:)`, then lets go of
     /// the pullback and the inputs, passing those with a pullback still to run to `frontier`

@@ -1,7 +1,8 @@
 /// An n-dimensional array of `Float`: a shape and its scalars in row-major order.
 ///
 /// `Tensor` is a value type. Its storage is a Swift array, so copies are cheap and a copy is
-/// made only when one of two sharing tensors is mutated (copy-on-write).
+/// made only when one of two sharing tensors is mutated (copy-on-write). The shape is kept
+/// inline: a tensor has at most six dimensions.
 ///
 /// ```swift
 /// let x = Tensor([[0, 1], [1, 0]])      // shape [2, 2]
@@ -20,7 +21,7 @@ public struct Tensor: Sendable, Equatable {
     /// Creates a tensor of `shape` holding `scalars` in row-major order.
     ///
     /// - Precondition: `scalars.count` equals the product of `shape`, and `shape` has at most
-    ///   eight dimensions.
+    ///   six dimensions, each at most `Int32.max`.
     public init(shape: [Int], scalars: [Float]) {
         self.init(dimensions: Dimensions(shape), scalars: scalars)
     }

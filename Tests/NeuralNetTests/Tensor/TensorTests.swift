@@ -12,6 +12,17 @@ struct TensorTests {
         #expect(Tensor(5).shape == [])
     }
 
+    @Test func shapesUpToSixDimensionsRoundTrip() {
+        let six = Tensor(repeating: 1, shape: [1, 2, 1, 3, 1, 2])
+        #expect(six.shape == [1, 2, 1, 3, 1, 2] && six.rank == 6 && six.count == 12)
+        #expect(Tensor(2).shape == [] && Tensor(2).rank == 0)
+        #expect(Tensor.zeros([0, 5]).shape == [0, 5] && Tensor.zeros([0, 5]).count == 0)
+        // Same scalars, different shapes: not equal, whatever the rank.
+        #expect(Tensor(shape: [2], scalars: [1, 2]) != Tensor(shape: [2, 1], scalars: [1, 2]))
+        #expect(Tensor(shape: [2, 1], scalars: [1, 2]) != Tensor(shape: [1, 2], scalars: [1, 2]))
+        #expect(six.reshaped(to: [3, -1]).shape == [3, 4])
+    }
+
     @Test func reshapeInfersOneDimension() {
         let x = Tensor(shape: [2, 3, 4], scalars: (0..<24).map(Float.init))
         #expect(x.reshaped(to: [6, -1]).shape == [6, 4])
