@@ -1,3 +1,5 @@
+import NeuralNetKernels
+
 /// An n-dimensional array of `Float`: a shape and its scalars in row-major order.
 ///
 /// `Tensor` is a value type. Its storage is a Swift array, so copies are cheap and a copy is
@@ -168,7 +170,9 @@ extension [Float] {
     static func scalars(count: Int, zeroed: Bool) -> [Float] {
         if count >= 4096 {
             // Large arrays: the lookup no longer matters, and `init(repeating:)` zeroes with
-            // wide stores where appending writes one scalar at a time.
+            // wide stores where appending writes one scalar at a time. The first one also
+            // settles how the allocator treats them (see `Memory.keepFreedMemory`).
+            Memory.keepFreedMemory()
             if zeroed { return [Float](repeating: 0, count: count) }
             return [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
         }
