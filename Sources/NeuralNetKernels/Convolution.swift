@@ -61,6 +61,30 @@ public enum Convolution {
         }
     }
 
+    /// `col2im(dz · wᵀ)`: the input gradient of a convolution from the gradient of its output
+    /// `dz` `[patchCount, filters]` and its kernel `w` `[patchSize, filters]`, added into
+    /// `input`, without the `[patchCount, patchSize]` matrix of patch gradients: image by image,
+    /// each image's patch gradients go through a buffer that stays in cache on their way to
+    /// col2im. Images are shared between threads; every image is computed the same way on any
+    /// number of them.
+    public static func inputGradient(
+        _ dz: UnsafePointer<Float>, kernel w: UnsafePointer<Float>, filters: Int, _ g: ConvolutionGeometry,
+        addingInto input: UnsafeMutablePointer<Float>
+    ) {
+        let rows = g.outputHeight * g.outputWidth
+        forImages(of: g) { first, end in
+            Workspace.shared.withBuffer(floats: rows * g.patchSize) { patches in
+                for image in first..<end {
+                    MatrixMultiply.multiply(
+                        dz + image * rows * filters, w, transposeB: true, into: patches, m: rows, n: g.patchSize, k: filters,
+                        threads: 1)
+                    nn_col2im(patches, 1, g.height, g.width, g.channels, g.kernelHeight, g.kernelWidth, g.strideHeight,
+                              g.strideWidth, g.padTop, g.padLeft, g.outputHeight, g.outputWidth, input + image * g.imageSize)
+                }
+            }
+        }
+    }
+
     /// Runs `body(first, end)` on ranges of the batch's images, one range per thread when the
     /// batch is large enough to be worth sharing. Every image is written by one range only.
     static func forImages(of g: ConvolutionGeometry, _ body: (Int, Int) -> Void) {

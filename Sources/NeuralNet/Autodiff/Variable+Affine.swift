@@ -50,9 +50,7 @@ final class AffineNode: Variable {
         if var dz = upstream.take() {
             dz.multiplyByDerivative(of: activation, alpha: alpha, output: storedValue)
             let (x, w) = (input.value, weight.value)
-            if input.requiresGradient {
-                input.receive(dz.matmul(w, transposeSelf: false, transposeOther: true, reusing: nil))
-            }
+            if input.requiresGradient { input.receiveProduct(dz, timesTransposeOf: w) }
             if weight.requiresGradient {
                 weight.receive(x.matmul(dz, transposeSelf: true, transposeOther: false, reusing: weight.gradientStorage()))
             }

@@ -35,18 +35,11 @@ extension Variable {
     /// The windows of `g` as rows of a `[patchCount, patchSize]` matrix (im2col); the pullback
     /// adds each row's gradient back onto its window (col2im).
     func patches(_ g: ConvolutionGeometry) -> Variable {
-        let inputShape = shape
         var patches = Tensor(uninitializedDimensions: Dimensions(rows: g.patchCount, columns: g.patchSize))
         value.scalars.withUnsafeBufferPointer { x in
             patches.scalars.withUnsafeMutableBufferPointer { p in Convolution.im2col(x.baseAddress!, g, into: p.baseAddress!) }
         }
-        return unary(patches) { upstream in
-            var gradient = Tensor.zeros(inputShape)
-            upstream.scalars.withUnsafeBufferPointer { p in
-                gradient.scalars.withUnsafeMutableBufferPointer { x in Convolution.col2im(p.baseAddress!, g, addingInto: x.baseAddress!) }
-            }
-            return gradient
-        }
+        return PatchesNode(patches, of: self, geometry: g)
     }
 
     /// The maximum of each `poolSize` window (per channel); the gradient goes to each window's maximum.
@@ -94,5 +87,55 @@ extension Variable {
             preconditionFailure("pooling: a \(poolSize) window does not fit input \(shape) with \(padding) padding")
         }
         return g
+    }
+}
+
+/// The node of `patches`: its pullback is col2im. When the patches feed an affine op (every
+/// convolution), their gradient `dz · Wᵀ` is never formed: `receiveProduct` turns it into the
+/// input's gradient image by image (`Convolution.inputGradient`), which saves writing and
+/// reading a matrix as large as the patches themselves.
+final class PatchesNode: Variable {
+    // Only this node's own methods touch it, once; see `AffineNode`.
+    @exclusivity(unchecked) private var input: Variable?
+    private let geometry: ConvolutionGeometry
+
+    init(_ patches: Tensor, of input: Variable, geometry: ConvolutionGeometry) {
+        self.geometry = geometry
+        super.init(value: patches, inputs: input)
+        if isInterior { self.input = input }
+    }
+
+    override func receiveProduct(_ dz: Tensor, timesTransposeOf w: Tensor) {
+        guard let input, input.requiresGradient else { return }
+        precondition(
+            dz.dimensions == Dimensions(rows: geometry.patchCount, columns: w.dimensions[1])
+                && w.dimensions[0] == geometry.patchSize,
+            "patches: gradient \(dz.shape) and kernel \(w.shape) do not fit \(shape)")
+        var gradient = Tensor.zeros(input.dimensions)
+        dz.scalars.withUnsafeBufferPointer { dz in
+            w.scalars.withUnsafeBufferPointer { w in
+                gradient.scalars.withUnsafeMutableBufferPointer { x in
+                    Convolution.inputGradient(
+                        dz.baseAddress!, kernel: w.baseAddress!, filters: w.count / geometry.patchSize, geometry,
+                        addingInto: x.baseAddress!)
+                }
+            }
+        }
+        input.receive(gradient)
+    }
+
+    override func runPullback(_ upstream: consuming Tensor?, into frontier: inout Frontier) {
+        guard let input = input.take() else { return }
+        // A gradient arrives here only from consumers other than an affine op.
+        if let upstream {
+            var gradient = Tensor.zeros(input.dimensions)
+            upstream.scalars.withUnsafeBufferPointer { p in
+                gradient.scalars.withUnsafeMutableBufferPointer { x in
+                    Convolution.col2im(p.baseAddress!, geometry, addingInto: x.baseAddress!)
+                }
+            }
+            input.receive(gradient)
+        }
+        Variable.enqueue(input, into: &frontier)
     }
 }

@@ -131,6 +131,12 @@ public class Variable {
         if gradient == nil { gradient = incoming } else { gradient! += incoming }
     }
 
+    /// Receives `dz · wᵀ`, the gradient an affine op `self · w` hands its input. A node that
+    /// can use the two factors without the product (the patches of a convolution) overrides it.
+    func receiveProduct(_ dz: Tensor, timesTransposeOf w: Tensor) {
+        receive(dz.matmul(w, transposeSelf: false, transposeOther: true, reusing: nil))
+    }
+
     /// Storage to compute this node's next gradient into: for a parameter's leaf, the storage
     /// of the gradient the optimizer used last step (see `Parameter.takeGradientStorage`).
     final func gradientStorage() -> Tensor? {

@@ -72,4 +72,22 @@ struct ThreadsTests {
         }
         #expect(try train(threads: 1) == train(threads: 2))
     }
+
+    @Test func convolutionsGiveTheSameWeightsOnOneThreadOrTwo() throws {
+        // Images and channels enough that im2col, col2im and the input gradient share images.
+        func train(threads: Int) throws -> [Float] {
+            try ComputeThreads.$count.withValue(threads) {
+                let model = Sequential(inputShape: [12, 12, 2], loss: .meanSquaredError, optimizer: Adam(learningRate: 1e-3)) {
+                    Conv2D(filters: 8, kernelSize: 3, activation: .relu)
+                    Conv2D(filters: 8, kernelSize: 3, padding: .same, activation: .tanh)
+                    Flatten()
+                    Dense(3)
+                }
+                let x = randomTensor([16, 12, 12, 2], seed: 43), y = randomTensor([16, 3], seed: 44)
+                try model.fit(x, y, epochs: 2, batchSize: 16, seed: 3, progress: .silent)
+                return model.namedParameters.flatMap(\.parameter.value.scalars)
+            }
+        }
+        #expect(try train(threads: 1) == train(threads: 2))
+    }
 }
