@@ -4,6 +4,12 @@
     swift run -c release nn bench --json ours.json
     LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp /usr/bin/python3 bench/compare_pytorch.py ours.json
 
+or, on a shared machine whose load drifts from minute to minute, one run of each side at a time,
+alternating, so that both see the same load:
+
+    swift build -c release
+    LD_LIBRARY_PATH=... /usr/bin/python3 bench/compare_pytorch.py --alternate .build/release/nn
+
 Needs `apt-get install python3-torch libopenblas0-openmp` (Debian's PyTorch falls back to the
 reference BLAS without OpenBLAS) and the Fashion-MNIST files (`apt-get install
 dataset-fashion-mnist`, or --data DIR). Both sides use the same thread count (NEURALNET_THREADS,
@@ -15,6 +21,8 @@ import json
 import os
 import statistics
 import struct
+import subprocess
+import tempfile
 import time
 
 import numpy as np
@@ -106,9 +114,21 @@ def gemm(n, runs):
     return 2 * n ** 3 / statistics.median(once() for _ in range(runs)) / 1e9
 
 
+def ours_once(nn, workload, data):
+    """One run of `workload` by NeuralNet's `nn bench`."""
+    with tempfile.TemporaryDirectory() as directory:
+        path = os.path.join(directory, "ours.json")
+        subprocess.run([nn, "bench", "--only", workload, "--runs", "1", "--cnn-runs", "1", "--data", data, "--json", path],
+                       check=True, stdout=subprocess.DEVNULL)
+        with open(path) as f:
+            return json.load(f)["results"][workload]["value"]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("ours", nargs="?", help="the JSON written by `nn bench --json`")
+    parser.add_argument("--alternate", metavar="NN",
+                        help="NeuralNet's `nn` binary: run it one run at a time, alternating with PyTorch's runs")
     parser.add_argument("--data", default=os.environ.get("NEURALNET_DATA", "/usr/share/datasets/fashion-mnist"))
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--cnn-runs", type=int, default=3)
@@ -119,26 +139,36 @@ def main():
     torch.set_num_threads(threads)
     torch.manual_seed(1)
     train_x, train_y, test_x, test_y = load(args.data)
-    results = {}
-    median = lambda f, runs: statistics.median(f() for _ in range(runs))
-    results["mlp-train"] = median(lambda: train_epoch(mlp(), train_x, train_y), args.runs)
-    results["cnn-train"] = median(lambda: train_epoch(cnn(), train_x, train_y), args.cnn_runs)
-    results["xor"] = median(xor, args.runs)
     trained = mlp()
     train_epoch(trained, train_x, train_y)
-    results["infer-1"] = median(lambda: infer(trained, test_x, 1), args.runs)
-    results["infer-1000"] = median(lambda: infer(trained, test_x, 1000), args.runs)
+    # Each workload: one PyTorch run, and how many runs give the median.
+    workloads = {
+        "mlp-train": (lambda: train_epoch(mlp(), train_x, train_y), args.runs),
+        "cnn-train": (lambda: train_epoch(cnn(), train_x, train_y), args.cnn_runs),
+        "xor": (xor, args.runs),
+        "infer-1": (lambda: infer(trained, test_x, 1), args.runs),
+        "infer-1000": (lambda: infer(trained, test_x, 1000), args.runs),
+    }
     for n in (256, 512, 1024, 2048):
-        results[f"gemm-{n}"] = gemm(n, args.runs)
+        workloads[f"gemm-{n}"] = (lambda n=n: gemm(n, 1), args.runs)
+
+    results, ours = {}, {}
+    for name, (once, runs) in workloads.items():
+        if args.alternate:
+            pairs = [(ours_once(args.alternate, name, args.data), once()) for _ in range(runs)]
+            ours[name] = statistics.median(mine for mine, _ in pairs)
+            results[name] = statistics.median(theirs for _, theirs in pairs)
+        else:
+            results[name] = statistics.median(once() for _ in range(runs))
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"threads": threads, "torch": torch.__version__, "results": results}, f, indent=2)
 
-    ours = {}
-    if args.ours:
+    if args.ours and not args.alternate:
         with open(args.ours) as f:
             ours = {k: v["value"] for k, v in json.load(f)["results"].items()}
-    print(f"PyTorch {torch.__version__} and NeuralNet, {threads} threads, medians")
+    how = "medians of single runs, alternating" if args.alternate else "medians"
+    print(f"PyTorch {torch.__version__} and NeuralNet, {threads} threads, {how}")
     print(f"{'workload':12} {'unit':>10} {'NeuralNet':>12} {'PyTorch':>12} {'speed-up':>9}")
     for name, theirs in results.items():
         unit = "s" if name.endswith("train") or name == "xor" else ("GFLOP/s" if name.startswith("gemm") else "samples/s")

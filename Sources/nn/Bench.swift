@@ -80,6 +80,7 @@ struct Bench: ParsableCommand {
     private func measure(_ workload: Workload, data: FashionMNIST?, trained: inout Sequential?) throws -> (Double, String) {
         switch workload {
         case .mlpTrain:
+            try warmUp(.mlp, on: data!)
             var model: Sequential?
             let seconds = try median(runs) {
                 model = Preset.mlp.model(optimizer: Adam(learningRate: 1e-3), seed: 1)
@@ -89,6 +90,7 @@ struct Bench: ParsableCommand {
             trained = model
             return (seconds, "s per epoch")
         case .cnnTrain:
+            try warmUp(.cnn, on: data!)
             let seconds = try median(cnnRuns) {
                 let model = Preset.cnn.model(optimizer: Adam(learningRate: 1e-3), seed: 1)
                 try model.build()
@@ -125,6 +127,14 @@ struct Bench: ParsableCommand {
             let n = Int(workload.rawValue.dropFirst(5))!
             return (gemmRate(n: n), "GFLOP/s")
         }
+    }
+
+    /// Trains a throwaway `preset` on 20 batches, untimed, so that the first timed epoch does
+    /// not pay for starting the thread pool and for the allocator's first pages, as no
+    /// program that trains for longer than a moment does.
+    private func warmUp(_ preset: Preset, on data: FashionMNIST) throws {
+        let model = preset.model(optimizer: Adam(learningRate: 1e-3), seed: 1)
+        try model.fit(data.train.prefix(20 * 64), epochs: 1, batchSize: 64, seed: 1, progress: .silent)
     }
 
     private func gemmRate(n: Int) -> Double {
