@@ -251,3 +251,33 @@ void nn_sgemm_blocked(nn_kernel kernel, int transpose_a, int transpose_b, long m
         }
     }
 }
+
+void nn_small_affine_backward(long m, long k, long n, const float *x, const float *w, const float *dz,
+                              float *dx, float *dw, float *db) {
+    // Each sum runs in the same order as `tiny` and `nn_sum_rows` would run it.
+    if (dx) {
+        for (long i = 0; i < m; i++) {
+            for (long p = 0; p < k; p++) {
+                float sum = 0.0f;
+                for (long j = 0; j < n; j++) sum += dz[i * n + j] * w[p * n + j];
+                dx[i * k + p] = sum;
+            }
+        }
+    }
+    if (dw) {
+        for (long p = 0; p < k; p++) {
+            for (long j = 0; j < n; j++) {
+                float sum = 0.0f;
+                for (long i = 0; i < m; i++) sum += x[i * k + p] * dz[i * n + j];
+                dw[p * n + j] = sum;
+            }
+        }
+    }
+    if (db) {
+        for (long j = 0; j < n; j++) {
+            float sum = 0.0f;
+            for (long i = 0; i < m; i++) sum += dz[i * n + j];
+            db[j] = sum;
+        }
+    }
+}

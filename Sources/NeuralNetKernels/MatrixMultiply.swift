@@ -9,6 +9,22 @@ import Synchronization
 /// runs the blocks on the kernels' thread pool, and lends each a reusable workspace, so a
 /// training step allocates nothing here.
 public enum MatrixMultiply {
+    /// Whether a product of these sizes is small enough for loops (`smallAffineBackward`).
+    public static func isTiny(m: Int, n: Int, k: Int) -> Bool {
+        m * n * k <= Int(NN_TINY_PRODUCT)
+    }
+
+    /// The gradients of `z = x · w + b` for a tiny product (see `isTiny`) in one call:
+    /// `dx = dz · wᵀ` `[m, k]`, `dw = xᵀ · dz` `[k, n]` and `db = Σ_rows dz` `[n]`, each
+    /// skipped when its pointer is nil. Equal to what `multiply` and `Elementwise.sumRows` give.
+    public static func smallAffineBackward(
+        m: Int, k: Int, n: Int, x: UnsafePointer<Float>, w: UnsafePointer<Float>, dz: UnsafePointer<Float>,
+        dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>?, db: UnsafeMutablePointer<Float>?
+    ) {
+        precondition(isTiny(m: m, n: n, k: k), "smallAffineBackward: \(m)×\(k)×\(n) is not a tiny product")
+        nn_small_affine_backward(m, k, n, x, w, dz, dx, dw, db)
+    }
+
     /// Computes `C = op(A) · op(B)`, or `C += op(A) · op(B)` when `accumulate` is true.
     ///
     /// - Parameters:

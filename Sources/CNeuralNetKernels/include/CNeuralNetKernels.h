@@ -60,6 +60,13 @@ int nn_sgemm_needs_workspace(long m, long n, long k, int transpose_b);
 /// The number of floats of workspace `nn_sgemm` needs for these sizes.
 long nn_sgemm_workspace_size(long m, long n, long k);
 
+/// The three gradients of `z = x · w + b` for products of at most `NN_TINY_PRODUCT`
+/// multiply-adds, by plain loops in one call: `dx = dz · wᵀ` (m x k), `dw = xᵀ · dz` (k x n) and
+/// `db = Σ_rows dz` (n), each skipped when its pointer is NULL; x is m x k, w is k x n, dz is
+/// m x n, all row-major and dense. The results equal what `nn_sgemm` and `nn_sum_rows` give.
+void nn_small_affine_backward(long m, long k, long n, const float *x, const float *w, const float *dz,
+                              float *dx, float *dw, float *db);
+
 #ifdef __cplusplus
 }
 #endif
