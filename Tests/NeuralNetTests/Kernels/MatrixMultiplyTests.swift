@@ -21,6 +21,26 @@ struct MatrixMultiplyTests {
         return c
     }
 
+    @Test(arguments: [(1, 2, 3), (4, 3, 1), (2, 5, 7), (16, 16, 16)])
+    func smallAffineGradientsEqualTheGeneralPath(size: (Int, Int, Int)) {
+        let (m, k, n) = size
+        let x = randomTensor([m, k], seed: 5), w = randomTensor([k, n], seed: 6), dz = randomTensor([m, n], seed: 7)
+        var dx = [Float](repeating: 0, count: m * k), dw = [Float](repeating: 0, count: k * n), db = [Float](repeating: 0, count: n)
+        x.scalars.withUnsafeBufferPointer { x in
+            w.scalars.withUnsafeBufferPointer { w in
+                dz.scalars.withUnsafeBufferPointer { dz in
+                    MatrixMultiply.smallAffineBackward(
+                        m: m, k: k, n: n, x: x.baseAddress!, w: w.baseAddress!, dz: dz.baseAddress!,
+                        dx: &dx, dw: &dw, db: &db)
+                }
+            }
+        }
+        // Bit for bit what the separate multiplies and the row sum give.
+        #expect(dx == dz.matmul(w, transposeOther: true).scalars)
+        #expect(dw == x.matmul(dz, transposeSelf: true).scalars)
+        #expect(db == dz.sum(alongAxis: 0).scalars)
+    }
+
     @Test(arguments: [(1, 1, 1), (3, 5, 7), (4, 4, 4), (9, 13, 6), (17, 600, 3), (33, 2, 65), (1, 150, 40), (2, 70, 100)])
     func matchesNaiveLoops(size: (Int, Int, Int)) {
         let (m, n, k) = size
