@@ -29,6 +29,14 @@ public struct ConvolutionGeometry: Sendable, Equatable {
         self.outputWidth = outputWidth
     }
 
+    /// The same geometry for `count` images.
+    public func images(_ count: Int) -> ConvolutionGeometry {
+        ConvolutionGeometry(
+            batch: count, height: height, width: width, channels: channels, kernelHeight: kernelHeight,
+            kernelWidth: kernelWidth, strideHeight: strideHeight, strideWidth: strideWidth, padTop: padTop,
+            padLeft: padLeft, outputHeight: outputHeight, outputWidth: outputWidth)
+    }
+
     /// Rows of the patch matrix: one per output position, `batch · outputHeight · outputWidth`.
     public var patchCount: Int { batch * outputHeight * outputWidth }
     /// Floats in one input image: `height · width · channels`.
@@ -42,8 +50,10 @@ public struct ConvolutionGeometry: Sendable, Equatable {
 /// `(ky, kx, channel)`, matching a kernel stored `[kernelHeight, kernelWidth, channels, filters]`.
 public enum Convolution {
     /// Copies every window of `input` into a row of `patches`; padding reads as zero.
-    public static func im2col(_ input: UnsafePointer<Float>, _ g: ConvolutionGeometry, into patches: UnsafeMutablePointer<Float>) {
-        forImages(of: g) { first, end in
+    public static func im2col(
+        _ input: UnsafePointer<Float>, _ g: ConvolutionGeometry, into patches: UnsafeMutablePointer<Float>, threads: Int? = nil
+    ) {
+        forImages(of: g, threads: threads) { first, end in
             nn_im2col(input + first * g.imageSize, end - first, g.height, g.width, g.channels, g.kernelHeight, g.kernelWidth,
                       g.strideHeight, g.strideWidth, g.padTop, g.padLeft, g.outputHeight, g.outputWidth,
                       patches + first * g.outputHeight * g.outputWidth * g.patchSize)
@@ -59,6 +69,69 @@ public enum Convolution {
                       g.kernelHeight, g.kernelWidth, g.strideHeight, g.strideWidth, g.padTop, g.padLeft, g.outputHeight,
                       g.outputWidth, input + first * g.imageSize)
         }
+    }
+
+    /// The convolution `output = patches · w` (plus `bias` `[filters]` and ReLU, as
+    /// `MatrixMultiply.multiply` applies them) of `input` with `w` `[patchSize, filters]`,
+    /// written as `[patchCount, filters]`, without the whole patch matrix: a chunk of images at a
+    /// time (see `imagesPerChunk`), each chunk's patches made in a buffer that stays in cache.
+    /// Chunks are shared between threads; every chunk is computed the same way on any number.
+    public static func forward(
+        _ input: UnsafePointer<Float>, kernel w: UnsafePointer<Float>, filters: Int, _ g: ConvolutionGeometry,
+        bias: UnsafePointer<Float>?, relu: Bool, into output: UnsafeMutablePointer<Float>
+    ) {
+        let (chunk, rows) = (imagesPerChunk(g), g.outputHeight * g.outputWidth)
+        let chunks = (g.batch + chunk - 1) / chunk
+        func run(_ index: Int, threads: Int?) {
+            let first = index * chunk
+            let part = g.images(min(chunk, g.batch - first))
+            Workspace.shared.withBuffer(floats: part.patchCount * g.patchSize) { patches in
+                im2col(input + first * g.imageSize, part, into: patches, threads: threads)
+                MatrixMultiply.multiply(
+                    patches, w, into: output + first * rows * filters, m: part.patchCount, n: filters, k: g.patchSize,
+                    bias: bias, relu: relu, threads: threads)
+            }
+        }
+        // One chunk (a small batch) keeps every thread for its own multiply.
+        if chunks == 1 { return run(0, threads: nil) }
+        ComputeThreads.parallelFor(chunks, threads: ComputeThreads.count) { run($0, threads: 1) }
+    }
+
+    /// The gradient of a convolution's kernel, `patchesᵀ · dz` `[patchSize, filters]` for `dz`
+    /// `[patchCount, filters]`, written into `kernelGradient`, with each chunk's patches made
+    /// again in a cached buffer rather than kept from the forward pass. The images are split
+    /// into two fixed halves, each summed chunk by chunk in order into its own partial gradient,
+    /// and the halves are added last: two threads share the work without meeting, and one
+    /// thread gets the very same sums.
+    public static func kernelGradient(
+        _ input: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, filters: Int, _ g: ConvolutionGeometry,
+        into kernelGradient: UnsafeMutablePointer<Float>
+    ) {
+        let (chunk, rows, size) = (imagesPerChunk(g), g.outputHeight * g.outputWidth, g.patchSize * filters)
+        let half = (g.batch + 1) / 2
+        Workspace.shared.withBuffer(floats: size) { second in
+            ComputeThreads.parallelFor(2, threads: ComputeThreads.count) { group in
+                let target = group == 0 ? kernelGradient : second
+                let (start, end) = group == 0 ? (0, half) : (half, g.batch)
+                if start == end { target.update(repeating: 0, count: size) }
+                for first in stride(from: start, to: end, by: chunk) {
+                    let part = g.images(min(chunk, end - first))
+                    Workspace.shared.withBuffer(floats: part.patchCount * g.patchSize) { patches in
+                        im2col(input + first * g.imageSize, part, into: patches, threads: 1)
+                        MatrixMultiply.multiply(
+                            patches, transposeA: true, dz + first * rows * filters, into: target, m: g.patchSize,
+                            n: filters, k: part.patchCount, accumulate: first > start, threads: 1)
+                    }
+                }
+            }
+            for i in 0..<size { kernelGradient[i] += second[i] }
+        }
+    }
+
+    /// Images per chunk of `forward` and `kernelGradient`: patches of about 512 KB, which
+    /// stay in a core's cache between im2col and the multiply.
+    static func imagesPerChunk(_ g: ConvolutionGeometry) -> Int {
+        max(1, min(g.batch, (1 << 17) / max(1, g.outputHeight * g.outputWidth * g.patchSize)))
     }
 
     /// `col2im(dz · wᵀ)`: the input gradient of a convolution from the gradient of its output
@@ -87,9 +160,9 @@ public enum Convolution {
 
     /// Runs `body(first, end)` on ranges of the batch's images, one range per thread when the
     /// batch is large enough to be worth sharing. Every image is written by one range only.
-    static func forImages(of g: ConvolutionGeometry, _ body: (Int, Int) -> Void) {
+    static func forImages(of g: ConvolutionGeometry, threads: Int? = nil, _ body: (Int, Int) -> Void) {
         let work = g.batch * g.outputHeight * g.outputWidth * g.patchSize
-        let parts = work < 1 << 16 ? 1 : min(ComputeThreads.count, g.batch)
+        let parts = work < 1 << 16 ? 1 : min(threads ?? ComputeThreads.count, g.batch)
         let chunk = (g.batch + parts - 1) / max(parts, 1)
         ComputeThreads.parallelFor(parts, threads: parts) { part in
             let first = part * chunk

@@ -20,16 +20,12 @@ extension Variable {
         guard let g = ConvolutionGeometry.make(
             inputShape: shape, window: Size2D(kernelShape[0], kernelShape[1]), strides: strides, padding: padding)
         else { preconditionFailure("conv2d: a \(kernelShape[0])×\(kernelShape[1]) kernel does not fit input \(shape) with \(padding) padding") }
-        let weights = kernel.reshaped(to: [g.patchSize, kernelShape[3]])
-        let output: Variable
         if activation.hasDerivativeFromOutput {
-            output = patches(g).affine(weight: weights, bias: bias, activation: activation)
-        } else {
-            var linear = patches(g).matmul(weights)
-            if let bias { linear = linear + bias }
-            output = activation.apply(linear)
+            return ConvolutionNode(input: self, kernel: kernel, bias: bias, activation: activation, geometry: g)
         }
-        return output.reshaped(to: [g.batch, g.outputHeight, g.outputWidth, kernelShape[3]])
+        var linear = patches(g).matmul(kernel.reshaped(to: [g.patchSize, kernelShape[3]]))
+        if let bias { linear = linear + bias }
+        return activation.apply(linear).reshaped(to: [g.batch, g.outputHeight, g.outputWidth, kernelShape[3]])
     }
 
     /// The windows of `g` as rows of a `[patchCount, patchSize]` matrix (im2col); the pullback

@@ -1,5 +1,5 @@
 import Testing
-import NeuralNetKernels
+@testable import NeuralNetKernels
 @testable import NeuralNet
 
 /// Convolution and pooling against naive loops written straight from their definitions.
@@ -47,6 +47,30 @@ struct ConvolutionTests {
         let x = randomTensor([2, 5, 4, 2], seed: 7)
         let k = randomTensor([3, 2, 2, 3], seed: 8)
         expectGradientsMatch([x, k]) { $0[0].conv2d(kernel: $0[1], strides: strides, padding: padding) }
+    }
+
+    @Test(arguments: [1, 2])
+    func chunkedConvolutionMatchesTheComposedOps(threads: Int) {
+        // Images large enough that the fused node works in several chunks and two halves.
+        let x = randomTensor([5, 30, 30, 8], seed: 11), k = randomTensor([3, 3, 8, 4], seed: 12)
+        let b = randomTensor([4], seed: 13)
+        let g = ConvolutionGeometry.make(inputShape: x.shape, window: 3, strides: 1, padding: .valid)!
+        #expect(Convolution.imagesPerChunk(g) < 3)
+        let weights = randomTensor([5, 28, 28, 4], seed: 14)
+        func run(fused: Bool) -> [Tensor] {
+            ComputeThreads.$count.withValue(threads) {
+                let (xv, kv, bv) = (Variable(x, requiresGradient: true), Variable(k, requiresGradient: true),
+                                    Variable(b, requiresGradient: true))
+                let y = fused
+                    ? xv.conv2d(kernel: kv, bias: bv, activation: .relu)
+                    : (xv.patches(g).matmul(kv.reshaped(to: [72, 4])) + bv).relu().reshaped(to: [5, 28, 28, 4])
+                (y * Variable(weights)).sum().backward()
+                return [y.value, xv.gradient!, kv.gradient!, bv.gradient!]
+            }
+        }
+        for (chunked, composed) in zip(run(fused: true), run(fused: false)) {
+            #expect(isClose(chunked, composed, tolerance: 1e-4))
+        }
     }
 
     @Test func sameGeometryFollowsKeras() {
