@@ -13,7 +13,6 @@ final class UnaryNode: Variable {
         if isInterior { (self.input, self.pullback) = (input, pullback) }
     }
 
-
     override func runPullback(_ upstream: consuming Tensor?, into frontier: inout Frontier) {
         guard let input = input.take(), let pullback = pullback.take() else { return }
         if let upstream { input.receive(pullback(upstream)) }
