@@ -7,8 +7,10 @@ extension Variable {
     /// plus `bias` `[filters]` and `activation`:
     /// `out[b, y, x, f] = act(Σ_{ky, kx, c} in[b, y·s + ky - pad, x·s + kx - pad, c] · kernel[ky, kx, c, f] + bias[f])`.
     ///
-    /// Computed as im2col (the windows as rows of a patch matrix) then the fused
-    /// `activation(patches · kernel + bias)`; the gradients flow back through the same two steps.
+    /// Computed as im2col (the windows as rows of a patch matrix) times the kernel. With an
+    /// activation whose derivative reads its output (ReLU, tanh, sigmoid, linear, ...), one
+    /// `ConvolutionNode` does it all a chunk of images at a time; other activations follow a
+    /// patches node and a linear affine op.
     ///
     /// - Precondition: the channels agree and some window fits (layers check this first).
     public func conv2d(
@@ -23,8 +25,8 @@ extension Variable {
         if activation.hasDerivativeFromOutput {
             return ConvolutionNode(input: self, kernel: kernel, bias: bias, activation: activation, geometry: g)
         }
-        var linear = patches(g).matmul(kernel.reshaped(to: [g.patchSize, kernelShape[3]]))
-        if let bias { linear = linear + bias }
+        let weights = kernel.reshaped(to: [g.patchSize, kernelShape[3]])
+        let linear = patches(g).affine(weight: weights, bias: bias, activation: .linear)
         return activation.apply(linear).reshaped(to: [g.batch, g.outputHeight, g.outputWidth, kernelShape[3]])
     }
 
@@ -86,10 +88,11 @@ extension Variable {
     }
 }
 
-/// The node of `patches`: its pullback is col2im. When the patches feed an affine op (every
-/// convolution), their gradient `dz · Wᵀ` is never formed: `receiveProduct` turns it into the
-/// input's gradient image by image (`Convolution.inputGradient`), which saves writing and
-/// reading a matrix as large as the patches themselves.
+/// The node of `patches`: its pullback is col2im. When the patches feed an affine op (the
+/// convolutions that `ConvolutionNode` does not fuse), their gradient `dz · Wᵀ` is never formed:
+/// `receiveProduct` turns it into the input's gradient image by image
+/// (`Convolution.inputGradient`), which saves writing and reading a matrix as large as the
+/// patches themselves.
 final class PatchesNode: Variable {
     // Only this node's own methods touch it, once; see `AffineNode`.
     @exclusivity(unchecked) private var input: Variable?

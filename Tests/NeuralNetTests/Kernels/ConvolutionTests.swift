@@ -49,9 +49,10 @@ struct ConvolutionTests {
         expectGradientsMatch([x, k]) { $0[0].conv2d(kernel: $0[1], strides: strides, padding: padding) }
     }
 
-    @Test(arguments: [1, 2])
-    func chunkedConvolutionMatchesTheComposedOps(threads: Int) {
-        // Images large enough that the fused node works in several chunks and two halves.
+    @Test(arguments: [(1, Activation.relu), (2, .relu), (2, .gelu)])
+    func largeConvolutionsMatchTheComposedOps(threads: Int, activation: Activation) {
+        // Images large enough that the fused node works in several chunks and two halves, and
+        // that a GELU convolution's input gradient skips the patch-gradient matrix.
         let x = randomTensor([5, 30, 30, 8], seed: 11), k = randomTensor([3, 3, 8, 4], seed: 12)
         let b = randomTensor([4], seed: 13)
         let g = ConvolutionGeometry.make(inputShape: x.shape, window: 3, strides: 1, padding: .valid)!
@@ -62,8 +63,8 @@ struct ConvolutionTests {
                 let (xv, kv, bv) = (Variable(x, requiresGradient: true), Variable(k, requiresGradient: true),
                                     Variable(b, requiresGradient: true))
                 let y = fused
-                    ? xv.conv2d(kernel: kv, bias: bv, activation: .relu)
-                    : (xv.patches(g).matmul(kv.reshaped(to: [72, 4])) + bv).relu().reshaped(to: [5, 28, 28, 4])
+                    ? xv.conv2d(kernel: kv, bias: bv, activation: activation)
+                    : activation.apply(xv.patches(g).matmul(kv.reshaped(to: [72, 4])) + bv).reshaped(to: [5, 28, 28, 4])
                 (y * Variable(weights)).sum().backward()
                 return [y.value, xv.gradient!, kv.gradient!, bv.gradient!]
             }
