@@ -59,6 +59,6 @@ void nn_sum_rows(const float *restrict x, float *restrict sum, long rows, long w
             const float *in = x + r * row_stride + j0;
             for (long j = 0; j < columns; j++) band[j] += in[j];
         }
-        for (long j = 0; j < columns; j++) sum[j0 + j] += band[j];
+        for (long j = 0; j < columns; j++) sum[j0 + j] = band[j];
     }
 }

@@ -88,7 +88,7 @@ public enum Elementwise {
         forChunks(of: count) { start, size in nn_relu_backward(x + start, dy + start, size) }
     }
 
-    /// `sum += Σ_r x[r, :]`. Large sums are shared between threads by bands of whole cache
+    /// `sum = Σ_r x[r, :]` (written, not added). Large sums are shared between threads by bands of whole cache
     /// lines of columns, so every column is still summed in row order: the result does not
     /// depend on the thread count.
     public static func sumRows(_ x: UnsafePointer<Float>, into sum: UnsafeMutablePointer<Float>, rows: Int, width: Int) {

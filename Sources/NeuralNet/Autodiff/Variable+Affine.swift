@@ -52,7 +52,7 @@ final class AffineNode: Variable {
             let (x, w) = (input.value, weight.value)
             let (m, k, n) = (x.dimensions[0], w.dimensions[0], w.dimensions[1])
             if m > 0, k > 0, n > 0, MatrixMultiply.isTiny(m: m, n: n, k: k) {
-                smallGradients(dz, x: x, w: w, input: input, weight: weight, bias: bias)
+                smallGradients(dz, x: x, w: w, m: m, k: k, n: n, input: input, weight: weight, bias: bias)
             } else {
                 if input.requiresGradient { input.receiveProduct(dz, timesTransposeOf: w) }
                 if weight.requiresGradient {
@@ -69,8 +69,9 @@ final class AffineNode: Variable {
     /// The three gradients of a tiny product in one call of plain loops: the general path's
     /// separate multiplies cost more in calls and checks than in arithmetic at these sizes
     /// (a small network's training step). Same results as the general path.
-    private func smallGradients(_ dz: Tensor, x: Tensor, w: Tensor, input: Variable, weight: Variable, bias: Variable?) {
-        let (m, k, n) = (x.dimensions[0], w.dimensions[0], w.dimensions[1])
+    private func smallGradients(
+        _ dz: Tensor, x: Tensor, w: Tensor, m: Int, k: Int, n: Int, input: Variable, weight: Variable, bias: Variable?
+    ) {
         let (needX, needW, needB) = (input.requiresGradient, weight.requiresGradient, bias?.requiresGradient ?? false)
         var dx = needX ? Tensor(uninitializedDimensions: x.dimensions) : Tensor.empty
         var dw = needW ? Tensor(reusing: weight.gradientStorage(), dimensions: w.dimensions) : Tensor.empty
@@ -161,8 +162,10 @@ extension Tensor {
     func sumOfRows(reusing storage: consuming Tensor? = nil) -> Tensor {
         let width = dimensions.last ?? 1
         var result = Tensor(reusing: storage, dimensions: Dimensions(length: width))
-        result.scalars.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
-        guard width > 0, count > 0 else { return result }
+        guard width > 0, count > 0 else {
+            result.scalars.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+            return result
+        }
         scalars.withUnsafeBufferPointer { x in
             result.scalars.withUnsafeMutableBufferPointer { s in
                 Elementwise.sumRows(x.baseAddress!, into: s.baseAddress!, rows: count / width, width: width)

@@ -41,7 +41,7 @@ struct ThreadsTests {
         let rows = 3000
         let x = randomTensor([rows, width], seed: 7)
         func sums(threads: Int) -> [Float] {
-            var sum = [Float](repeating: 0, count: width)
+            var sum = [Float](repeating: 7, count: width)     // written, not added to
             ComputeThreads.$count.withValue(threads) {
                 x.scalars.withUnsafeBufferPointer { x in
                     sum.withUnsafeMutableBufferPointer { s in
