@@ -1,92 +1,38 @@
 import Foundation
 
-/// Activation functions as differentiable operations. Each derivative is written beside its
-/// function; those that are cheaper from the output (`tanh`, `sigmoid`) capture the output
-/// tensor, never the output node.
+/// Activation functions as differentiable operations, by name. The element-wise ones read the
+/// table in `Activation+Table.swift`; softmax and log-softmax, which work on rows, are here.
 extension Variable {
     /// `max(x, 0)`; `∂/∂x = 1 if x > 0 else 0`.
-    public func relu() -> Variable {
-        let x = value
-        return unary(x.map { Swift.max($0, 0) }) { upstream in
-            upstream.zip(x) { g, x in x > 0 ? g : 0 }
-        }
-    }
+    public func relu() -> Variable { activated(by: .relu) }
 
     /// `x if x > 0 else slope · x`.
-    public func leakyRelu(slope: Float = 0.01) -> Variable {
-        let x = value
-        return unary(x.map { $0 > 0 ? $0 : slope * $0 }) { upstream in
-            upstream.zip(x) { g, x in x > 0 ? g : slope * g }
-        }
-    }
+    public func leakyRelu(slope: Float = 0.01) -> Variable { activated(by: .leakyRelu(slope: slope)) }
 
     /// `x if x > 0 else α(eˣ - 1)`; `∂/∂x = 1 if x > 0 else αeˣ`.
-    public func elu(alpha: Float = 1) -> Variable {
-        let x = value
-        return unary(x.map { $0 > 0 ? $0 : alpha * Foundation.expm1($0) }) { upstream in
-            upstream.zip(x) { g, x in x > 0 ? g : g * alpha * Foundation.exp(x) }
-        }
-    }
+    public func elu(alpha: Float = 1) -> Variable { activated(by: Activation(.elu, alpha: alpha)) }
 
     /// Scaled ELU with the self-normalising constants of Klambauer et al. (2017).
-    public func selu() -> Variable {
-        let alpha: Float = 1.673_263_2, scale: Float = 1.050_701
-        return elu(alpha: alpha) * scale
-    }
+    public func selu() -> Variable { activated(by: .selu) }
 
     /// The exact GELU, `x · Φ(x)` with `Φ` the standard normal CDF;
     /// `∂/∂x = Φ(x) + x · φ(x)`.
-    public func gelu() -> Variable {
-        let x = value
-        return unary(x.map { $0 * normalCDF($0) }) { upstream in
-            upstream.zip(x) { (g: Float, x: Float) -> Float in
-                let density: Float = Foundation.exp(-0.5 * x * x) * 0.398_942_3
-                let cumulative: Float = normalCDF(x)
-                return g * (cumulative + x * density)
-            }
-        }
-    }
+    public func gelu() -> Variable { activated(by: .gelu) }
 
     /// `1 / (1 + e⁻ˣ)`; `∂/∂x = y(1 - y)`.
-    public func sigmoid() -> Variable {
-        let y = value.map(logistic)
-        return unary(y) { upstream in upstream.zip(y) { g, y in g * y * (1 - y) } }
-    }
+    public func sigmoid() -> Variable { activated(by: .sigmoid) }
 
     /// `tanh x`; `∂/∂x = 1 - y²`.
-    public func tanh() -> Variable {
-        let y = value.map { Foundation.tanh($0) }
-        return unary(y) { upstream in upstream.zip(y) { g, y in g * (1 - y * y) } }
-    }
+    public func tanh() -> Variable { activated(by: .tanh) }
 
     /// `ln(1 + eˣ)`, computed without overflow; `∂/∂x = sigmoid(x)`.
-    public func softplus() -> Variable {
-        let x = value
-        let y = x.map { Swift.max($0, 0) + Foundation.log1p(Foundation.exp(-Swift.abs($0))) }
-        return unary(y) { upstream in upstream.zip(x) { g, x in g * logistic(x) } }
-    }
+    public func softplus() -> Variable { activated(by: .softplus) }
 
     /// `x / (1 + |x|)`; `∂/∂x = 1 / (1 + |x|)²`.
-    public func softsign() -> Variable {
-        let x = value
-        return unary(x.map { $0 / (1 + Swift.abs($0)) }) { upstream in
-            upstream.zip(x) { g, x in
-                let d = 1 + Swift.abs(x)
-                return g / (d * d)
-            }
-        }
-    }
+    public func softsign() -> Variable { activated(by: .softsign) }
 
     /// Swish (SiLU), `x · sigmoid(x)`; `∂/∂x = s + x · s(1 - s)`.
-    public func swish() -> Variable {
-        let x = value
-        return unary(x.map { $0 * logistic($0) }) { upstream in
-            upstream.zip(x) { g, x in
-                let s = logistic(x)
-                return g * (s + x * s * (1 - s))
-            }
-        }
-    }
+    public func swish() -> Variable { activated(by: .swish) }
 
     /// Softmax over the last axis: `yᵢ = e^{xᵢ} / Σⱼ e^{xⱼ}`;
     /// `∂/∂x = y ⊙ (g - Σ g ⊙ y)`.

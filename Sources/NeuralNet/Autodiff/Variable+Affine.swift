@@ -106,57 +106,7 @@ extension Tensor {
     }
 }
 
-extension Activation {
-    /// Whether `f'(z)` can be computed from `y = f(z)` alone, which the fused ops need.
-    public var hasDerivativeFromOutput: Bool {
-        switch kind {
-        case .linear, .relu, .tanh, .sigmoid: true
-        case .leakyRelu: alpha > 0
-        case .elu: alpha > 0
-        default: false
-        }
-    }
-}
-
 extension Tensor {
-    /// Applies `activation` in place, for the activations the multiply does not apply itself
-    /// (linear and ReLU are done by then).
-    mutating func applyActivation(_ activation: Activation) {
-        scalars.withUnsafeMutableBufferPointer { y in
-            switch activation.kind {
-            case .linear, .relu: break
-            case .tanh: for i in 0..<y.count { y[i] = Foundation.tanh(y[i]) }
-            case .sigmoid: for i in 0..<y.count { y[i] = logistic(y[i]) }
-            case .leakyRelu:
-                let slope = activation.alpha
-                for i in 0..<y.count where y[i] < 0 { y[i] *= slope }
-            case .elu:
-                let alpha = activation.alpha
-                for i in 0..<y.count where y[i] < 0 { y[i] = alpha * Foundation.expm1(y[i]) }
-            default: preconditionFailure("applyActivation: \(activation) is not fused")
-            }
-        }
-    }
-
-    /// Multiplies this upstream gradient by `f'(z)` in place, with `f'` read from the output
-    /// `y = f(z)` of the activation `kind` (and its `alpha`): it becomes `∂loss/∂z`.
-    mutating func multiplyByDerivative(of kind: Activation.Kind, alpha: Float, output y: Tensor) {
-        precondition(dimensions == y.dimensions, "activation gradient: upstream \(shape) does not match output \(y.shape)")
-        y.scalars.withUnsafeBufferPointer { y in
-            scalars.withUnsafeMutableBufferPointer { g in
-                switch kind {
-                case .linear: break
-                case .relu: Elementwise.reluBackward(y.baseAddress!, scaling: g.baseAddress!, count: g.count)
-                case .tanh: for i in 0..<g.count { g[i] *= 1 - y[i] * y[i] }
-                case .sigmoid: for i in 0..<g.count { g[i] *= y[i] * (1 - y[i]) }
-                case .leakyRelu: for i in 0..<g.count where y[i] <= 0 { g[i] *= alpha }
-                case .elu: for i in 0..<g.count where y[i] <= 0 { g[i] *= y[i] + alpha }
-                default: preconditionFailure("activation gradient: \(kind) is not fused")
-                }
-            }
-        }
-    }
-
     /// The sum over every axis but the last: `[..., n] → [n]`, the gradient of a bias;
     /// written into `storage` when it holds `n` scalars that nothing else shares.
     func sumOfRows(reusing storage: consuming Tensor? = nil) -> Tensor {

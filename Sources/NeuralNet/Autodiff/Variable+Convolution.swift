@@ -27,7 +27,7 @@ extension Variable {
         }
         let weights = kernel.reshaped(to: [g.patchSize, kernelShape[3]])
         let linear = patches(g).affine(weight: weights, bias: bias, activation: .linear)
-        return activation.apply(linear).reshaped(to: [g.batch, g.outputHeight, g.outputWidth, kernelShape[3]])
+        return linear.activated(by: activation).reshaped(to: [g.batch, g.outputHeight, g.outputWidth, kernelShape[3]])
     }
 
     /// The windows of `g` as rows of a `[patchCount, patchSize]` matrix (im2col); the pullback

@@ -89,3 +89,16 @@ extension Variable {
         unary(value.transposed()) { upstream in upstream.transposed() }
     }
 }
+
+extension Variable {
+    /// `variables` joined along `axis`; the pullback cuts the upstream gradient back into
+    /// pieces of each input's size.
+    public static func concatenated(_ variables: [Variable], alongAxis axis: Int) -> Variable {
+        let value = Tensor.concatenated(variables.map(\.value), alongAxis: axis)
+        let resolved = axis < 0 ? axis + value.rank : axis
+        let sizes = variables.map { $0.shape[resolved] }
+        return Variable(value, inputs: variables) { upstream in
+            upstream.split(sizes: sizes, alongAxis: resolved).map { Optional($0) }
+        }
+    }
+}

@@ -1,33 +1,53 @@
-/// Inputs and their labels, sample by sample along the first axis.
+/// Inputs and their labels, sample by sample along the first axis: one input tensor and one
+/// label tensor for most models, or several of each for a graph model with several inputs or
+/// outputs.
 ///
 /// A dataset is a value: `split`, `shuffled` and `prefix` return new datasets. Training reads it
 /// in mini-batches, gathering only each batch's rows, so an epoch never copies the whole set.
 public struct Dataset: Sendable {
-    /// `[count, ...]`: one input per sample (images are `[count, height, width, channels]`).
-    public let inputs: Tensor
-    /// `[count, ...]`: class indices `[count]`, or targets shaped like the model's output.
-    public let labels: Tensor
+    /// One tensor per model input, each `[count, ...]`.
+    public let inputTensors: [Tensor]
+    /// One tensor per model output, each `[count, ...]`: class indices `[count]`, or targets
+    /// shaped like that output.
+    public let labelTensors: [Tensor]
+
+    /// `[count, ...]`: the (first) input of each sample (images are `[count, height, width, channels]`).
+    public var inputs: Tensor { inputTensors[0] }
+    /// `[count, ...]`: the (first) labels, class indices `[count]` or targets shaped like the output.
+    public var labels: Tensor { labelTensors[0] }
 
     /// A dataset of `inputs` and `labels`; both must have the same number of samples.
     public init(inputs: Tensor, labels: Tensor) throws {
-        guard inputs.rank >= 1, labels.rank >= 1, inputs.shape[0] == labels.shape[0] else {
+        try self.init(inputs: [inputs], labels: [labels])
+    }
+
+    /// A dataset for a model with several inputs or outputs: one tensor per input and one per
+    /// output, all with the same number of samples.
+    public init(inputs: [Tensor], labels: [Tensor]) throws {
+        let all = inputs + labels
+        guard !inputs.isEmpty, !labels.isEmpty, all.allSatisfy({ $0.rank >= 1 }),
+              Set(all.map { $0.shape[0] }).count == 1 else {
             throw NeuralNetError.invalidData(
-                "Dataset: inputs of shape \(inputs.shape) and labels of shape \(labels.shape) must have the same number of samples (first axis)")
+                "Dataset: inputs of shapes \(inputs.map(\.shape)) and labels of shapes \(labels.map(\.shape)) "
+                    + "must be at least one of each, all with the same number of samples (first axis)")
         }
-        self.inputs = inputs
-        self.labels = labels
+        inputTensors = inputs
+        labelTensors = labels
     }
 
     /// The number of samples.
     public var count: Int { inputs.dimensions[0] }
 
-    /// The shape of one input (batch excluded).
+    /// The shape of one input (batch excluded), of the first input.
     public var sampleShape: [Int] { Array(inputs.shape.dropFirst()) }
+
+    /// The shape of one sample of each input.
+    public var sampleShapes: [[Int]] { inputTensors.map { Array($0.shape.dropFirst()) } }
 
     /// The samples at `indices`, in that order.
     public subscript(indices: some Collection<Int>) -> Dataset {
-        // Both tensors are gathered with the same indices, so the counts stay equal.
-        try! Dataset(inputs: inputs.gatheringRows(indices), labels: labels.gatheringRows(indices))
+        // Every tensor is gathered with the same indices, so the counts stay equal.
+        try! Dataset(inputs: inputTensors.map { $0.gatheringRows(indices) }, labels: labelTensors.map { $0.gatheringRows(indices) })
     }
 
     /// The first `n` samples (all of them if there are fewer).
@@ -62,9 +82,13 @@ public struct Dataset: Sendable {
         let dataset: Dataset
         /// The samples of the batch, as indices into the dataset.
         public let indices: ArraySlice<Int>
-        /// `[batchSize, ...]` inputs.
+        /// `[batchSize, ...]` inputs (of the first input).
         public var inputs: Tensor { dataset.inputs.gatheringRows(indices) }
-        /// `[batchSize, ...]` labels.
+        /// `[batchSize, ...]` labels (of the first output).
         public var labels: Tensor { dataset.labels.gatheringRows(indices) }
+        /// The batch of every input.
+        public var inputTensors: [Tensor] { dataset.inputTensors.map { $0.gatheringRows(indices) } }
+        /// The batch of every output's labels.
+        public var labelTensors: [Tensor] { dataset.labelTensors.map { $0.gatheringRows(indices) } }
     }
 }

@@ -1,24 +1,12 @@
-/// The layer types that model files can name, and how each reads and writes its arguments.
+/// How each built-in layer type reads and writes its arguments in model files; the list of
+/// types is `Registry.standard`.
 extension LayerSpec {
-    /// Every layer type a spec may name.
-    static var layerTypes: [any SpecifiableLayer.Type] {
-        [Dense.self, Activation.self, Flatten.self, Dropout.self, Conv2D.self, MaxPool2D.self, AvgPool2D.self,
-         GlobalAveragePooling2D.self, BatchNorm.self, Reshape.self]
-    }
-
-    /// The layer type named `name` (case and `_` ignored).
-    static func layerType(named name: String) -> (any SpecifiableLayer.Type)? {
-        layerTypes.first { NameTable.normalized($0.typeName) == NameTable.normalized(name) }
-    }
-
-    /// The valid type names, for error messages.
-    public static var typeNames: [String] { layerTypes.map { $0.typeName } }
-
     /// The spec of `layer`, or an error if its type cannot be written to a model file.
     public static func of(_ layer: any Layer) throws -> LayerSpec {
         guard let layer = layer as? any SpecifiableLayer else {
             throw NeuralNetError.invalidArgument(
-                "\(layer) cannot be saved: its type does not conform to SpecifiableLayer (known: \(typeNames.joined(separator: ", ")))")
+                "\(layer) (type \(Swift.type(of: layer))) cannot be saved: its type does not conform to SpecifiableLayer; "
+                    + "conform it (typeName, init(arguments:), arguments) and register it to load it again")
         }
         return layer.spec
     }
@@ -121,7 +109,7 @@ extension WindowPooling where Self: SpecifiableLayer {
         let size = try arguments.ints("poolSize", repeating: 2, default: [2, 2])
         let strides = try arguments.ints("strides", repeating: 2, default: size)
         guard (size + strides).allSatisfy({ $0 > 0 }) else {
-            throw NeuralNetError.invalidArgument("layer \(arguments.spec.type): poolSize and strides must be positive")
+            throw NeuralNetError.invalidArgument("layer \(arguments.type): poolSize and strides must be positive")
         }
         try self.init(Size2D(size[0], size[1]), strides: Size2D(strides[0], strides[1]), padding: arguments.padding())
     }
@@ -159,7 +147,7 @@ extension Reshape: SpecifiableLayer {
     public static var typeName: String { "Reshape" }
 
     public convenience init(arguments: inout LayerSpec.Arguments) throws {
-        guard case .array(let items)? = arguments.spec.arguments["targetShape"] else {
+        guard case .array(let items)? = arguments.values["targetShape"] else {
             throw NeuralNetError.invalidArgument("layer Reshape: targetShape must be a list of sizes, e.g. [28, 28, 1]")
         }
         let shape = try arguments.ints("targetShape", repeating: items.count)
@@ -181,4 +169,41 @@ extension LayerSpec.Arguments {
         }
         return padding
     }
+}
+
+extension Size2D {
+    /// `3` for a square size, `[3, 5]` otherwise.
+    var jsonValue: JSONValue { height == width ? .number(Double(height)) : .array([.number(Double(height)), .number(Double(width))]) }
+}
+
+extension Add: SpecifiableLayer {
+    public convenience init(arguments: inout LayerSpec.Arguments) throws { self.init() }
+    public var arguments: [String: JSONValue] { [:] }
+}
+
+extension Subtract: SpecifiableLayer {
+    public convenience init(arguments: inout LayerSpec.Arguments) throws { self.init() }
+    public var arguments: [String: JSONValue] { [:] }
+}
+
+extension Multiply: SpecifiableLayer {
+    public convenience init(arguments: inout LayerSpec.Arguments) throws { self.init() }
+    public var arguments: [String: JSONValue] { [:] }
+}
+
+extension Average: SpecifiableLayer {
+    public convenience init(arguments: inout LayerSpec.Arguments) throws { self.init() }
+    public var arguments: [String: JSONValue] { [:] }
+}
+
+extension Concatenate: SpecifiableLayer {
+    public static var typeName: String { "Concatenate" }
+
+    public convenience init(arguments: inout LayerSpec.Arguments) throws {
+        let axis = try arguments.int("axis", default: -1)
+        guard axis != 0 else { throw NeuralNetError.invalidArgument("layer Concatenate: axis 0 is the batch axis; use 1, 2, ... or -1") }
+        self.init(axis: axis)
+    }
+
+    public var arguments: [String: JSONValue] { ["axis": .number(Double(axis))] }
 }

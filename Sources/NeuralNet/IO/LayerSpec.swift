@@ -40,116 +40,21 @@ public struct LayerSpec: Codable, Equatable, Sendable {
 
     /// The layer this spec describes. Unknown types, unknown or missing arguments and values of
     /// the wrong kind throw an error naming the layer, the argument and what is accepted.
-    public func makeLayer() throws -> any Layer {
-        guard let layerType = LayerSpec.layerType(named: type) else {
-            throw NeuralNetError.unknownName(kind: "layer type", name: type, validNames: LayerSpec.typeNames)
+    public func makeLayer(registry: Registry = .standard) throws -> any Layer {
+        guard let layerType = registry.layerType(named: type) else {
+            throw NeuralNetError.invalidArgument(
+                "unknown layer type '\(type)'; known: \(registry.layerTypeNames.joined(separator: ", ")). "
+                    + "For a layer of your own, conform it to SpecifiableLayer and pass a registry to load: "
+                    + "var registry = Registry.standard; registry.register(\(type).self); try Model.load(from: url, registry: registry)")
         }
-        var reader = Arguments(spec: self)
+        var reader = SpecArguments(kind: "layer", type: type, values: arguments)
         let layer = try layerType.init(arguments: &reader)
         try reader.finish()
         return layer
     }
 
-    /// Reads a spec's arguments by name and type, remembering which were used so that unknown
-    /// ones are reported.
-    public struct Arguments {
-        let spec: LayerSpec
-        private var used: Set<String> = []
-
-        init(spec: LayerSpec) { self.spec = spec }
-
-        private func fail(_ key: String, _ expected: String) -> NeuralNetError {
-            .invalidArgument("layer \(spec.type): argument '\(key)' must be \(expected), got \(spec.arguments[key]!)")
-        }
-
-        /// An integer argument, or `defaultValue` when absent (required when `nil`).
-        public mutating func int(_ key: String, default defaultValue: Int? = nil) throws -> Int {
-            used.insert(key)
-            guard let value = spec.arguments[key] else {
-                guard let defaultValue else { throw NeuralNetError.invalidArgument("layer \(spec.type): missing argument '\(key)'") }
-                return defaultValue
-            }
-            guard case .number(let number) = value, number == number.rounded(), abs(number) < 1e9 else { throw fail(key, "a whole number") }
-            return Int(number)
-        }
-
-        /// An optional integer argument.
-        public mutating func optionalInt(_ key: String) throws -> Int? {
-            spec.arguments[key] == nil || spec.arguments[key] == .null ? { used.insert(key); return nil }() : try int(key)
-        }
-
-        /// A number argument.
-        public mutating func float(_ key: String, default defaultValue: Float? = nil) throws -> Float {
-            used.insert(key)
-            guard let value = spec.arguments[key] else {
-                guard let defaultValue else { throw NeuralNetError.invalidArgument("layer \(spec.type): missing argument '\(key)'") }
-                return defaultValue
-            }
-            guard case .number(let number) = value else { throw fail(key, "a number") }
-            return Float(number)
-        }
-
-        /// A Boolean argument.
-        public mutating func bool(_ key: String, default defaultValue: Bool) throws -> Bool {
-            used.insert(key)
-            guard let value = spec.arguments[key] else { return defaultValue }
-            guard case .bool(let flag) = value else { throw fail(key, "true or false") }
-            return flag
-        }
-
-        /// A string argument.
-        public mutating func string(_ key: String, default defaultValue: String) throws -> String {
-            used.insert(key)
-            guard let value = spec.arguments[key] else { return defaultValue }
-            guard case .string(let text) = value else { throw fail(key, "a string") }
-            return text
-        }
-
-        /// A list of whole numbers, also accepting a single number (`3` reads as `[3, 3]` with
-        /// `repeating: 2`).
-        public mutating func ints(_ key: String, repeating count: Int, default defaultValue: [Int]? = nil) throws -> [Int] {
-            used.insert(key)
-            guard let value = spec.arguments[key] else {
-                guard let defaultValue else { throw NeuralNetError.invalidArgument("layer \(spec.type): missing argument '\(key)'") }
-                return defaultValue
-            }
-            switch value {
-            case .number: return Array(repeating: try int(key), count: count)
-            case .array(let items):
-                let numbers = items.compactMap { item -> Int? in
-                    if case .number(let n) = item, n == n.rounded() { return Int(n) } else { return nil }
-                }
-                guard numbers.count == items.count, numbers.count == count else { throw fail(key, "\(count) whole numbers") }
-                return numbers
-            default: throw fail(key, "a whole number or a list of \(count)")
-            }
-        }
-
-        /// An activation by name (or `{"name": ..., "alpha": ...}`).
-        public mutating func activation(_ key: String = "activation") throws -> Activation {
-            used.insert(key)
-            guard let value = spec.arguments[key] else { return .linear }
-            let data = try JSONEncoder().encode(value)
-            do {
-                return try JSONDecoder().decode(Activation.self, from: data)
-            } catch let error as NeuralNetError {
-                throw NeuralNetError.invalidArgument("layer \(spec.type): \(error)")
-            } catch {
-                throw fail(key, "an activation name")
-            }
-        }
-
-        /// Throws if the spec has arguments that were never read.
-        func finish() throws {
-            let unknown = Set(spec.arguments.keys).subtracting(used).sorted()
-            guard unknown.isEmpty else {
-                let accepted = used.sorted().joined(separator: ", ")
-                throw NeuralNetError.invalidArgument(
-                    "layer \(spec.type): unknown argument\(unknown.count > 1 ? "s" : "") \(unknown.joined(separator: ", "))"
-                        + "; accepted: \(accepted.isEmpty ? "none" : accepted)")
-            }
-        }
-    }
+    /// Reads a layer spec's arguments.
+    public typealias Arguments = SpecArguments
 }
 
 /// A layer that can be written to and read from a model file.

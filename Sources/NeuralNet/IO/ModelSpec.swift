@@ -1,32 +1,55 @@
 import Foundation
 
-/// A whole model written as data: the layers, the input shape and the training setup. It is the
-/// format of `nn train --model FILE.json` and the architecture stored in saved models:
+/// A whole model written as data: the layers, how they connect, and the training setup. It is
+/// the format of `nn train --model FILE.json` and the architecture stored in saved models.
+///
+/// A sequential model lists its layers in order:
 ///
 /// ```json
 /// {"inputShape": [28, 28, 1], "loss": "sparse_categorical_crossentropy",
-///  "optimizer": "adam", "learningRate": 0.001, "metrics": ["accuracy"],
+///  "optimizer": {"type": "adam", "learningRate": 0.001}, "metrics": ["accuracy"],
 ///  "layers": [{"type": "Flatten"}, {"type": "Dense", "units": 128, "activation": "relu"},
 ///             {"type": "Dense", "units": 10}]}
 /// ```
+///
+/// A graph model adds `graph`: the inputs' shapes, each call of a layer (by its index in
+/// `layers`) on nodes numbered inputs first, then one per call in order, and the output nodes:
+///
+/// ```json
+/// {"layers": [{"type": "Dense", "units": 4}, {"type": "Add"}],
+///  "graph": {"inputs": [[4], [4]], "calls": [{"layer": 0, "inputs": [0]}, {"layer": 0, "inputs": [1]},
+///                                          {"layer": 1, "inputs": [2, 3]}], "outputs": [4]},
+///  "loss": "mse"}
+/// ```
 public struct ModelSpec: Codable, Equatable, Sendable {
-    /// The shape of one sample, if known.
+    /// The shape of one sample of a sequential model, if known.
     public var inputShape: [Int]?
-    /// A loss name (see `Loss.validNames`).
+    /// A loss name for every output (see `Loss.validNames`).
     public var loss: String?
-    /// An optimizer name (see `OptimizerName`).
-    public var optimizer: String?
-    /// The optimizer's learning rate.
+    /// One loss name per output, for a graph model whose outputs differ.
+    public var losses: [String]?
+    /// The weight of each output's loss (default 1 each).
+    public var lossWeights: [Float]?
+    /// The optimizer with its hyperparameters (a plain name takes the defaults).
+    public var optimizer: OptimizerSpec?
+    /// A learning rate that overrides the optimizer's own (command-line use; files of earlier
+    /// versions stored it here).
     public var learningRate: Float?
     /// Metric names.
     public var metrics: [String]?
-    /// The layers, in order.
+    /// The layers: in order for a sequential model, once each for a graph.
     public var layers: [LayerSpec]
+    /// For a sequential model that places one layer object several times: the index in
+    /// `layers` of each place, in order.
+    public var sequence: [Int]?
+    /// How a graph model's layers connect; `nil` for a sequential model.
+    public var graph: GraphSpec?
 
     /// A spec of `layers` with optional training setup.
     public init(
-        layers: [LayerSpec], inputShape: [Int]? = nil, loss: String? = nil, optimizer: String? = nil,
-        learningRate: Float? = nil, metrics: [String]? = nil
+        layers: [LayerSpec], inputShape: [Int]? = nil, loss: String? = nil, optimizer: OptimizerSpec? = nil,
+        learningRate: Float? = nil, metrics: [String]? = nil, losses: [String]? = nil, lossWeights: [Float]? = nil,
+        sequence: [Int]? = nil, graph: GraphSpec? = nil
     ) {
         self.layers = layers
         self.inputShape = inputShape
@@ -34,6 +57,10 @@ public struct ModelSpec: Codable, Equatable, Sendable {
         self.optimizer = optimizer
         self.learningRate = learningRate
         self.metrics = metrics
+        self.losses = losses
+        self.lossWeights = lossWeights
+        self.sequence = sequence
+        self.graph = graph
     }
 
     /// The spec in the JSON file at `path`; errors name the file and the faulty field.
@@ -74,27 +101,57 @@ public struct ModelSpec: Codable, Equatable, Sendable {
     }
 }
 
-extension Sequential {
-    /// The model a spec describes; unknown names give errors listing the valid ones. The loss
-    /// defaults to `sparseSoftmaxCrossEntropy`, the optimizer to Adam.
-    public convenience init(spec: ModelSpec, seed: UInt64 = 0) throws {
-        let loss = try spec.loss.map(Loss.init(named:)) ?? .sparseSoftmaxCrossEntropy
-        let optimizer = try spec.optimizer.map(OptimizerName.init(named:)) ?? .adam
-        let metrics = try (spec.metrics ?? []).map(Metric.init(named:))
-        let layers = try spec.layers.enumerated().map { index, layer in
-            do { return try layer.makeLayer() } catch let error as NeuralNetError {
+/// The connections of a graph model (see `ModelSpec`).
+public struct GraphSpec: Codable, Equatable, Sendable {
+    /// A layer applied to some nodes.
+    public struct Call: Codable, Equatable, Sendable {
+        /// The index of the layer in `ModelSpec.layers`.
+        public var layer: Int
+        /// The nodes it is called on: inputs first, then one node per earlier call.
+        public var inputs: [Int]
+
+        /// A call of layer `layer` on nodes `inputs`.
+        public init(layer: Int, inputs: [Int]) {
+            self.layer = layer
+            self.inputs = inputs
+        }
+    }
+
+    /// The shape of one sample of each input.
+    public var inputs: [[Int]]
+    /// The calls, each after those its inputs come from.
+    public var calls: [Call]
+    /// The output nodes.
+    public var outputs: [Int]
+
+    /// A graph of `inputs`, `calls` and `outputs`.
+    public init(inputs: [[Int]], calls: [Call], outputs: [Int]) {
+        self.inputs = inputs
+        self.calls = calls
+        self.outputs = outputs
+    }
+}
+
+extension ModelSpec {
+    /// The losses, metrics and optimizer a spec names; unknown names give errors listing the
+    /// valid ones. The loss defaults to `sparseSoftmaxCrossEntropy`, the optimizer to Adam.
+    func trainingSetup(outputs: Int, registry: Registry) throws -> (losses: [Loss], optimizer: any Optimizer, metrics: [Metric]) {
+        let names = losses ?? [loss ?? Loss.sparseSoftmaxCrossEntropy.rawValue]
+        guard names.count == 1 || names.count == outputs else {
+            throw NeuralNetError.invalidArgument("model spec: \(names.count) losses for \(outputs) outputs; give one, or one per output")
+        }
+        var optimizerSpec = optimizer ?? OptimizerSpec(type: "adam")
+        if let learningRate { optimizerSpec.arguments["learningRate"] = .number(Double(learningRate)) }
+        return (try names.map(Loss.init(named:)), try optimizerSpec.makeOptimizer(registry: registry),
+                try (metrics ?? []).map(Metric.init(named:)))
+    }
+
+    /// The layers, made from their specs; errors name the layer's index.
+    func makeLayers(registry: Registry) throws -> [any Layer] {
+        try layers.enumerated().map { index, layer in
+            do { return try layer.makeLayer(registry: registry) } catch let error as NeuralNetError {
                 throw NeuralNetError.invalidArgument("layer \(index): \(error)")
             }
         }
-        self.init(layers, inputShape: spec.inputShape, loss: loss, optimizer: optimizer.make(learningRate: spec.learningRate),
-                  metrics: metrics, seed: seed)
-    }
-
-    /// This model as data (layers, input shape, loss, optimizer and metrics).
-    public func spec() throws -> ModelSpec {
-        let optimizerName = OptimizerName.allCases.first { "\(type(of: optimizer))".lowercased() == $0.rawValue }
-        return ModelSpec(
-            layers: try layers.map(LayerSpec.of), inputShape: inputShape, loss: loss.rawValue,
-            optimizer: optimizerName?.rawValue, learningRate: optimizer.learningRate, metrics: metrics.map(\.name))
     }
 }

@@ -94,7 +94,7 @@ public final class Dense: Layer {
         }
         var output = input.matmul(weight)
         if let bias { output = output + bias }
-        return activation.apply(output)
+        return output.activated(by: activation)
     }
 
     public var namedParameters: [(name: String, parameter: Parameter)] {

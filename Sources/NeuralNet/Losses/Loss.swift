@@ -8,6 +8,9 @@ public enum Loss: String, CaseIterable, Codable, Sendable {
     case meanAbsoluteError
     /// `binaryCrossEntropy(predicted:expected:)` of probabilities in [0, 1].
     case binaryCrossEntropy
+    /// `sigmoidCrossEntropy(logits:labels:)`: binary cross-entropy of logits (no sigmoid layer),
+    /// stable for any logit; also spelled `.binaryCrossEntropy(fromLogits: true)`.
+    case sigmoidCrossEntropy
     /// `categoricalCrossEntropy(predicted:expected:)` of probabilities against one-hot labels.
     case categoricalCrossEntropy
     /// `softmaxCrossEntropy(logits:labels:)`: logits against one-hot labels.
@@ -22,7 +25,8 @@ public enum Loss: String, CaseIterable, Codable, Sendable {
 
     static let aliases: [(String, Loss)] = [
         ("mse", .meanSquaredError), ("mae", .meanAbsoluteError), ("bce", .binaryCrossEntropy),
-        ("binary_crossentropy", .binaryCrossEntropy), ("categorical_crossentropy", .categoricalCrossEntropy),
+        ("binary_crossentropy", .binaryCrossEntropy), ("binary_crossentropy_from_logits", .sigmoidCrossEntropy),
+        ("bce_with_logits", .sigmoidCrossEntropy), ("categorical_crossentropy", .categoricalCrossEntropy),
         ("cross_entropy", .softmaxCrossEntropy), ("sparse_categorical_crossentropy", .sparseSoftmaxCrossEntropy),
     ]
 
@@ -35,6 +39,16 @@ public enum Loss: String, CaseIterable, Codable, Sendable {
     /// Every accepted name: the canonical ones, then the aliases.
     public static let validNames: [String] = allCases.map(\.rawValue) + aliases.map(\.0)
 
+    /// Binary cross-entropy of probabilities (`fromLogits: false`, after a sigmoid) or of
+    /// logits (`fromLogits: true`, `.sigmoidCrossEntropy`), as Keras spells it.
+    public static func binaryCrossEntropy(fromLogits: Bool) -> Loss {
+        fromLogits ? .sigmoidCrossEntropy : .binaryCrossEntropy
+    }
+
+    /// Whether the model's single output is one score of a binary classifier (a probability,
+    /// or a logit for `.sigmoidCrossEntropy`).
+    public var isBinaryClassification: Bool { self == .binaryCrossEntropy || self == .sigmoidCrossEntropy }
+
     /// Whether targets are class indices `[batch]` rather than tensors shaped like the output.
     public var takesClassIndices: Bool { self == .sparseSoftmaxCrossEntropy }
 
@@ -44,6 +58,7 @@ public enum Loss: String, CaseIterable, Codable, Sendable {
         case .meanSquaredError: NeuralNet.meanSquaredError(predicted: predicted, expected: expected)
         case .meanAbsoluteError: NeuralNet.meanAbsoluteError(predicted: predicted, expected: expected)
         case .binaryCrossEntropy: NeuralNet.binaryCrossEntropy(predicted: predicted, expected: expected)
+        case .sigmoidCrossEntropy: NeuralNet.sigmoidCrossEntropy(logits: predicted, labels: expected)
         case .categoricalCrossEntropy: NeuralNet.categoricalCrossEntropy(predicted: predicted, expected: expected)
         case .softmaxCrossEntropy: NeuralNet.softmaxCrossEntropy(logits: predicted, labels: expected)
         case .sparseSoftmaxCrossEntropy: NeuralNet.sparseSoftmaxCrossEntropy(logits: predicted, labels: expected)

@@ -48,6 +48,19 @@ public func binaryCrossEntropy(predicted: Variable, expected: Tensor) -> Variabl
     }
 }
 
+/// Binary cross-entropy of logits `z` against targets `y` in [0, 1], the same as
+/// `binaryCrossEntropy(predicted: sigmoid(z), expected: y)` without its clipping:
+/// `mean(max(z, 0) - z · y + log(1 + e^{-|z|}))`, finite for any logit.
+/// `∂/∂z = (sigmoid(z) - y) / n`, which stays informative for a confidently wrong logit.
+public func sigmoidCrossEntropy(logits: Variable, labels: Tensor) -> Variable {
+    let z = logits.value
+    let n = Float(z.count)
+    let terms = z.zip(labels) { z, y in Swift.max(z, 0) - z * y + log1p(exp(-Swift.abs(z))) }
+    return logits.loss(terms.sum() / n) {
+        z.zip(labels) { z, y in (logistic(z) - y) / n }
+    }
+}
+
 /// Categorical cross-entropy of probabilities `[batch, classes]` against one-hot or soft
 /// labels: `-mean over the batch of Σ y log p`, with `p` clipped to `[ε, 1]`.
 public func categoricalCrossEntropy(predicted: Variable, expected: Tensor) -> Variable {

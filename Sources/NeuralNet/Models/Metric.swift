@@ -38,7 +38,7 @@ public enum Metric: Hashable, Sendable {
         let truth = Metric.trueClasses(targets: targets, width: width, loss: loss)
         switch self {
         case .accuracy:
-            return zip(Metric.predictedClasses(output: output), truth).filter { $0 == $1 }.count
+            return zip(Metric.predictedClasses(output: output, loss: loss), truth).filter { $0 == $1 }.count
         case .topKAccuracy(let k):
             return (0..<batch).filter { row in
                 let scores = output.scalars[(row * width)..<((row + 1) * width)]
@@ -49,11 +49,13 @@ public enum Metric: Hashable, Sendable {
         }
     }
 
-    /// The predicted class of each sample: argmax, or `output ≥ 0.5` for a single output.
-    static func predictedClasses(output: Tensor) -> [Int] {
+    /// The predicted class of each sample: argmax, or for a single output `output ≥ 0.5`
+    /// (a probability; `output ≥ 0` for the logits of `.sigmoidCrossEntropy`).
+    static func predictedClasses(output: Tensor, loss: Loss) -> [Int] {
         let batch = output.dimensions[0]
         let width = output.count / max(batch, 1)
-        if width == 1 { return output.scalars.map { $0 >= 0.5 ? 1 : 0 } }
+        let threshold: Float = loss == .sigmoidCrossEntropy ? 0 : 0.5
+        if width == 1 { return output.scalars.map { $0 >= threshold ? 1 : 0 } }
         return output.reshaped(to: [batch, width]).argmax()
     }
 

@@ -11,7 +11,8 @@
 /// }
 /// ```
 ///
-/// Parameters are named by layer index and field: `"0.weight"`, `"0.bias"`, `"2.weight"`.
+/// Parameters are named by layer index and field: `"0.weight"`, `"0.bias"`, `"2.weight"`. A
+/// layer object placed twice is one set of parameters, named after its first place.
 public final class Sequential: Network {
     // Set only by `init` and `add(_:)`, whose writes call nothing that reads it, so no
     // access can overlap another: the run-time exclusivity check on every step is skipped.
@@ -19,6 +20,10 @@ public final class Sequential: Network {
     @exclusivity(unchecked) public private(set) var layers: [any Layer]
     /// The loss minimised by `fit`, fixed when the model is made.
     public let loss: Loss
+    /// `[loss]`: a sequential model has one output.
+    public var losses: [Loss] { [loss] }
+    /// `[1]`.
+    public var lossWeights: [Float] { [1] }
     /// The update rule used by `fit`.
     public var optimizer: any Optimizer
     /// Measures reported beside the loss.
@@ -27,6 +32,8 @@ public final class Sequential: Network {
     public var generator: SeededGenerator
     /// The per-sample input shape, once given or built.
     public private(set) var inputShape: [Int]?
+    /// `[inputShape]` once known.
+    public var inputShapes: [[Int]]? { inputShape.map { [$0] } }
     /// The per-sample output shape of every layer, once built.
     public private(set) var outputShapes: [[Int]] = []
     private var built = false
@@ -59,17 +66,6 @@ public final class Sequential: Network {
         self.init(layers(), inputShape: inputShape, loss: loss, optimizer: optimizer, metrics: metrics, seed: seed)
     }
 
-    /// Builds the model for the input shape given at creation (or the first layer's own input
-    /// size), checking that every layer fits the one before. Errors name the layer and shapes.
-    @discardableResult
-    public func build() throws -> [Int] {
-        guard let shape = inputShape ?? (layers.first as? Dense)?.inputSize.map({ [$0] }) else {
-            throw NeuralNetError.invalidArgument(
-                "Sequential: the input shape is unknown; pass inputShape: to Sequential(...) or call build(inputShape:)")
-        }
-        return try build(inputShape: shape)
-    }
-
     /// Whether the layers have been built for an input shape.
     public var isBuilt: Bool { built }
 
@@ -80,6 +76,8 @@ public final class Sequential: Network {
         cachedParameters = nil
     }
 
+    /// Builds the model for samples of `inputShape` (batch excluded) if not already built for
+    /// it, and returns the per-sample output shape. Errors name the layer and the shapes.
     @discardableResult
     public func build(inputShape: [Int]) throws -> [Int] {
         if built, inputShape == self.inputShape, let last = outputShapes.last { return last }
@@ -108,11 +106,21 @@ public final class Sequential: Network {
         return shape
     }
 
+    @discardableResult
+    public func build(inputShapes: [[Int]]) throws -> [[Int]] {
+        guard inputShapes.count == 1 else {
+            throw NeuralNetError.invalidArgument(
+                "Sequential takes one input, got \(inputShapes.count) (shapes \(inputShapes)); use Model(inputs:outputs:) for several")
+        }
+        return [try build(inputShape: inputShapes[0])]
+    }
+
+    /// The chain applied to a batch on the tape, dropout drawing from the model's generator.
     public func forward(_ input: Variable, mode: Mode) throws -> Variable {
         var x = input
         for (index, layer) in layers.enumerated() {
             do {
-                x = try layer.forward(x, mode: mode)
+                x = try layer.forward(x, mode: mode, generator: &generator)
             } catch let error as NeuralNetError {
                 throw error.inLayer("layer \(index),")
             }
@@ -120,15 +128,26 @@ public final class Sequential: Network {
         return x
     }
 
+    public func forward(_ inputs: [Variable], mode: Mode) throws -> [Variable] {
+        guard inputs.count == 1 else {
+            throw NeuralNetError.invalidArgument("Sequential takes one input, got \(inputs.count)")
+        }
+        return [try forward(inputs[0], mode: mode)]
+    }
+
     public var namedParameters: [(name: String, parameter: Parameter)] {
         if let cachedParameters { return cachedParameters }
-        let named = layers.enumerated().flatMap { index, layer in
-            layer.namedParameters.map { ("\(index).\($0.name)", $0.parameter) }
-        }
+        let named = parametersByPath(of: layers.enumerated().map { (String($0.offset), $0.element) })
         // Layers keep their parameters from the build on, so the list is kept until the next
         // change of layers or build (`trainStep` asks for it every step).
         if built { cachedParameters = named }
         return named
+    }
+
+    /// The index of the first place of each layer: `firstPlace[i] == i` unless layer `i` is a
+    /// layer object already placed earlier.
+    var firstPlaces: [Int] {
+        layers.indices.map { index in layers.firstIndex { $0 === layers[index] }! }
     }
 }
 

@@ -3,7 +3,7 @@ import NeuralNetKernels
 
 /// Adam (Kingma & Ba, 2015): `m ← β₁m + (1-β₁)g`, `v ← β₂v + (1-β₂)g²`,
 /// `w ← w - η · m̂ / (√v̂ + ε)` with the bias corrections `m̂ = m/(1-β₁ᵗ)`, `v̂ = v/(1-β₂ᵗ)`.
-public class Adam: Optimizer {
+public final class Adam: Optimizer {
     public var learningRate: Float
     /// Decay of the first moment.
     public let beta1: Float
@@ -13,8 +13,7 @@ public class Adam: Optimizer {
     public let epsilon: Float
     public let weightDecay: Float
     public let clipNorm: Float?
-    private var moments = ParameterState(slots: 2)
-    private var stepCount = 0
+    private var moments = AdamMoments()
 
     /// The defaults are the paper's. `weightDecay` is classic L2 (added to the gradient); for
     /// decoupled decay use `AdamW`.
@@ -32,17 +31,66 @@ public class Adam: Optimizer {
         self.clipNorm = clipNorm
     }
 
-    public func beginStep() { stepCount += 1 }
+    public func beginStep() { moments.stepCount += 1 }
 
     public func update(_ parameter: Parameter, gradient: Tensor) {
-        let (b1, b2, eps) = (beta1, beta2, epsilon)
+        moments.update(parameter, gradient: gradient, learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon)
+    }
+}
+
+/// AdamW (Loshchilov & Hutter, 2019): Adam with weight decay decoupled from the gradient,
+/// `w ← w - η λ w` before each Adam update, so that decay does not pass through the moments.
+public final class AdamW: Optimizer {
+    public var learningRate: Float
+    /// Decay of the first moment.
+    public let beta1: Float
+    /// Decay of the second moment.
+    public let beta2: Float
+    /// Added to `√v̂` to avoid division by zero.
+    public let epsilon: Float
+    /// The decoupled decay λ.
+    public let decoupledWeightDecay: Float
+    public let clipNorm: Float?
+    private var moments = AdamMoments()
+
+    /// The defaults are PyTorch's (λ = 0.01).
+    public init(
+        learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7,
+        weightDecay: Float = 0.01, clipNorm: Float? = nil
+    ) {
+        precondition(learningRate > 0, "AdamW needs a positive learning rate, got \(learningRate)")
+        precondition((0..<1).contains(beta1) && (0..<1).contains(beta2), "AdamW betas must be in [0, 1), got \(beta1), \(beta2)")
+        self.learningRate = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        self.decoupledWeightDecay = weightDecay
+        self.clipNorm = clipNorm
+    }
+
+    public func beginStep() { moments.stepCount += 1 }
+
+    public func update(_ parameter: Parameter, gradient: Tensor) {
+        parameter.value *= 1 - learningRate * decoupledWeightDecay
+        moments.update(parameter, gradient: gradient, learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon)
+    }
+}
+
+/// The moments and step count that Adam and AdamW keep, and the update they share.
+struct AdamMoments {
+    private var state = ParameterState(slots: 2)
+    var stepCount = 0
+
+    mutating func update(
+        _ parameter: Parameter, gradient: Tensor, learningRate: Float, beta1 b1: Float, beta2 b2: Float, epsilon eps: Float
+    ) {
         let t = Float(stepCount)
         let correction1 = 1 - pow(b1, t)
         let correction2 = 1 - pow(b2, t)
         // Folding both corrections into the step size saves two divisions per element.
         let stepSize = learningRate * correction2.squareRoot() / correction1
         let scaledEpsilon = eps * correction2.squareRoot()
-        let buffers = moments.buffers(for: parameter)
+        let buffers = state.buffers(for: parameter)
         parameter.value.scalars.withUnsafeMutableBufferPointer { w in
             gradient.scalars.withUnsafeBufferPointer { g in
                 Elementwise.adamUpdate(
@@ -51,26 +99,5 @@ public class Adam: Optimizer {
                     epsilon: scaledEpsilon)
             }
         }
-    }
-}
-
-/// AdamW (Loshchilov & Hutter, 2019): Adam with weight decay decoupled from the gradient,
-/// `w ← w - η λ w` before each Adam update, so that decay does not pass through the moments.
-public final class AdamW: Adam {
-    /// The decoupled decay λ.
-    public let decoupledWeightDecay: Float
-
-    /// The defaults are PyTorch's (λ = 0.01).
-    public override init(
-        learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7,
-        weightDecay: Float = 0.01, clipNorm: Float? = nil
-    ) {
-        decoupledWeightDecay = weightDecay
-        super.init(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon, clipNorm: clipNorm)
-    }
-
-    public override func update(_ parameter: Parameter, gradient: Tensor) {
-        parameter.value *= 1 - learningRate * decoupledWeightDecay
-        super.update(parameter, gradient: gradient)
     }
 }

@@ -25,8 +25,6 @@ public struct Size2D: Equatable, Sendable, ExpressibleByIntegerLiteral, Expressi
     }
 
     public var description: String { height == width ? "\(height)" : "[\(height), \(width)]" }
-
-    var jsonValue: JSONValue { height == width ? .number(Double(height)) : .array([.number(Double(height)), .number(Double(width))]) }
 }
 
 /// How a window treats the image border, as in Keras.

@@ -1,10 +1,16 @@
-/// An activation function, usable as a layer of its own (`Activation("tanh")`) or fused into a
-/// layer (`Dense(2, 3, activation: .tanh)`, `activation: "relu"`).
+/// An activation function: a value (a kind and its coefficient), usable as a layer of its own
+/// (`Activation("tanh")`, see `Activation+Layer.swift`) or fused into a layer
+/// (`Dense(2, 3, activation: .tanh)`, `activation: "relu"`). Its forward function and
+/// derivative are written once, in `Activation+Table.swift`; the tape, the fused Dense/Conv2D
+/// epilogue and the layer all read that table.
+///
+/// It is an immutable final class rather than a struct only so that it can stand in a list of
+/// layers; two activations of the same kind and coefficient are equal.
 ///
 /// Names are looked up ignoring case, `_` and `-`; aliases (`identity`, `silu`, ...) live in
 /// one table. `Activation(named:)` throws for an unknown name; `Activation("...")` stops the
 /// program with the same message, for names written in source.
-public final class Activation: Layer, Sendable {
+public final class Activation: Sendable {
     /// The functions available.
     public enum Kind: String, CaseIterable, Codable, Sendable {
         case linear, relu, leakyRelu, elu, selu, gelu, sigmoid, tanh, softplus, softsign, swish, softmax, logSoftmax
@@ -44,31 +50,8 @@ public final class Activation: Layer, Sendable {
     /// Every accepted name: the canonical ones, then the aliases.
     public static let validNames: [String] = Kind.allCases.map(\.rawValue) + ["identity", "none", "silu", "logistic"]
 
-    /// `f(x)` on the tape.
-    public func apply(_ x: Variable) -> Variable {
-        switch kind {
-        case .linear: x
-        case .relu: x.relu()
-        case .leakyRelu: x.leakyRelu(slope: alpha)
-        case .elu: x.elu(alpha: alpha)
-        case .selu: x.selu()
-        case .gelu: x.gelu()
-        case .sigmoid: x.sigmoid()
-        case .tanh: x.tanh()
-        case .softplus: x.softplus()
-        case .softsign: x.softsign()
-        case .swish: x.swish()
-        case .softmax: x.softmax()
-        case .logSoftmax: x.logSoftmax()
-        }
-    }
-
     /// Whether the function belongs to the ReLU family, whose layers start from He initialisation.
     public var isReluFamily: Bool { [.relu, .leakyRelu, .elu, .gelu, .swish].contains(kind) }
-
-    public func build(inputShape: [Int], generator: inout SeededGenerator) throws -> [Int] { inputShape }
-
-    public func forward(_ input: Variable, mode: Mode) throws -> Variable { apply(input) }
 
     public var description: String {
         switch kind {

@@ -1,33 +1,50 @@
 import Foundation
 
-/// Saving and loading whole models as safetensors files: the parameters as tensors named by
-/// path (`"1.weight"`), and the architecture as JSON in the header's metadata, so one file is a
-/// whole model.
-extension Sequential {
+/// Saving and loading whole models as safetensors files, written once for every `Network`:
+/// the parameters as tensors named by path (`"1.weight"`), and the architecture (layers, graph,
+/// losses, optimizer with every hyperparameter, metrics) as JSON in the header's metadata, so
+/// one file is a whole model.
+extension Network {
     /// Writes the parameters and architecture to `path` (atomically).
-    /// - Throws: if the model is not built yet or has a layer type that cannot be saved.
+    /// - Throws: if the model is not built yet, or has a layer or optimizer type that cannot be
+    ///   written (see `SpecifiableLayer`, `SpecifiableOptimizer`).
     public func save(to path: String) throws {
-        guard isBuilt else {
-            throw NeuralNetError.invalidArgument("save: the model is not built yet; train it, or call build(inputShape:) first")
+        guard let shapes = inputShapes else {
+            throw NeuralNetError.invalidArgument("save: the model is not built yet; train it, or call build(inputShapes:) first")
         }
+        try build(inputShapes: shapes)
         let architecture = try spec().json()
         try SafeTensors.write(
             namedParameters.map { ($0.name, $0.parameter.value) },
             metadata: ["format": "neuralnet", "architecture": architecture], to: path)
     }
 
-    /// The model saved at `path`, rebuilt from its architecture with its parameters.
-    public static func load(from path: String) throws -> Sequential {
+    /// Writes the parameters and architecture to the file at `url` (atomically).
+    public func save(to url: URL) throws { try save(to: url.path) }
+
+    /// The model saved at `path`, rebuilt from its architecture with its parameters. Layer and
+    /// optimizer types are looked up in `registry` (add your own types to it).
+    public static func load(from path: String, registry: Registry = .standard) throws -> Self {
         let (tensors, metadata) = try SafeTensors.read(from: path)
         guard let architecture = metadata["architecture"] else {
             throw NeuralNetError.invalidFile(
                 path: path, reason: "no architecture in the metadata: not saved by NeuralNet; build the model and use loadWeights(from:)")
         }
         let spec = try ModelSpec.decode(Data(architecture.utf8), path: "\(path) (architecture)")
-        let model = try Sequential(spec: spec)
-        try model.build()
+        let model: Self
+        do {
+            model = try Self(spec: spec, registry: registry, seed: 0)
+            try model.build()
+        } catch let error as NeuralNetError {
+            throw NeuralNetError.invalidFile(path: path, reason: "the architecture cannot be rebuilt: \(error)")
+        }
         try model.loadWeights(tensors, source: path)
         return model
+    }
+
+    /// The model saved in the file at `url`.
+    public static func load(from url: URL, registry: Registry = .standard) throws -> Self {
+        try load(from: url.path, registry: registry)
     }
 
     /// Replaces the parameters with those in the safetensors file at `path`. Loading is strict:
@@ -36,8 +53,11 @@ extension Sequential {
         try loadWeights(try SafeTensors.read(from: path).tensors, source: path)
     }
 
+    /// Replaces the parameters with those in the safetensors file at `url`.
+    public func loadWeights(from url: URL) throws { try loadWeights(from: url.path) }
+
     func loadWeights(_ tensors: [(name: String, tensor: Tensor)], source: String) throws {
-        if !isBuilt { try build() }
+        try build()
         let given = Dictionary(tensors, uniquingKeysWith: { first, _ in first })
         let expected = namedParameters
         var problems: [String] = []

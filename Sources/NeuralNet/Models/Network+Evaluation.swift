@@ -1,0 +1,138 @@
+/// Evaluation and prediction, shared by every `Network`. Both run in inference mode and
+/// record no graph.
+extension Network {
+    /// The loss and every metric on `dataset`, in inference mode, and for single-output
+    /// classifiers a confusion matrix: `try model.evaluate(test)["accuracy"]!`.
+    public func evaluate(_ dataset: Dataset, batchSize: Int = 256) throws -> Evaluation {
+        guard batchSize > 0 else { throw NeuralNetError.invalidArgument("evaluate: batchSize must be positive, got \(batchSize)") }
+        try check(dataset, role: "evaluation")
+        var totals = RunningTotals(metrics: metrics, losses: losses)
+        var confusion: ConfusionMatrix?
+        for batch in dataset.batches(of: batchSize) {
+            let targets = batch.labelTensors
+            let (total, each, outputs) = try Variable.withoutRecording {
+                let outputs = try forward(batch.inputTensors.map { Variable($0) }, mode: .inference)
+                let (total, each) = totalLoss(of: outputs, targets: targets)
+                return (total.value.scalar, each.map(\.value.scalar), outputs.map(\.value))
+            }
+            totals.add(loss: total, each: each, outputs: outputs, targets: targets)
+            guard outputs.count == 1, let output = outputs.first, let loss = losses.first else { continue }
+            let width = output.count / max(output.dimensions[0], 1)
+            if loss.takesClassIndices || width > 1 || loss.isBinaryClassification {
+                if confusion == nil { confusion = ConfusionMatrix(classes: max(width, 2)) }
+                confusion!.add(
+                    truth: Metric.trueClasses(targets: targets[0], width: width, loss: loss),
+                    predicted: Metric.predictedClasses(output: output, loss: loss))
+            }
+        }
+        return Evaluation(scores: totals.logs(), confusionMatrix: confusion)
+    }
+
+    /// The loss and every metric on inputs `x` and targets `y`.
+    public func evaluate(_ x: Tensor, _ y: Tensor, batchSize: Int = 256) throws -> Evaluation {
+        try evaluate(try Dataset(inputs: x, labels: y), batchSize: batchSize)
+    }
+
+    /// The loss and every metric on one tensor per input and one per output.
+    public func evaluate(_ x: [Tensor], _ y: [Tensor], batchSize: Int = 256) throws -> Evaluation {
+        try evaluate(try Dataset(inputs: x, labels: y), batchSize: batchSize)
+    }
+
+    /// The outputs of a one-input, one-output model for `x` (`[samples, ...]`), computed in
+    /// inference mode in batches of `batchSize`.
+    ///
+    /// - Precondition: `x` fits the model's input; a mismatch stops with the layer and shapes.
+    ///   Use `output(for:)` to get the error thrown instead.
+    public func predict(_ x: Tensor, batchSize: Int = 256) -> Tensor {
+        do { return try output(for: x, batchSize: batchSize) } catch { fatalError("predict: \(error)") }
+    }
+
+    /// The outputs of the model, one tensor per output, for one tensor per input.
+    ///
+    /// - Precondition: the inputs fit the model; use `outputs(for:)` to get errors thrown.
+    public func predict(_ inputs: [Tensor], batchSize: Int = 256) -> [Tensor] {
+        do { return try outputs(for: inputs, batchSize: batchSize) } catch { fatalError("predict: \(error)") }
+    }
+
+    /// The output of a one-input, one-output model for `x`, throwing `NeuralNetError` when `x`
+    /// does not fit.
+    public func output(for x: Tensor, batchSize: Int = 256) throws -> Tensor {
+        let results = try outputs(for: [x], batchSize: batchSize)
+        guard results.count == 1 else {
+            throw NeuralNetError.invalidArgument(
+                "predict: the model has \(results.count) outputs; call predict([inputs]) for one tensor per output")
+        }
+        return results[0]
+    }
+
+    /// The model's outputs for one tensor per input, throwing `NeuralNetError` when they do
+    /// not fit.
+    public func outputs(for inputs: [Tensor], batchSize: Int = 256) throws -> [Tensor] {
+        guard let first = inputs.first, inputs.allSatisfy({ $0.rank >= 1 && $0.shape[0] == first.shape[0] }) else {
+            throw NeuralNetError.shapeMismatch(
+                layer: "input", expected: "one batch [samples, ...] per input, all with the same number of samples",
+                actual: inputs.first?.shape ?? [], hint: "got shapes \(inputs.map(\.shape))")
+        }
+        guard batchSize > 0 else { throw NeuralNetError.invalidArgument("predict: batchSize must be positive, got \(batchSize)") }
+        let outputShapes = try build(inputShapes: inputs.map { Array($0.shape.dropFirst()) })
+        let sampleCount = first.shape[0]
+        return try Variable.withoutRecording {
+            if sampleCount <= batchSize { return try forward(inputs.map { Variable($0) }, mode: .inference).map(\.value) }
+            var scalars = outputShapes.map { shape -> [Float] in
+                var scalars: [Float] = []
+                scalars.reserveCapacity(sampleCount * shape.reduce(1, *))
+                return scalars
+            }
+            for start in stride(from: 0, to: sampleCount, by: batchSize) {
+                let rows = start..<min(start + batchSize, sampleCount)
+                let results = try forward(inputs.map { Variable($0.gatheringRows(rows)) }, mode: .inference)
+                for (index, result) in results.enumerated() { scalars[index] += result.value.scalars }
+            }
+            return zip(outputShapes, scalars).map { Tensor(shape: [sampleCount] + $0, scalars: $1) }
+        }
+    }
+}
+
+/// Sums of the losses and metric counts over the batches of an epoch.
+struct RunningTotals {
+    let metrics: [Metric]
+    let losses: [Loss]
+    private var lossSum: Double = 0
+    private var outputLossSums: [Double]
+    private var correct: [[Metric: Int]]
+    private var samples = 0
+
+    init(metrics: [Metric], losses: [Loss]) {
+        self.metrics = metrics
+        self.losses = losses
+        outputLossSums = Array(repeating: 0, count: losses.count)
+        correct = Array(repeating: [:], count: losses.count)
+    }
+
+    /// Adds a batch whose mean total loss is `value`, with each output's own mean loss.
+    mutating func add(loss value: Float, each: [Float], outputs: [Tensor], targets: [Tensor]) {
+        let batch = outputs[0].dimensions[0]
+        lossSum += Double(value) * Double(batch)
+        samples += batch
+        for index in outputs.indices {
+            outputLossSums[index] += Double(each[index]) * Double(batch)
+            for metric in metrics {
+                correct[index][metric, default: 0] += metric.correctCount(
+                    output: outputs[index], targets: targets[index], loss: losses[index])
+            }
+        }
+    }
+
+    /// `"loss"` and each metric; with several outputs also `"output0_loss"`, `"output0_accuracy"`, ...
+    func logs() -> [String: Float] {
+        let count = Double(max(samples, 1))
+        var logs = ["loss": Float(lossSum / count)]
+        let several = losses.count > 1
+        for index in losses.indices {
+            let prefix = several ? "output\(index)_" : ""
+            if several { logs[prefix + "loss"] = Float(outputLossSums[index] / count) }
+            for metric in metrics { logs[prefix + metric.name] = Float(Double(correct[index][metric, default: 0]) / count) }
+        }
+        return logs
+    }
+}
