@@ -11,7 +11,7 @@ struct Evaluate: ParsableCommand {
     @OptionGroup var dataOptions: DataOptions
 
     func run() throws {
-        let model = try Sequential.load(from: file)
+        let model = try loadModel(from: file)
         let data = try dataOptions.load()
         let scores = try model.evaluate(data.test)
         for key in scores.scores.keys.sorted() { print("\(key): \(scores[key]!)") }
@@ -30,7 +30,7 @@ struct Summary: ParsableCommand {
     var model: String = "mlp"
 
     func run() throws {
-        let network = try file.map { try Sequential.load(from: $0) }
+        let network = try file.map { try loadModel(from: $0) }
             ?? ModelChoice(argument: model).makeModel(optimizer: nil, learningRate: nil, seed: 0)
         print(network.summary())
     }

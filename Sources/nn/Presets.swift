@@ -56,7 +56,7 @@ struct ModelChoice {
     let argument: String
 
     /// The model, with the optimizer given on the command line (a file's own optimizer otherwise).
-    func makeModel(optimizer: String?, learningRate: Float?, seed: UInt64) throws -> Sequential {
+    func makeModel(optimizer: String?, learningRate: Float?, seed: UInt64) throws -> any Network {
         if let preset = Preset(rawValue: argument.lowercased()) {
             let name = try OptimizerName(named: optimizer ?? "adam")
             return preset.model(optimizer: name.make(learningRate: learningRate), seed: seed)
@@ -66,10 +66,10 @@ struct ModelChoice {
                 "unknown model '\(argument)'; expected one of: \(Preset.allCases.map(\.rawValue).joined(separator: ", ")), or a FILE.json")
         }
         var spec = try ModelSpec.read(from: argument)
-        if let optimizer { spec.optimizer = optimizer }
+        if let optimizer { spec.optimizer = OptimizerSpec(type: optimizer) }
         if let learningRate { spec.learningRate = learningRate }
-        if spec.inputShape == nil { spec.inputShape = [28, 28, 1] }
+        if spec.inputShape == nil, spec.graph == nil { spec.inputShape = [28, 28, 1] }
         if spec.metrics == nil { spec.metrics = ["accuracy"] }
-        return try Sequential(spec: spec, seed: seed)
+        return try NeuralNet.makeModel(spec: spec, seed: seed)
     }
 }

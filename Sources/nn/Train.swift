@@ -72,7 +72,7 @@ struct Train: ParsableCommand {
     }
 
     private func writeReport(
-        to path: String, history: History, seconds: [Double], scores: Evaluation, model: Sequential, source: String
+        to path: String, history: History, seconds: [Double], scores: Evaluation, model: any Network, source: String
     ) throws {
         let options: [String: Any] = [
             "model": self.model, "epochs": epochs, "batchSize": batchSize, "optimizer": optimizer ?? "adam",

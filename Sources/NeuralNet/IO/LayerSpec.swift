@@ -43,7 +43,7 @@ public struct LayerSpec: Codable, Equatable, Sendable {
     public func makeLayer(registry: Registry = .standard) throws -> any Layer {
         guard let layerType = registry.layerType(named: type) else {
             throw NeuralNetError.invalidArgument(
-                "unknown layer type '\(type)'; known: \(registry.layerTypeNames.joined(separator: ", ")). "
+                "unknown layer type '\(type)'; expected one of: \(registry.layerTypeNames.joined(separator: ", ")). "
                     + "For a layer of your own, conform it to SpecifiableLayer and pass a registry to load: "
                     + "var registry = Registry.standard; registry.register(\(type).self); try Model.load(from: url, registry: registry)")
         }

@@ -35,7 +35,7 @@ public struct OptimizerSpec: Codable, Equatable, Sendable {
     public func makeOptimizer(registry: Registry = .standard) throws -> any Optimizer {
         guard let optimizerType = registry.optimizerType(named: type) else {
             throw NeuralNetError.invalidArgument(
-                "unknown optimizer type '\(type)'; known: \(registry.optimizerTypeNames.joined(separator: ", ")). "
+                "unknown optimizer type '\(type)'; expected one of: \(registry.optimizerTypeNames.joined(separator: ", ")). "
                     + "For an optimizer of your own, conform it to SpecifiableOptimizer and pass a registry to load: "
                     + "var registry = Registry.standard; registry.register(\(type).self)")
         }

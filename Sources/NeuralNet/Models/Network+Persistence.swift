@@ -10,7 +10,7 @@ extension Network {
     ///   written (see `SpecifiableLayer`, `SpecifiableOptimizer`).
     public func save(to path: String) throws {
         guard let shapes = inputShapes else {
-            throw NeuralNetError.invalidArgument("save: the model is not built yet; train it, or call build(inputShapes:) first")
+            throw NeuralNetError.invalidArgument("save: the model is not built yet; train it, or call build(inputShape:) first")
         }
         try build(inputShapes: shapes)
         let architecture = try spec().json()
@@ -74,4 +74,19 @@ extension Network {
         }
         for (name, parameter) in expected { parameter.value = given[name]! }
     }
+}
+
+/// The model saved at `path`, whichever kind it is: a `Sequential` for a chain of layers, a
+/// `Model` for a graph. Cast it (`as? Model`) or use it through `Network`.
+public func loadModel(from path: String, registry: Registry = .standard) throws -> any Network {
+    let metadata = try SafeTensors.read(from: path).metadata
+    let spec = try metadata["architecture"].map { try ModelSpec.decode(Data($0.utf8), path: "\(path) (architecture)") }
+    if spec?.graph != nil { return try Model.load(from: path, registry: registry) }
+    return try Sequential.load(from: path, registry: registry)
+}
+
+/// The model a spec describes: a `Sequential` for a list of layers, a `Model` for a graph.
+public func makeModel(spec: ModelSpec, registry: Registry = .standard, seed: UInt64 = 0) throws -> any Network {
+    if spec.graph != nil { return try Model(spec: spec, registry: registry, seed: seed) }
+    return try Sequential(spec: spec, registry: registry, seed: seed)
 }

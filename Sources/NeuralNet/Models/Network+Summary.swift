@@ -16,9 +16,7 @@ extension Network {
     /// ```
     public func summary() -> String {
         var problem: String?
-        if inputShapes != nil {
-            do { try build() } catch { problem = "\(error)" }
-        }
+        do { try build() } catch { problem = "\(error)" }
         let rows = summaryRows()
         let graph = rows.contains { $0.connectedTo != nil }
         var headers = ["#", "Layer", "Output shape", "Parameters"]

@@ -56,7 +56,8 @@ extension Network {
     public func build() throws -> [[Int]] {
         guard let inputShapes else {
             throw NeuralNetError.invalidArgument(
-                "\(Self.self): the input shape is unknown; pass inputShape: when making the model or call build(inputShapes:)")
+                "\(Self.self): the input shape is unknown; pass inputShape: when making the model, or call build(inputShape:) "
+                    + "(build(inputShapes:) for several inputs)")
         }
         return try build(inputShapes: inputShapes)
     }

@@ -119,7 +119,7 @@ struct VariableTests {
 }
 
 struct RecordingTests {
-    @Test func inferenceRecordsNoGraphButExplicitLeavesStillDo() throws {
+    @Test func inferenceModeRecordsNoGraph() throws {
         let layer = Dense(3, 2, activation: .tanh)
         let x = randomTensor([4, 3])
         let recorded = try layer(Variable(x), mode: .training)
@@ -127,8 +127,12 @@ struct RecordingTests {
         let constant = try Variable.withoutRecording { try layer(Variable(x), mode: .inference) }
         #expect(!constant.requiresGradient)
         #expect(constant.value == recorded.value)
+        // Inference mode records nothing, not even for a leaf that asks for its gradient...
         let input = Variable(x, requiresGradient: true)
-        let explicit = try Variable.withoutRecording { try layer(input, mode: .inference) }
+        let inferred = try layer(input, mode: .inference)
+        #expect(!inferred.requiresGradient)
+        // ...while withoutRecording only turns the parameters into constants.
+        let explicit = try Variable.withoutRecording { try layer(input, mode: .training) }
         explicit.sum().backward()
         #expect(input.gradient?.shape == [4, 3])
         #expect(layer.weight.gradient == nil)

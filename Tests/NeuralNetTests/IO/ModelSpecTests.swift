@@ -17,7 +17,7 @@ struct ModelSpecTests {
         #expect(model.loss == .sparseSoftmaxCrossEntropy)
         #expect(model.metrics == [.accuracy, .topKAccuracy(3)])
         #expect((model.optimizer as? SGD)?.learningRate == 0.05)
-        #expect(try model.build() == [10])
+        #expect(try model.build() == [[10]])
         #expect(model.parameterCount == 784 * 16 + 16 + 16 * 10)
     }
 
@@ -72,9 +72,9 @@ struct SummaryTests {
     }
 
     @Test func groupsThousands() {
-        #expect(Sequential.grouped(0) == "0")
-        #expect(Sequential.grouped(999) == "999")
-        #expect(Sequential.grouped(1_234_567) == "1,234,567")
+        #expect(grouped(0) == "0")
+        #expect(grouped(999) == "999")
+        #expect(grouped(1_234_567) == "1,234,567")
     }
 }
 

@@ -18,6 +18,35 @@ struct LossTests {
         expectGradientsMatch([predicted]) { softmaxCrossEntropy(logits: $0[0], labels: oneHot) }
         expectGradientsMatch([predicted]) { softmaxCrossEntropy(logits: $0[0], labels: probabilities / 2) }
         expectGradientsMatch([predicted]) { sparseSoftmaxCrossEntropy(logits: $0[0], labels: indices) }
+        expectGradientsMatch([predicted]) { sigmoidCrossEntropy(logits: $0[0], labels: binaryTargets) }
+        expectGradientsMatch([predicted * 4]) { sigmoidCrossEntropy(logits: $0[0], labels: probabilities) * 2 }
+    }
+
+    @Test func sigmoidCrossEntropyFromLogitsIsStableAndKeepsItsGradient() throws {
+        // The same value as binary cross-entropy of the sigmoid, where that is accurate.
+        let logits = Variable(predicted * 3)
+        let composed = binaryCrossEntropy(predicted: logits.sigmoid(), expected: binaryTargets).value.scalar
+        #expect(abs(sigmoidCrossEntropy(logits: logits, labels: binaryTargets).value.scalar - composed) < 1e-5)
+        // Confidently wrong logits of ±1e4: a finite loss of about |z| and a gradient of ±1/n.
+        let extreme = Variable(Tensor([[1e4], [-1e4], [1e4], [-1e4]]), requiresGradient: true)
+        let loss = sigmoidCrossEntropy(logits: extreme, labels: Tensor([[0], [1], [1], [0]]))
+        #expect(abs(loss.value.scalar - 5e3) < 1)
+        loss.backward()
+        #expect(extreme.gradient == Tensor([[0.25], [-0.25], [0], [0]]))
+        #expect(Loss.binaryCrossEntropy(fromLogits: true) == .sigmoidCrossEntropy)
+        #expect(Loss.binaryCrossEntropy(fromLogits: false) == .binaryCrossEntropy)
+        #expect(try Loss(named: "binary_crossentropy_from_logits") == .sigmoidCrossEntropy)
+        #expect(try Loss(named: "sigmoidCrossEntropy") == .sigmoidCrossEntropy)
+    }
+
+    @Test func aLogitClassifierTrainsWithSigmoidCrossEntropy() throws {
+        let x = randomTensor([32, 2], seed: 5)
+        let y = Tensor(shape: [32, 1], scalars: (0..<32).map { x[$0, 0] + x[$0, 1] > 0 ? 1 : 0 })
+        let model = Sequential([Dense(2, 1)], loss: .binaryCrossEntropy(fromLogits: true),
+                               optimizer: SGD(learningRate: 0.5), metrics: [.accuracy])
+        let history = try model.fit(x, y, epochs: 40, batchSize: 8, seed: 1, progress: .silent)
+        #expect(history["accuracy"].last! > 0.9)
+        #expect(try model.evaluate(x, y).confusionMatrix?.classes == 2)
     }
 
     @Test func aLossInsideALargerExpressionScalesItsGradient() {
