@@ -33,6 +33,7 @@ let package = Package(
         // The issues' acceptance programs, runnable as `swift run -c release NAME`.
         .executableTarget(name: "fashion-mlp", dependencies: ["NeuralNet"], path: "Examples/FashionMLP"),
         .executableTarget(name: "fashion-cnn", dependencies: ["NeuralNet"], path: "Examples/FashionCNN"),
+        .executableTarget(name: "graph-models", dependencies: ["NeuralNet"], path: "Examples/GraphModels"),
         .testTarget(
             name: "NeuralNetTests", dependencies: ["NeuralNet", "NeuralNetKernels"],
             // Files written by earlier versions, which must keep loading.
