@@ -28,7 +28,13 @@ public final class Model: Network {
     public let lossWeights: [Float]
     public var optimizer: any Optimizer
     public let metrics: [Metric]
-    public var generator: SeededGenerator
+    public var generator: SeededGenerator {
+        get { generatorState }
+        set { generatorState = newValue }
+    }
+    // As in `Sequential`: reached from outside only through the plain get and set above, and
+    // copied in and out by `forward` without overlapping accesses, so unchecked.
+    @exclusivity(unchecked) private var generatorState: SeededGenerator
     public let graph: Graph
     /// The per-sample shape of every node (inputs first, then each call), once built.
     public private(set) var nodeShapes: [[Int]] = []
@@ -50,7 +56,7 @@ public final class Model: Network {
         self.lossWeights = lossWeights ?? Array(repeating: 1, count: self.losses.count)
         self.optimizer = optimizer
         self.metrics = metrics
-        self.generator = SeededGenerator(seed: seed)
+        self.generatorState = SeededGenerator(seed: seed)
         problem = graph.problem ?? checkLosses()
         if problem == nil {
             do { try buildGraph() } catch let error as NeuralNetError { problem = error } catch {
@@ -124,6 +130,8 @@ public final class Model: Network {
         guard inputValues.count == inputs.count else {
             throw NeuralNetError.invalidArgument("Model takes \(inputs.count) inputs, got \(inputValues.count)")
         }
+        var generator = generatorState
+        defer { generatorState = generator }
         var values = inputValues
         values.reserveCapacity(inputs.count + graph.calls.count)
         for call in graph.calls {

@@ -109,6 +109,17 @@ struct RunningTotals {
         correct = Array(repeating: [:], count: losses.count)
     }
 
+    /// Adds a batch of a one-output model whose mean loss is `value`.
+    mutating func add(loss value: Float, output: Tensor, target: Tensor) {
+        let batch = output.dimensions[0]
+        lossSum += Double(value) * Double(batch)
+        outputLossSums[0] += Double(value) * Double(batch)
+        samples += batch
+        for metric in metrics {
+            correct[0][metric, default: 0] += metric.correctCount(output: output, targets: target, loss: losses[0])
+        }
+    }
+
     /// Adds a batch whose mean total loss is `value`, with each output's own mean loss.
     mutating func add(loss value: Float, each: [Float], outputs: [Tensor], targets: [Tensor]) {
         let batch = outputs[0].dimensions[0]

@@ -34,6 +34,7 @@ extension Network {
         let parameters = trainableParameters
         var inputs = Array(repeating: Tensor.empty, count: dataset.inputTensors.count)
         var targets = Array(repeating: Tensor.empty, count: dataset.labelTensors.count)
+        let single = isSingleInputAndOutput
         var epoch = 0
         while epoch < epochs {
             epoch += 1
@@ -44,11 +45,19 @@ extension Network {
                 let samples = order[start..<min(start + batchSize, order.count)]
                 for i in inputs.indices { inputs[i].setToRows(of: dataset.inputTensors[i], at: samples) }
                 for i in targets.indices { targets[i].setToRows(of: dataset.labelTensors[i], at: samples) }
-                let step = try trainStep(inputs, targets, parameters: parameters)
-                guard step.loss.isFinite else {
-                    throw NeuralNetError.nonFiniteLoss(epoch: epoch, batch: index + 1, value: step.loss)
+                let lossValue: Float
+                if single {
+                    let step = try trainStep(inputs[0], targets[0], parameters: parameters)
+                    lossValue = step.loss
+                    if lossValue.isFinite { totals.add(loss: lossValue, output: step.output, target: targets[0]) }
+                } else {
+                    let step = try trainStep(inputs, targets, parameters: parameters)
+                    lossValue = step.loss
+                    if lossValue.isFinite { totals.add(loss: lossValue, each: step.losses, outputs: step.outputs, targets: targets) }
                 }
-                totals.add(loss: step.loss, each: step.losses, outputs: step.outputs, targets: targets)
+                guard lossValue.isFinite else {
+                    throw NeuralNetError.nonFiniteLoss(epoch: epoch, batch: index + 1, value: lossValue)
+                }
                 if !callbacks.isEmpty {
                     let logs = totals.logs()
                     callbacks.forEach { $0.batchDidEnd(index + 1, of: batchCount, epoch: epoch, logs: logs) }
@@ -98,8 +107,25 @@ extension Network {
     /// update; when the loss is NaN or infinite, nothing is updated.
     @discardableResult
     public func trainStep(_ inputs: Tensor, _ targets: Tensor) throws -> (loss: Float, output: Tensor) {
-        let step = try trainStep([inputs], [targets], parameters: trainableParameters)
-        return (step.loss, step.outputs[0])
+        try build(inputShapes: [Array(inputs.shape.dropFirst())])
+        guard isSingleInputAndOutput else {
+            throw NeuralNetError.invalidArgument(
+                "trainStep: the model has \(inputShapes?.count ?? 0) inputs and \(losses.count) outputs; use fit with one tensor per input and output")
+        }
+        return try trainStep(inputs, targets, parameters: trainableParameters)
+    }
+
+    /// The step of a one-input, one-output model with an unweighted loss, without the arrays
+    /// of the general one.
+    func trainStep(_ inputs: Tensor, _ targets: Tensor, parameters: [Parameter]) throws -> (loss: Float, output: Tensor) {
+        let output = try forward(Variable(inputs), mode: .training)
+        let loss = losses[0](predicted: output, expected: targets)
+        let value = loss.value.scalar
+        // A NaN or infinite loss leaves the weights as they were, for the caller to report.
+        guard value.isFinite else { return (value, output.value) }
+        loss.backward()
+        optimizer.step(parameters)
+        return (value, output.value)
     }
 
     func trainStep(

@@ -30,6 +30,11 @@ public protocol Network: AnyObject {
     /// Randomness (dropout) is drawn from `generator`.
     func forward(_ inputs: [Variable], mode: Mode) throws -> [Variable]
 
+    /// The model of one input and one output applied to a batch: the training loop's path
+    /// for such models, which allocates no arrays. The default calls `forward(_:mode:)` with
+    /// lists of one.
+    func forward(_ input: Variable, mode: Mode) throws -> Variable
+
     /// The model as data: architecture, losses, optimizer and metrics. Throws for a layer or
     /// optimizer type that cannot be written (see `SpecifiableLayer`).
     func spec() throws -> ModelSpec
@@ -42,6 +47,18 @@ public protocol Network: AnyObject {
 }
 
 extension Network {
+    public func forward(_ input: Variable, mode: Mode) throws -> Variable {
+        let outputs = try forward([input], mode: mode)
+        guard outputs.count == 1 else {
+            throw NeuralNetError.invalidArgument("\(Self.self) has \(outputs.count) outputs; call forward([inputs]) for all of them")
+        }
+        return outputs[0]
+    }
+
+    /// Whether the model takes one input and gives one output with an unweighted loss, the
+    /// case the training loop runs without arrays.
+    var isSingleInputAndOutput: Bool { inputShapes?.count == 1 && losses.count == 1 && lossWeights == [1] }
+
     /// The parameters the optimizer updates.
     public var trainableParameters: [Parameter] {
         namedParameters.map(\.parameter).filter(\.isTrainable)

@@ -21,15 +21,23 @@ public final class Sequential: Network {
     /// The loss minimised by `fit`, fixed when the model is made.
     public let loss: Loss
     /// `[loss]`: a sequential model has one output.
-    public var losses: [Loss] { [loss] }
+    public let losses: [Loss]
     /// `[1]`.
-    public var lossWeights: [Float] { [1] }
+    public let lossWeights: [Float] = [1]
     /// The update rule used by `fit`.
     public var optimizer: any Optimizer
     /// Measures reported beside the loss.
     public let metrics: [Metric]
     /// Seeds initialisation, dropout and shuffling; `fit(seed:)` reseeds it.
-    public var generator: SeededGenerator
+    public var generator: SeededGenerator {
+        get { generatorState }
+        set { generatorState = newValue }
+    }
+    // The generator's storage. Outside code reaches it only through the plain get and set
+    // above, and `forward` copies it in and out without calling anything in between, so no
+    // two accesses overlap: the run-time checks (a thread-local look-up each, a tenth of a
+    // small network's step) are skipped.
+    @exclusivity(unchecked) private var generatorState: SeededGenerator
     /// The per-sample input shape, once given or built.
     public private(set) var inputShape: [Int]?
     /// `[inputShape]` once known.
@@ -53,9 +61,10 @@ public final class Sequential: Network {
         self.layers = layers
         self.inputShape = inputShape
         self.loss = loss
+        self.losses = [loss]
         self.optimizer = optimizer
         self.metrics = metrics
-        self.generator = SeededGenerator(seed: seed)
+        self.generatorState = SeededGenerator(seed: seed)
     }
 
     /// A model whose layers are written in a block: `if` and `for` work inside it.
@@ -117,6 +126,8 @@ public final class Sequential: Network {
 
     /// The chain applied to a batch on the tape, dropout drawing from the model's generator.
     public func forward(_ input: Variable, mode: Mode) throws -> Variable {
+        var generator = generatorState
+        defer { generatorState = generator }
         var x = input
         for (index, layer) in layers.enumerated() {
             do {
