@@ -125,8 +125,13 @@ public final class Model: Network {
         return outputShapes
     }
 
+    /// The graph applied to one batch per input, on the tape (no graph is recorded in
+    /// `.inference` mode); one result per output.
     public func forward(_ inputValues: [Variable], mode: Mode) throws -> [Variable] {
         if let problem { throw problem }
+        if mode == .inference, Variable.isRecording {
+            return try Variable.withoutRecording { try forward(inputValues, mode: mode) }
+        }
         guard inputValues.count == inputs.count else {
             throw NeuralNetError.invalidArgument("Model takes \(inputs.count) inputs, got \(inputValues.count)")
         }

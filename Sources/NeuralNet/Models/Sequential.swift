@@ -125,7 +125,11 @@ public final class Sequential: Network {
     }
 
     /// The chain applied to a batch on the tape, dropout drawing from the model's generator.
+    /// In `.inference` mode no graph is recorded.
     public func forward(_ input: Variable, mode: Mode) throws -> Variable {
+        if mode == .inference, Variable.isRecording {
+            return try Variable.withoutRecording { try forward(input, mode: mode) }
+        }
         var generator = generatorState
         defer { generatorState = generator }
         var x = input

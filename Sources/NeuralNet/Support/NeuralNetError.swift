@@ -35,10 +35,15 @@ public enum NeuralNetError: Error, Equatable, CustomStringConvertible, Localized
 
     public var errorDescription: String? { description }
 
-    /// The same error with `context` put in front of the layer it names.
+    /// The same error with `context` put in front of the layer it names (or of the message,
+    /// for an invalid argument such as merged shapes that differ).
     func inLayer(_ context: String) -> NeuralNetError {
-        guard case let .shapeMismatch(layer, expected, actual, hint) = self else { return self }
-        return .shapeMismatch(layer: "\(context) \(layer)", expected: expected, actual: actual, hint: hint)
+        switch self {
+        case let .shapeMismatch(layer, expected, actual, hint):
+            .shapeMismatch(layer: "\(context) \(layer)", expected: expected, actual: actual, hint: hint)
+        case let .invalidArgument(message): .invalidArgument("\(context) \(message)")
+        default: self
+        }
     }
 }
 

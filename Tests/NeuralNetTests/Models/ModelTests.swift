@@ -140,3 +140,41 @@ struct ModelTests {
         #expect(try loadModel(from: path) is Sequential)
     }
 }
+
+struct SharedLayerTests {
+    @Test func aSharedLayersGradientIsTheSumOfBothUses() throws {
+        let shared = Dense(3, 2, activation: .tanh)
+        let left = Input(shape: [3]), right = Input(shape: [3])
+        let model = Model(inputs: [left, right], outputs: Add()([shared(left), shared(right)]), loss: .meanSquaredError)
+        let x = [randomTensor([4, 3], seed: 1), randomTensor([4, 3], seed: 2)]
+        let target = randomTensor([4, 2], seed: 3)
+        let outputs = try model.forward(x.map { Variable($0) }, mode: .training)
+        model.totalLoss(of: outputs, targets: [target]).total.backward()
+        let together = try #require(shared.weight.gradient)
+        shared.weight.gradient = nil
+        shared.bias!.gradient = nil
+
+        // The same loss with each use's gradient taken on its own (the other use a constant).
+        let first = try Variable.withoutRecording { try shared.forward(Variable(x[1]), mode: .training) }
+        let alone = try shared.forward(Variable(x[0]), mode: .training)
+        meanSquaredError(predicted: alone + Variable(first.value), expected: target).backward()
+        let fromLeft = try #require(shared.weight.gradient)
+        shared.weight.gradient = nil
+        shared.bias!.gradient = nil
+        let second = try Variable.withoutRecording { try shared.forward(Variable(x[0]), mode: .training) }
+        let other = try shared.forward(Variable(x[1]), mode: .training)
+        meanSquaredError(predicted: Variable(second.value) + other, expected: target).backward()
+        let fromRight = try #require(shared.weight.gradient)
+        #expect(isClose(together, fromLeft + fromRight, tolerance: 1e-6))
+    }
+
+    @Test func errorsNameTheLayerAndBothShapes() {
+        let input = Input(shape: [4])
+        let hidden = Dense(8)(input)
+        let model = Model(inputs: input, outputs: Dense(2, 1)(hidden), loss: .meanSquaredError)
+        let message = "\(model.problem!)"
+        #expect(message.contains("Dense(2 → 1)"))
+        #expect(message.contains("[2]") && message.contains("[8]"))
+        #expect(message.contains("layer 1 called on 0"))
+    }
+}
