@@ -58,8 +58,9 @@ struct ModelChoice {
     /// The model, with the optimizer given on the command line (a file's own optimizer otherwise).
     func makeModel(optimizer: String?, learningRate: Float?, seed: UInt64) throws -> any Network {
         if let preset = Preset(rawValue: argument.lowercased()) {
-            let name = try OptimizerName(named: optimizer ?? "adam")
-            return preset.model(optimizer: name.make(learningRate: learningRate), seed: seed)
+            var spec = OptimizerSpec(type: optimizer ?? "adam")
+            if let learningRate { spec.arguments["learningRate"] = .number(Double(learningRate)) }
+            return preset.model(optimizer: try spec.makeOptimizer(), seed: seed)
         }
         guard argument.hasSuffix(".json") else {
             throw ValidationError(

@@ -17,7 +17,7 @@ struct Train: ParsableCommand {
     @Option(help: "Samples per gradient step.")
     var batchSize: Int = 64
 
-    @Option(help: "One of: \(OptimizerName.allCases.map(\.rawValue).joined(separator: ", ")) (default adam).")
+    @Option(help: "One of: \(Registry.standard.optimizerTypeNames.joined(separator: ", ")) (default adam).")
     var optimizer: String?
 
     @Option(help: "The optimizer's step size (default: the optimizer's own).")
@@ -41,7 +41,7 @@ struct Train: ParsableCommand {
         if let learningRate, !(learningRate > 0 && learningRate.isFinite) {
             throw ValidationError("--learning-rate must be a positive number, got \(learningRate)")
         }
-        if let optimizer { _ = try OptimizerName(named: optimizer) }
+        if let optimizer { _ = try OptimizerSpec(type: optimizer).makeOptimizer() }
     }
 
     func run() throws {

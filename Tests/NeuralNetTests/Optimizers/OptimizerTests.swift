@@ -114,9 +114,11 @@ struct MoreOptimizerTests {
     }
 
     @Test func optimizersByName() throws {
-        #expect(try OptimizerName(named: "AdamW") == .adamw)
-        #expect(try OptimizerName(named: "rmsprop").make(learningRate: 0.5).learningRate == 0.5)
-        #expect(OptimizerName.sgd.make() is SGD)
-        #expect(throws: NeuralNetError.self) { try OptimizerName(named: "adamm") }
+        #expect(try OptimizerSpec(type: "AdamW").makeOptimizer() is AdamW)
+        #expect(try OptimizerSpec(type: "rmsprop", arguments: ["learningRate": .number(0.5)]).makeOptimizer().learningRate == 0.5)
+        #expect(try OptimizerSpec(type: "sgd").makeOptimizer() is SGD)
+        #expect(throws: NeuralNetError.self) { try OptimizerSpec(type: "adamm").makeOptimizer() }
+        #expect(throws: NeuralNetError.self) { try OptimizerSpec(type: "adam", arguments: ["learningRate": .number(-1)]).makeOptimizer() }
+        #expect(throws: NeuralNetError.self) { try OptimizerSpec(type: "sgd", arguments: ["momentum": .number(1.5)]).makeOptimizer() }
     }
 }
