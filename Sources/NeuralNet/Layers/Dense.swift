@@ -97,6 +97,9 @@ public final class Dense: Layer {
         return output.activated(by: activation)
     }
 
+    /// `[inputSize]` when the input size was given.
+    public var declaredInputShape: [Int]? { inputSize.map { [$0] } }
+
     public var namedParameters: [(name: String, parameter: Parameter)] {
         [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
     }

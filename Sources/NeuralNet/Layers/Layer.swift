@@ -35,6 +35,10 @@ public protocol Layer: AnyObject, CustomStringConvertible {
 
     /// The layers this layer is made of, by name (`"0"`, `"attention"`); empty for most.
     var children: [(name: String, layer: any Layer)] { get }
+
+    /// The per-sample input shape the layer was given when made (`Dense(784, 256)`: `[784]`),
+    /// so that a model starting with it knows its input shape; `nil` for most.
+    var declaredInputShape: [Int]? { get }
 }
 
 extension Layer {
@@ -43,6 +47,9 @@ extension Layer {
 
     /// No children.
     public var children: [(name: String, layer: any Layer)] { [] }
+
+    /// No declared input shape.
+    public var declaredInputShape: [Int]? { nil }
 
     public func forward(_ input: Variable, mode: Mode, generator: inout SeededGenerator) throws -> Variable {
         try forward(input, mode: mode)

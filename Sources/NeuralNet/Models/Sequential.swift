@@ -40,8 +40,9 @@ public final class Sequential: Network {
     @exclusivity(unchecked) private var generatorState: SeededGenerator
     /// The per-sample input shape, once given or built.
     public private(set) var inputShape: [Int]?
-    /// `[inputShape]` once known.
-    public var inputShapes: [[Int]]? { inputShape.map { [$0] } }
+    /// `[inputShape]` once known: given when the model was made, built for data, or declared
+    /// by the first layer (`Dense(2, 3)` takes `[2]`).
+    public var inputShapes: [[Int]]? { (inputShape ?? layers.first?.declaredInputShape).map { [$0] } }
     /// The per-sample output shape of every layer, once built.
     public private(set) var outputShapes: [[Int]] = []
     private var built = false
