@@ -40,6 +40,8 @@ public final class Model: Network {
     public private(set) var nodeShapes: [[Int]] = []
     private(set) var problem: NeuralNetError?
     private var cachedParameters: [(name: String, parameter: Parameter)] = []
+    /// For each call, its layer as a merge layer, or nil: found once, not cast every step.
+    private let merges: [(any MergeLayer)?]
 
     /// A model from `inputs` to `outputs` with a loss per output (`losses`) or one `loss` for
     /// all, weighted by `lossWeights` (default: 1 each) in the total that `fit` minimises.
@@ -52,6 +54,7 @@ public final class Model: Network {
         self.inputs = graph.inputs
         self.outputs = outputs.nodes
         self.layers = graph.layers
+        self.merges = graph.calls.map { graph.layers[$0.layer] as? any MergeLayer }
         self.losses = losses.count == 1 ? Array(repeating: losses[0], count: outputs.nodes.count) : losses
         self.lossWeights = lossWeights ?? Array(repeating: 1, count: self.losses.count)
         self.optimizer = optimizer
@@ -96,11 +99,11 @@ public final class Model: Network {
     /// Builds every layer in call order, checking each call's input shapes.
     private func buildGraph() throws {
         var shapes = inputs.map(\.shape)
-        for call in graph.calls {
+        for (index, call) in graph.calls.enumerated() {
             let layer = layers[call.layer]
             let given = call.inputSlots.map { shapes[$0] }
             do {
-                if let merge = layer as? any MergeLayer {
+                if let merge = merges[index] {
                     shapes.append(try merge.build(inputShapes: given, generator: &generator))
                 } else {
                     shapes.append(try layer.build(inputShape: given[0], generator: &generator))
@@ -139,10 +142,10 @@ public final class Model: Network {
         defer { generatorState = generator }
         var values = inputValues
         values.reserveCapacity(inputs.count + graph.calls.count)
-        for call in graph.calls {
+        for (index, call) in graph.calls.enumerated() {
             let layer = layers[call.layer]
             do {
-                if let merge = layer as? any MergeLayer {
+                if let merge = merges[index] {
                     values.append(try merge.forward(call.inputSlots.map { values[$0] }, mode: mode))
                 } else {
                     values.append(try layer.forward(values[call.inputSlots[0]], mode: mode, generator: &generator))

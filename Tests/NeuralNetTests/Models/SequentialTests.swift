@@ -48,6 +48,13 @@ struct SequentialTests {
         #expect(listed.namedParameters.map(\.name) == ["0.weight", "0.bias", "1.weight", "1.bias"])
     }
 
+    @Test func aDeclaredInputSizeIsTheModelsInputShape() throws {
+        let net = xorNet()
+        #expect(net.inputShapes == [[2]])
+        #expect(net.summary().contains("[batch, 1]"))
+        #expect(!net.summary().contains("Not built"))
+    }
+
     @Test func theBuilderAcceptsIfAndFor() throws {
         let deep = true
         let model = Sequential(loss: .meanSquaredError) {
