@@ -89,3 +89,44 @@ struct HistoryChartTests {
         #expect(svg.contains("val_accuracy"))
     }
 }
+
+struct GraphSpecTests {
+    /// The graph example of `ModelSpec`'s documentation: one Dense layer called on two inputs, added.
+    let json = """
+        {"layers": [{"type": "Dense", "units": 4}, {"type": "Add"}],
+         "graph": {"inputs": [[4], [4]], "calls": [{"layer": 0, "inputs": [0]}, {"layer": 0, "inputs": [1]},
+                                                 {"layer": 1, "inputs": [2, 3]}], "outputs": [4]},
+         "loss": "mse", "optimizer": {"type": "sgd", "learningRate": 0.1, "momentum": 0.5}}
+        """
+
+    @Test func aGraphWrittenByHandBuildsAndTrains() throws {
+        let model = try #require(try makeModel(spec: ModelSpec.decode(Data(json.utf8))) as? Model)
+        #expect(model.inputs.map(\.shape) == [[4], [4]])
+        #expect(model.parameterCount == 20)
+        #expect(model.losses == [.meanSquaredError])
+        #expect((model.optimizer as? SGD)?.momentum == 0.5)
+        let x = [randomTensor([6, 4], seed: 1), randomTensor([6, 4], seed: 2)]
+        let history = try model.fit(x, [randomTensor([6, 4], seed: 3)], epochs: 5, batchSize: 3, seed: 1, progress: .silent)
+        #expect(history.loss.last! < history.loss.first!)
+        #expect(try model.spec().graph == ModelSpec.decode(Data(json.utf8)).graph)
+    }
+
+    @Test(arguments: [
+        (#"{"layers": [{"type": "Dense", "units": 4}], "graph": {"inputs": [[4]], "calls": [{"layer": 3, "inputs": [0]}], "outputs": [1]}}"#, "layer 3"),
+        (#"{"layers": [{"type": "Dense", "units": 4}], "graph": {"inputs": [[4]], "calls": [{"layer": 0, "inputs": [1]}], "outputs": [1]}}"#, "nodes [1]"),
+        (#"{"layers": [{"type": "Dense", "units": 4}], "graph": {"inputs": [[4]], "calls": [{"layer": 0, "inputs": [0]}], "outputs": [7]}}"#, "outputs [7]"),
+        (#"{"layers": [{"type": "Dense", "units": 4}], "graph": {"inputs": [[4]], "calls": [{"layer": 0, "inputs": [0, 0]}], "outputs": [1]}}"#, "takes one input"),
+        (#"{"layers": [{"type": "Add"}], "graph": {"inputs": [[4], [5]], "calls": [{"layer": 0, "inputs": [0, 1]}], "outputs": [2]}}"#, "[4] and [5]"),
+    ])
+    func badGraphsAreExplained(text: String, message: String) {
+        #expect {
+            try makeModel(spec: ModelSpec.decode(Data(text.utf8)))
+        } throws: { "\($0)".contains(message) }
+    }
+
+    @Test func aChainGraphReadsAsSequentialAndABranchingOneDoesNot() throws {
+        let chain = #"{"layers": [{"type": "Dense", "units": 2}], "graph": {"inputs": [[3]], "calls": [{"layer": 0, "inputs": [0]}], "outputs": [1]}}"#
+        #expect(try Sequential(spec: ModelSpec.decode(Data(chain.utf8))).inputShape == [3])
+        #expect(throws: NeuralNetError.self) { try Sequential(spec: ModelSpec.decode(Data(json.utf8))) }
+    }
+}
