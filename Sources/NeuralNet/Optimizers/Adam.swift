@@ -33,6 +33,16 @@ public final class Adam: Optimizer {
 
     public func beginStep() { moments.stepCount += 1 }
 
+    /// The first and second moments.
+    public var stateSlots: [String] { AdamMoments.slots }
+    public func stateTensors(for parameter: Parameter) -> [Tensor]? { moments.tensors(for: parameter) }
+    public func setStateTensors(_ tensors: [Tensor], for parameter: Parameter) { moments.set(tensors, for: parameter) }
+    /// `"step"`: the number of steps taken, which the bias corrections read.
+    public var stateScalars: [String: Double] {
+        get { moments.scalars }
+        set { moments.scalars = newValue }
+    }
+
     public func update(_ parameter: Parameter, gradient: Tensor) {
         moments.update(parameter, gradient: gradient, learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon)
     }
@@ -70,6 +80,16 @@ public final class AdamW: Optimizer {
 
     public func beginStep() { moments.stepCount += 1 }
 
+    /// The first and second moments.
+    public var stateSlots: [String] { AdamMoments.slots }
+    public func stateTensors(for parameter: Parameter) -> [Tensor]? { moments.tensors(for: parameter) }
+    public func setStateTensors(_ tensors: [Tensor], for parameter: Parameter) { moments.set(tensors, for: parameter) }
+    /// `"step"`: the number of steps taken, which the bias corrections read.
+    public var stateScalars: [String: Double] {
+        get { moments.scalars }
+        set { moments.scalars = newValue }
+    }
+
     public func update(_ parameter: Parameter, gradient: Tensor) {
         parameter.value *= 1 - learningRate * decoupledWeightDecay
         moments.update(parameter, gradient: gradient, learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon)
@@ -80,6 +100,14 @@ public final class AdamW: Optimizer {
 struct AdamMoments {
     private var state = ParameterState(slots: 2)
     var stepCount = 0
+
+    static let slots = ["firstMoment", "secondMoment"]
+    func tensors(for parameter: Parameter) -> [Tensor]? { state.tensors(for: parameter) }
+    mutating func set(_ tensors: [Tensor], for parameter: Parameter) { state.set(tensors, for: parameter) }
+    var scalars: [String: Double] {
+        get { ["step": Double(stepCount)] }
+        set { stepCount = Int(newValue["step"] ?? 0) }
+    }
 
     mutating func update(
         _ parameter: Parameter, gradient: Tensor, learningRate: Float, beta1 b1: Float, beta2 b2: Float, epsilon eps: Float

@@ -2,8 +2,9 @@
 ///
 /// A rule only writes `update(_:gradient:)` for one parameter; `step(_:)` walks the
 /// parameters, skips those without a gradient or not trained, applies gradient clipping and L2
-/// weight decay, and clears the gradients after. Per-parameter state (momentum, moments) is
-/// keyed by the parameter's identity.
+/// weight decay, and clears the gradients after. Per-parameter state (momentum, moments) and
+/// step counts are data: `state(of:)` and `restore(_:of:)` (in `OptimizerState.swift`) read and
+/// write them as tensors named by parameter path, for checkpoints.
 public protocol Optimizer: AnyObject {
     /// The step size; schedules change it between epochs.
     var learningRate: Float { get set }
@@ -17,6 +18,17 @@ public protocol Optimizer: AnyObject {
 
     /// Updates `parameter.value` in place from `gradient`.
     func update(_ parameter: Parameter, gradient: Tensor)
+
+    /// The names of the tensors the rule keeps per parameter (`["firstMoment", "secondMoment"]`);
+    /// empty for a rule without state.
+    var stateSlots: [String] { get }
+    /// The rule's tensors for `parameter`, one per slot and shaped like it, or nil before its
+    /// first update.
+    func stateTensors(for parameter: Parameter) -> [Tensor]?
+    /// Replaces the rule's tensors for `parameter` (one per slot, shaped like it).
+    func setStateTensors(_ tensors: [Tensor], for parameter: Parameter)
+    /// The rule's scalars by name, such as Adam's step count.
+    var stateScalars: [String: Double] { get set }
 }
 
 extension Optimizer {
@@ -46,37 +58,4 @@ extension Optimizer {
             parameter.recycle(consume gradient)
         }
     }
-}
-
-/// Optimizer state for each parameter, keyed by identity: `slotCount` zero-initialised buffers
-/// (velocity, first moment, ...) the size of the parameter, created on first use.
-struct ParameterState {
-    private var slots: [ObjectIdentifier: [StateBuffer]] = [:]
-    let slotCount: Int
-
-    init(slots: Int) { slotCount = slots }
-
-    /// The buffers of `parameter`, created (or re-created after a resize) as needed.
-    mutating func buffers(for parameter: Parameter) -> [StateBuffer] {
-        let key = ObjectIdentifier(parameter)
-        if let existing = slots[key], existing.first?.count == parameter.count { return existing }
-        let created = (0..<slotCount).map { _ in StateBuffer(count: parameter.count) }
-        slots[key] = created
-        return created
-    }
-}
-
-/// A zero-initialised buffer of floats owned by an optimizer. A class over raw memory, so that
-/// several buffers can be written in one loop without overlapping accesses to an array.
-final class StateBuffer {
-    let pointer: UnsafeMutablePointer<Float>
-    let count: Int
-
-    init(count: Int) {
-        self.count = count
-        pointer = .allocate(capacity: count)
-        pointer.initialize(repeating: 0, count: count)
-    }
-
-    deinit { pointer.deallocate() }
 }

@@ -20,6 +20,11 @@ public final class RMSProp: Optimizer {
         self.clipNorm = clipNorm
     }
 
+    /// The running mean of squared gradients.
+    public var stateSlots: [String] { ["meanSquare"] }
+    public func stateTensors(for parameter: Parameter) -> [Tensor]? { meanSquares.tensors(for: parameter) }
+    public func setStateTensors(_ tensors: [Tensor], for parameter: Parameter) { meanSquares.set(tensors, for: parameter) }
+
     public func update(_ parameter: Parameter, gradient: Tensor) {
         let (rate, rho, eps) = (learningRate, self.rho, epsilon)
         let v = meanSquares.buffers(for: parameter)[0].pointer
@@ -52,6 +57,11 @@ public final class Adagrad: Optimizer {
         self.weightDecay = weightDecay
         self.clipNorm = clipNorm
     }
+
+    /// The sum of squared gradients.
+    public var stateSlots: [String] { ["sumOfSquares"] }
+    public func stateTensors(for parameter: Parameter) -> [Tensor]? { sums.tensors(for: parameter) }
+    public func setStateTensors(_ tensors: [Tensor], for parameter: Parameter) { sums.set(tensors, for: parameter) }
 
     public func update(_ parameter: Parameter, gradient: Tensor) {
         let (rate, eps) = (learningRate, epsilon)

@@ -47,4 +47,13 @@ public final class SGD: Optimizer {
             }
         }
     }
+
+    /// `["velocity"]` with momentum, none without.
+    public var stateSlots: [String] { momentum > 0 ? ["velocity"] : [] }
+
+    public func stateTensors(for parameter: Parameter) -> [Tensor]? {
+        momentum > 0 ? velocity.tensors(for: parameter) : nil
+    }
+
+    public func setStateTensors(_ tensors: [Tensor], for parameter: Parameter) { velocity.set(tensors, for: parameter) }
 }
