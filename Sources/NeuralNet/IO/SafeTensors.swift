@@ -6,7 +6,7 @@ import Foundation
 /// corrupt file gives an error naming the file and the problem, never a crash.
 public enum SafeTensors {
     /// Writes `tensors` (in order) and string `metadata` to `path` atomically: the file appears
-    /// whole or not at all.
+    /// whole or not at all, flushed to disk (see `AtomicFile`).
     public static func write(_ tensors: [(name: String, tensor: Tensor)], metadata: [String: String] = [:], to path: String) throws {
         var header: [String: Any] = [:]
         if !metadata.isEmpty { header["__metadata__"] = metadata }
@@ -24,6 +24,7 @@ public enum SafeTensors {
         data.append(json)
         for (_, tensor) in tensors {
             tensor.scalars.withUnsafeBufferPointer { buffer in
+                guard buffer.count > 0 else { return }
                 if 1.littleEndian == 1 {
                     data.append(UnsafeBufferPointer(start: UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: UInt8.self), count: buffer.count * 4))
                 } else {
@@ -31,11 +32,7 @@ public enum SafeTensors {
                 }
             }
         }
-        do {
-            try data.write(to: URL(fileURLWithPath: path), options: .atomic)
-        } catch {
-            throw NeuralNetError.invalidFile(path: path, reason: "cannot be written: \(error.localizedDescription)")
-        }
+        try AtomicFile.write(data, to: path)
     }
 
     /// The tensors (in file order) and metadata of the safetensors file at `path`. `F32`, `F64`

@@ -62,3 +62,31 @@ public final class EarlyStopping: Callback {
         for (parameter, value) in zip(model.namedParameters.map(\.parameter), bestWeights) { parameter.value = value }
     }
 }
+
+extension EarlyStopping: StatefulCallback {
+    /// The best score and its epoch, the epochs waited, and the best epoch's weights by
+    /// parameter path.
+    public func checkpointState() -> (values: [String: Double], tensors: [String: Tensor]) {
+        var values: [String: Double] = ["waited": Double(waited)]
+        if let best { values["best"] = Double(best) }
+        if let bestEpoch { values["bestEpoch"] = Double(bestEpoch) }
+        if let stoppedEpoch { values["stoppedEpoch"] = Double(stoppedEpoch) }
+        let names = model?.namedParameters.map(\.name) ?? []
+        let tensors = bestWeights.count == names.count ? Dictionary(uniqueKeysWithValues: zip(names, bestWeights)) : [:]
+        return (values, tensors)
+    }
+
+    public func restore(values: [String: Double], tensors: [String: Tensor]) throws {
+        best = values["best"].map(Float.init)
+        bestEpoch = values["bestEpoch"].map { Int($0) }
+        stoppedEpoch = values["stoppedEpoch"].map { Int($0) }
+        waited = Int(values["waited"] ?? 0)
+        guard !tensors.isEmpty, let model else { return bestWeights = [] }
+        let parameters = model.namedParameters
+        let weights = parameters.compactMap { tensors[$0.name] }
+        guard weights.count == parameters.count, zip(weights, parameters).allSatisfy({ $0.shape == $1.parameter.shape }) else {
+            throw NeuralNetError.invalidArgument("EarlyStopping: the saved best weights do not fit the model's parameters")
+        }
+        bestWeights = weights
+    }
+}

@@ -7,6 +7,9 @@ public struct History: Sendable, Equatable {
     /// An empty history.
     public init() {}
 
+    /// A history of `epochs`, one dictionary of logs each.
+    public init(epochs: [[String: Float]]) { self.epochs = epochs }
+
     /// The training loss of each epoch (the mean over its batches).
     public var loss: [Float] { self["loss"] }
 

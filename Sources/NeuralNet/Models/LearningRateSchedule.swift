@@ -46,3 +46,14 @@ public final class LearningRateScheduler: Callback {
         model?.optimizer.learningRate = schedule.learningRate(initial: initial, epochIndex: epoch - 1)
     }
 }
+
+extension LearningRateScheduler: StatefulCallback {
+    /// The initial rate the schedule starts from, which a resumed run's optimizer no longer holds.
+    public func checkpointState() -> (values: [String: Double], tensors: [String: Tensor]) {
+        (["initial": Double(initial)], [:])
+    }
+
+    public func restore(values: [String: Double], tensors: [String: Tensor]) throws {
+        if let saved = values["initial"] { initial = Float(saved) }
+    }
+}

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The training loop, shared by every `Network`.
 extension Network {
     /// Trains on `dataset` for `epochs` passes in shuffled mini-batches.
@@ -8,6 +10,13 @@ extension Network {
     ///   - seed: makes initialisation (on first use), dropout and shuffling reproducible: the
     ///     model's generator is reseeded with `seed`, and batches are shuffled by an independent
     ///     stream of the same seed. `nil` continues the model's own sequence.
+    ///   - initialEpoch: the epochs already done (as in Keras): training runs epochs
+    ///     `initialEpoch + 1 ... epochs`, and schedules count from there.
+    ///   - resumeFrom: a directory of `ModelCheckpoint` files: when it holds one, training
+    ///     continues from the newest exactly where that checkpoint was written (weights,
+    ///     optimizer state, generators, epoch and batch, schedules, early stopping, history), so
+    ///     that the final weights are bit-identical to an uninterrupted run with the same seed.
+    ///     An empty or missing directory starts afresh.
     ///   - progress: how progress is reported on standard error.
     /// - Returns: the loss and metrics of every epoch. A model with several outputs also logs
     ///   each output's loss and metrics (`"output0_loss"`, `"output1_accuracy"`); `"loss"` is
@@ -17,63 +26,94 @@ extension Network {
     @discardableResult
     public func fit(
         _ dataset: Dataset, epochs: Int = 1, batchSize: Int = 32, validation: Dataset? = nil, shuffle: Bool = true,
-        callbacks: [any Callback] = [], seed: UInt64? = nil, progress: Progress = .automatic
+        callbacks: [any Callback] = [], seed: UInt64? = nil, initialEpoch: Int = 0, resumeFrom: URL? = nil,
+        progress: Progress = .automatic
     ) throws -> History {
         guard epochs >= 0 else { throw NeuralNetError.invalidArgument("fit: epochs must be 0 or more, got \(epochs)") }
         guard batchSize > 0 else { throw NeuralNetError.invalidArgument("fit: batchSize must be positive, got \(batchSize)") }
+        guard (0...epochs).contains(initialEpoch) else {
+            throw NeuralNetError.invalidArgument("fit: initialEpoch must be in 0...\(epochs) (the epochs already done), got \(initialEpoch)")
+        }
         if let seed { generator = SeededGenerator(seed: seed) }
         try check(dataset, role: "training")
         if let validation { try check(validation, role: "validation") }
-        var shuffler = seed.map { SeededGenerator(seed: $0, stream: 1) } ?? generator.split()
-
         let callbacks = callbacks + (progress == .silent ? [] : [ProgressReporter(style: progress)])
-        let batchCount = (dataset.count + batchSize - 1) / batchSize
-        var history = History()
-        var order = Array(0..<dataset.count)
-        callbacks.forEach { $0.trainingWillBegin(self, epochs: epochs, batchesPerEpoch: batchCount) }
+        let session = TrainingSession(
+            model: self, epochs: epochs, batchSize: batchSize, sampleCount: dataset.count,
+            shuffler: seed.map { SeededGenerator(seed: $0, stream: 1) } ?? generator.split(), callbacks: callbacks)
+        if initialEpoch > 0 { (session.epoch, session.batchesDone) = (initialEpoch, session.batchesPerEpoch) }
+        callbacks.forEach { $0.trainingWillBegin(self, epochs: epochs, batchesPerEpoch: session.batchesPerEpoch) }
+        let sessionCallbacks = callbacks.compactMap { $0 as? any SessionCallback }
+        sessionCallbacks.forEach { $0.attach(to: session) }
+        if let resumeFrom, let newest = Checkpoint.files(in: resumeFrom).last {
+            try Checkpoint.restore(session, from: newest)
+        }
+        try train(session, on: dataset, batchSize: batchSize, validation: validation, shuffle: shuffle, sessionCallbacks: sessionCallbacks)
+        callbacks.forEach { $0.trainingDidEnd(history: session.history) }
+        return session.history
+    }
+
+    /// The epochs of `session` from where it stands (mid-epoch after a resume) to its last.
+    private func train(
+        _ session: TrainingSession, on dataset: Dataset, batchSize: Int, validation: Dataset?, shuffle: Bool,
+        sessionCallbacks: [any SessionCallback]
+    ) throws {
+        let callbacks = session.callbacks
         let parameters = trainableParameters
         var inputs = Array(repeating: Tensor.empty, count: dataset.inputTensors.count)
         var targets = Array(repeating: Tensor.empty, count: dataset.labelTensors.count)
         let single = isSingleInputAndOutput
-        var epoch = 0
-        while epoch < epochs {
-            epoch += 1
-            callbacks.forEach { $0.epochWillBegin(epoch) }
-            if shuffle { order.shuffle(using: &shuffler) }
-            var totals = RunningTotals(metrics: metrics, losses: losses)
-            for (index, start) in stride(from: 0, to: order.count, by: batchSize).enumerated() {
-                let samples = order[start..<min(start + batchSize, order.count)]
+        while !session.stopped, session.epoch < session.epochs || session.isMidEpoch {
+            if session.isMidEpoch {
+                // A resumed epoch: callbacks hear of it again, but the learning rate stays the
+                // one saved (a schedule sets the same; a plateau callback may have lowered it).
+                let rate = optimizer.learningRate
+                callbacks.forEach { $0.epochWillBegin(session.epoch) }
+                optimizer.learningRate = rate
+            } else {
+                (session.epoch, session.batchesDone) = (session.epoch + 1, 0)
+                session.totals = RunningTotals(metrics: metrics, losses: losses)
+                callbacks.forEach { $0.epochWillBegin(session.epoch) }
+                if shuffle { session.order.shuffle(using: &session.shuffler) }
+            }
+            let epoch = session.epoch
+            while session.batchesDone < session.batchesPerEpoch {
+                let start = session.batchesDone * batchSize
+                let samples = session.order[start..<min(start + batchSize, session.sampleCount)]
                 for i in inputs.indices { inputs[i].setToRows(of: dataset.inputTensors[i], at: samples) }
                 for i in targets.indices { targets[i].setToRows(of: dataset.labelTensors[i], at: samples) }
                 let lossValue: Float
                 if single {
                     let step = try trainStep(inputs[0], targets[0], parameters: parameters)
                     lossValue = step.loss
-                    if lossValue.isFinite { totals.add(loss: lossValue, output: step.output, target: targets[0]) }
+                    if lossValue.isFinite { session.totals.add(loss: lossValue, output: step.output, target: targets[0]) }
                 } else {
                     let step = try trainStep(inputs, targets, parameters: parameters)
                     lossValue = step.loss
-                    if lossValue.isFinite { totals.add(loss: lossValue, each: step.losses, outputs: step.outputs, targets: targets) }
+                    if lossValue.isFinite {
+                        session.totals.add(loss: lossValue, each: step.losses, outputs: step.outputs, targets: targets)
+                    }
                 }
                 guard lossValue.isFinite else {
-                    throw NeuralNetError.nonFiniteLoss(epoch: epoch, batch: index + 1, value: lossValue)
+                    throw NeuralNetError.nonFiniteLoss(epoch: epoch, batch: session.batchesDone + 1, value: lossValue)
                 }
+                session.batchesDone += 1
                 if !callbacks.isEmpty {
-                    let logs = totals.logs()
-                    callbacks.forEach { $0.batchDidEnd(index + 1, of: batchCount, epoch: epoch, logs: logs) }
+                    let logs = session.totals.logs()
+                    callbacks.forEach { $0.batchDidEnd(session.batchesDone, of: session.batchesPerEpoch, epoch: epoch, logs: logs) }
+                    try sessionCallbacks.forEach { try $0.batchDidSettle(session) }
                 }
             }
-            var logs = totals.logs()
+            var logs = session.totals.logs()
             if let validation {
                 for (key, value) in try evaluate(validation, batchSize: max(batchSize, 256)).scores { logs["val_" + key] = value }
             }
-            history.append(logs)
+            session.history.append(logs)
             // Every callback sees the epoch, even when an earlier one asks to stop.
             let stops = callbacks.map { $0.epochDidEnd(epoch, logs: logs) }
-            if stops.contains(true) { break }
+            session.stopped = stops.contains(true)
+            try sessionCallbacks.forEach { try $0.epochDidSettle(session) }
         }
-        callbacks.forEach { $0.trainingDidEnd(history: history) }
-        return history
     }
 
     /// Trains on inputs `x` (`[samples, ...]`) and targets `y` (`[samples, ...]`, or class indices
@@ -81,12 +121,13 @@ extension Network {
     @discardableResult
     public func fit(
         _ x: Tensor, _ y: Tensor, epochs: Int = 1, batchSize: Int = 32, validation: (Tensor, Tensor)? = nil,
-        shuffle: Bool = true, callbacks: [any Callback] = [], seed: UInt64? = nil, progress: Progress = .automatic
+        shuffle: Bool = true, callbacks: [any Callback] = [], seed: UInt64? = nil, initialEpoch: Int = 0,
+        resumeFrom: URL? = nil, progress: Progress = .automatic
     ) throws -> History {
         try fit(
             try Dataset(inputs: x, labels: y), epochs: epochs, batchSize: batchSize,
             validation: try validation.map { try Dataset(inputs: $0.0, labels: $0.1) }, shuffle: shuffle,
-            callbacks: callbacks, seed: seed, progress: progress)
+            callbacks: callbacks, seed: seed, initialEpoch: initialEpoch, resumeFrom: resumeFrom, progress: progress)
     }
 
     /// Trains a model of several inputs or outputs on one tensor per input (`x`) and one per
@@ -94,12 +135,13 @@ extension Network {
     @discardableResult
     public func fit(
         _ x: [Tensor], _ y: [Tensor], epochs: Int = 1, batchSize: Int = 32, validation: ([Tensor], [Tensor])? = nil,
-        shuffle: Bool = true, callbacks: [any Callback] = [], seed: UInt64? = nil, progress: Progress = .automatic
+        shuffle: Bool = true, callbacks: [any Callback] = [], seed: UInt64? = nil, initialEpoch: Int = 0,
+        resumeFrom: URL? = nil, progress: Progress = .automatic
     ) throws -> History {
         try fit(
             try Dataset(inputs: x, labels: y), epochs: epochs, batchSize: batchSize,
             validation: try validation.map { try Dataset(inputs: $0.0, labels: $0.1) }, shuffle: shuffle,
-            callbacks: callbacks, seed: seed, progress: progress)
+            callbacks: callbacks, seed: seed, initialEpoch: initialEpoch, resumeFrom: resumeFrom, progress: progress)
     }
 
     /// One optimisation step on a batch of a one-input, one-output model: forward in training

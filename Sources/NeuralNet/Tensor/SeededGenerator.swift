@@ -6,7 +6,7 @@ import Foundation
 /// function that draws random numbers takes one as an `inout` argument. The same seed gives the
 /// same sequence on every platform.
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
-    private var state: (UInt64, UInt64, UInt64, UInt64)
+    private var words: (UInt64, UInt64, UInt64, UInt64)
 
     /// A generator whose sequence is fully determined by `seed` and `stream`: different streams
     /// of one seed are independent (a model initialises from stream 0 and shuffles from 1).
@@ -19,7 +19,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
             z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
             return z ^ (z >> 31)
         }
-        state = (splitMix(), splitMix(), splitMix(), splitMix())
+        words = (splitMix(), splitMix(), splitMix(), splitMix())
     }
 
     /// A new generator independent of this one, which advances this one by one step.
@@ -27,18 +27,28 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
 
     /// The next 64 random bits.
     public mutating func next() -> UInt64 {
-        let result = rotate(state.1 &* 5, 7) &* 9
-        let t = state.1 << 17
-        state.2 ^= state.0
-        state.3 ^= state.1
-        state.1 ^= state.2
-        state.0 ^= state.3
-        state.2 ^= t
-        state.3 = rotate(state.3, 45)
+        let result = rotate(words.1 &* 5, 7) &* 9
+        let t = words.1 << 17
+        words.2 ^= words.0
+        words.3 ^= words.1
+        words.1 ^= words.2
+        words.0 ^= words.3
+        words.2 ^= t
+        words.3 = rotate(words.3, 45)
         return result
     }
 
     private func rotate(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
+
+    /// The generator's whole state, four words, for checkpoints: `SeededGenerator(state:)` of
+    /// it continues the same sequence.
+    public var state: [UInt64] { [words.0, words.1, words.2, words.3] }
+
+    /// The generator with `state` (four words saved from `state`); nil for any other count.
+    public init?(state words: [UInt64]) {
+        guard words.count == 4 else { return nil }
+        self.words = (words[0], words[1], words[2], words[3])
+    }
 
     /// A uniform `Float` in `[0, 1)` built from the top 24 bits.
     public mutating func nextUnitFloat() -> Float {

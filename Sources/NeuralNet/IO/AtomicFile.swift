@@ -1,0 +1,46 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Writing a file so that it appears whole or not at all, and survives a crash of the machine
+/// once written: the bytes go to a temporary file beside the destination, which is flushed to
+/// disk (`fsync`), renamed over the destination (atomic on POSIX file systems) and its
+/// directory flushed. A failure, or a kill before the rename, leaves the previous file as it
+/// was; the temporary file is removed on any error this process sees.
+enum AtomicFile {
+    static func write(_ data: Data, to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let directory = url.deletingLastPathComponent().path
+        let temporary = directory + "/.\(url.lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
+        func fail(_ reason: String) -> NeuralNetError {
+            unlink(temporary)
+            return .invalidFile(path: path, reason: "cannot be written: \(reason)")
+        }
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+        guard descriptor >= 0 else { throw fail(String(cString: strerror(errno))) }
+        var written = 0
+        let failure: String? = data.withUnsafeBytes { bytes in
+            while written < bytes.count {
+                let result = Foundation.write(descriptor, bytes.baseAddress! + written, bytes.count - written)
+                if result < 0 {
+                    if errno == EINTR { continue }
+                    return String(cString: strerror(errno))
+                }
+                written += result
+            }
+            return fsync(descriptor) == 0 ? nil : String(cString: strerror(errno))
+        }
+        close(descriptor)
+        if let failure { throw fail(failure) }
+        guard rename(temporary, path) == 0 else { throw fail(String(cString: strerror(errno))) }
+        // The rename itself is durable once the directory is flushed.
+        let directoryDescriptor = open(directory, O_RDONLY)
+        if directoryDescriptor >= 0 {
+            fsync(directoryDescriptor)
+            close(directoryDescriptor)
+        }
+    }
+}
