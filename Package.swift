@@ -34,6 +34,7 @@ let package = Package(
         .executableTarget(name: "fashion-mlp", dependencies: ["NeuralNet"], path: "Examples/FashionMLP"),
         .executableTarget(name: "fashion-cnn", dependencies: ["NeuralNet"], path: "Examples/FashionCNN"),
         .executableTarget(name: "graph-models", dependencies: ["NeuralNet"], path: "Examples/GraphModels"),
+        .executableTarget(name: "resume-training", dependencies: ["NeuralNet"], path: "Examples/ResumeTraining"),
         .testTarget(
             name: "NeuralNetTests", dependencies: ["NeuralNet", "NeuralNetKernels"],
             // Files written by earlier versions, which must keep loading.

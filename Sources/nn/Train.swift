@@ -35,6 +35,12 @@ struct Train: ParsableCommand {
     @Option(help: "Write an SVG chart of the loss and accuracy curves.")
     var plot: String?
 
+    @Option(help: "Write a checkpoint of the run into this directory after every epoch.")
+    var checkpoint: String?
+
+    @Flag(help: "Continue the run checkpointed in --checkpoint DIR from its newest checkpoint (same options needed).")
+    var resume = false
+
     func validate() throws {
         guard epochs > 0 else { throw ValidationError("--epochs must be positive, got \(epochs)") }
         guard batchSize > 0 else { throw ValidationError("--batch-size must be positive, got \(batchSize)") }
@@ -42,6 +48,14 @@ struct Train: ParsableCommand {
             throw ValidationError("--learning-rate must be a positive number, got \(learningRate)")
         }
         if let optimizer { _ = try OptimizerSpec(type: optimizer).makeOptimizer() }
+        if resume, checkpoint == nil { throw ValidationError("--resume needs --checkpoint DIR, the directory of the run to continue") }
+    }
+
+    /// The options a resumed run must share with the one it continues.
+    private var runOptions: [String: String] {
+        ["model": model, "batch-size": String(batchSize), "optimizer": optimizer ?? "adam",
+         "learning-rate": learningRate.map { "\($0)" } ?? "default", "seed": String(seed),
+         "data": dataOptions.data ?? "default"]
     }
 
     func run() throws {
@@ -52,12 +66,22 @@ struct Train: ParsableCommand {
         print("Training on \(data.train.count) images from \(data.source), testing on \(data.test.count)")
 
         let timer = EpochTimer()
+        var callbacks: [any Callback] = [timer]
+        let checkpointing = checkpoint.map {
+            TrainCheckpoint(directory: URL(fileURLWithPath: $0), resume: resume, options: runOptions)
+        }
+        if let checkpointing {
+            try checkpointing.prepare()
+            callbacks.append(checkpointing.callback)
+        }
         let history = try network.fit(data.train, epochs: epochs, batchSize: batchSize, validation: data.test,
-                                      callbacks: [timer], seed: seed)
+                                      callbacks: callbacks, seed: seed, resumeFrom: resume ? checkpointing?.directory : nil)
         let scores = try network.evaluate(data.test)
         print(String(format: "Test loss %.4f, test accuracy %.4f", scores["loss"]!, scores["accuracy"]!))
         let seconds = timer.seconds.sorted()
-        print(String(format: "Seconds per epoch: median %.2f (training only, batch %d)", seconds[seconds.count / 2], batchSize))
+        if !seconds.isEmpty {
+            print(String(format: "Seconds per epoch: median %.2f (training only, batch %d)", seconds[seconds.count / 2], batchSize))
+        }
 
         if let report {
             try writeReport(to: report, history: history, seconds: timer.seconds, scores: scores, model: network, source: data.source)
@@ -79,7 +103,10 @@ struct Train: ParsableCommand {
             "learningRate": Double(model.optimizer.learningRate), "seed": seed, "data": source,
         ]
         let epochs: [[String: Any]] = history.epochs.enumerated().map { index, logs in
-            var entry: [String: Any] = ["epoch": index + 1, "seconds": seconds[index]]
+            // A resumed run timed only the epochs it ran itself, the last ones.
+            let timed = index - (history.epochs.count - seconds.count)
+            var entry: [String: Any] = ["epoch": index + 1]
+            if timed >= 0 { entry["seconds"] = seconds[timed] }
             for (key, value) in logs { entry[key] = Double(value) }
             return entry
         }
