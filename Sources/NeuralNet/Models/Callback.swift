@@ -1,11 +1,16 @@
 /// Hooks into `fit`. Every method has an empty default, so a callback writes only what it needs.
 /// A callback that changes the model (learning rate, weights) keeps the model it is given in
 /// `trainingWillBegin`.
+///
+/// A NaN or infinite loss always ends training (`fit` throws `NeuralNetError.nonFiniteLoss`
+/// before the weights are touched), as Keras's `TerminateOnNaN` does; no callback is needed.
 public protocol Callback: AnyObject {
     /// Before the first epoch.
     func trainingWillBegin(_ model: any Network, epochs: Int, batchesPerEpoch: Int)
     /// Before each epoch (numbered from 1).
     func epochWillBegin(_ epoch: Int)
+    /// Before each batch (numbered from 1 within its epoch): where per-batch schedules act.
+    func batchWillBegin(_ batch: Int, epoch: Int)
     /// After each batch (numbered from 1), with the running mean `"loss"` and metrics of the epoch.
     func batchDidEnd(_ batch: Int, of batches: Int, epoch: Int, logs: [String: Float])
     /// After each epoch, with that epoch's logs (validation scores prefixed `val_`).
@@ -18,6 +23,7 @@ public protocol Callback: AnyObject {
 extension Callback {
     public func trainingWillBegin(_ model: any Network, epochs: Int, batchesPerEpoch: Int) {}
     public func epochWillBegin(_ epoch: Int) {}
+    public func batchWillBegin(_ batch: Int, epoch: Int) {}
     public func batchDidEnd(_ batch: Int, of batches: Int, epoch: Int, logs: [String: Float]) {}
     public func epochDidEnd(_ epoch: Int, logs: [String: Float]) -> Bool { false }
     public func trainingDidEnd(history: History) {}

@@ -78,6 +78,7 @@ extension Network {
             }
             let epoch = session.epoch
             while session.batchesDone < session.batchesPerEpoch {
+                if !callbacks.isEmpty { callbacks.forEach { $0.batchWillBegin(session.batchesDone + 1, epoch: epoch) } }
                 let start = session.batchesDone * batchSize
                 let samples = session.order[start..<min(start + batchSize, session.sampleCount)]
                 for i in inputs.indices { inputs[i].setToRows(of: dataset.inputTensors[i], at: samples) }

@@ -1,0 +1,77 @@
+/// Lowers the learning rate when a monitored score has stopped improving, as Keras's callback
+/// of that name: after `patience` epochs without an improvement of at least `minimumDelta`,
+/// the rate is multiplied by `factor` (not below `minimumLearningRate`), then `cooldown`
+/// epochs pass before waiting starts again.
+///
+/// ```swift
+/// try model.fit(train, epochs: 50, validation: test, callbacks: [ReduceLROnPlateau(factor: 0.5, patience: 3)])
+/// ```
+public final class ReduceLROnPlateau: StatefulCallback {
+    /// The log key watched (`"val_loss"`; without validation data, `"loss"`).
+    public let monitor: String
+    /// The multiplier applied to the rate, in (0, 1).
+    public let factor: Float
+    /// Epochs without improvement before the rate is lowered.
+    public let patience: Int
+    /// The smallest change that counts as an improvement.
+    public let minimumDelta: Float
+    /// Epochs after a reduction during which no waiting is counted.
+    public let cooldown: Int
+    /// The rate is never lowered below this.
+    public let minimumLearningRate: Float
+    private var best: Float?
+    private var waited = 0
+    private var cooling = 0
+    private weak var model: (any Network)?
+
+    /// The defaults are Keras's, but for `patience` (3 rather than 10, for short runs).
+    /// - Parameter monitor: a log key; scores whose name contains `"loss"` must fall, others rise.
+    public init(
+        monitor: String = "val_loss", factor: Float = 0.1, patience: Int = 3, minimumDelta: Float = 1e-4, cooldown: Int = 0,
+        minimumLearningRate: Float = 0
+    ) {
+        if !(factor > 0 && factor < 1) { fatalError("ReduceLROnPlateau: factor must be in (0, 1), got \(factor)") }
+        if patience < 0 || cooldown < 0 { fatalError("ReduceLROnPlateau: patience and cooldown must be 0 or more") }
+        self.monitor = monitor
+        self.factor = factor
+        self.patience = patience
+        self.minimumDelta = minimumDelta
+        self.cooldown = cooldown
+        self.minimumLearningRate = minimumLearningRate
+    }
+
+    public func trainingWillBegin(_ model: any Network, epochs: Int, batchesPerEpoch: Int) {
+        self.model = model
+        (best, waited, cooling) = (nil, 0, 0)
+    }
+
+    public func epochDidEnd(_ epoch: Int, logs: [String: Float]) -> Bool {
+        let key = logs[monitor] != nil ? monitor : String(monitor.trimmingPrefix("val_"))
+        guard let value = logs[key], let model else { return false }
+        let lowerIsBetter = key.contains("loss")
+        if cooling > 0 { cooling -= 1 }
+        if best.map({ lowerIsBetter ? value < $0 - minimumDelta : value > $0 + minimumDelta }) ?? true {
+            (best, waited) = (value, 0)
+        } else if cooling == 0 {
+            waited += 1
+            if waited >= patience {
+                model.optimizer.learningRate = max(model.optimizer.learningRate * factor, minimumLearningRate)
+                (waited, cooling) = (0, cooldown)
+            }
+        }
+        return false
+    }
+
+    /// The best score, the epochs waited and the cooldown left.
+    public func checkpointState() -> (values: [String: Double], tensors: [String: Tensor]) {
+        var values: [String: Double] = ["waited": Double(waited), "cooling": Double(cooling)]
+        if let best { values["best"] = Double(best) }
+        return (values, [:])
+    }
+
+    public func restore(values: [String: Double], tensors: [String: Tensor]) throws {
+        best = values["best"].map(Float.init)
+        waited = Int(values["waited"] ?? 0)
+        cooling = Int(values["cooling"] ?? 0)
+    }
+}
