@@ -35,8 +35,9 @@ public enum SafeTensors {
         try AtomicFile.write(data, to: path)
     }
 
-    /// The tensors (in file order) and metadata of the safetensors file at `path`. `F32`, `F64`
-    /// and `BF16` data are read as `Float`.
+    /// The tensors (in file order) and metadata of the safetensors file at `path`. `F32`, `F64`,
+    /// `F16` and `BF16` data, and the integers `I64`, `I32` and `U8` (counters, labels), are read
+    /// as `Float`.
     public static func read(from path: String) throws -> (tensors: [(name: String, tensor: Tensor)], metadata: [String: String]) {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw NeuralNetError.invalidFile(path: path, reason: "the file cannot be read (missing or not permitted)")
@@ -72,8 +73,8 @@ public enum SafeTensors {
             guard shape.allSatisfy({ $0 >= 0 }), offsets[0] >= 0, offsets[0] <= offsets[1], offsets[1] <= dataSize else {
                 throw fail("tensor '\(name)': offsets \(offsets) or shape \(shape) fall outside the \(dataSize) data bytes (truncated?)")
             }
-            guard let width = ["F32": 4, "F64": 8, "BF16": 2][dtype] else {
-                throw fail("tensor '\(name)' has dtype \(dtype); NeuralNet reads F32, F64 and BF16")
+            guard let width = ["F32": 4, "F64": 8, "BF16": 2, "F16": 2, "I64": 8, "I32": 4, "U8": 1][dtype] else {
+                throw fail("tensor '\(name)' has dtype \(dtype); NeuralNet reads F32, F64, F16, BF16, I64, I32 and U8")
             }
             let count = shape.reduce(1, *)
             guard offsets[1] - offsets[0] == count * width else {
@@ -87,11 +88,33 @@ public enum SafeTensors {
                 switch dtype {
                 case "F32": scalars[i] = Float(bitPattern: UInt32(bits(4)))
                 case "F64": scalars[i] = Float(Double(bitPattern: bits(8)))
+                case "F16": scalars[i] = SafeTensors.float(half: UInt16(bits(2)))
+                case "I64": scalars[i] = Float(Int64(bitPattern: bits(8)))
+                case "I32": scalars[i] = Float(Int32(bitPattern: UInt32(bits(4))))
+                case "U8": scalars[i] = Float(bits(1))
                 default: scalars[i] = Float(bitPattern: UInt32(bits(2)) << 16)
                 }
             }
             entries.append((name, offsets[0], Tensor(shape: shape, scalars: scalars)))
         }
         return (entries.sorted { ($0.begin, $0.name) < ($1.begin, $1.name) }.map { ($0.name, $0.tensor) }, metadata)
+    }
+
+    /// The `Float` of an IEEE half-precision bit pattern (written out, because `Float16` is
+    /// missing on some platforms Swift supports): subnormals, infinities and NaN included.
+    static func float(half bits: UInt16) -> Float {
+        let sign = UInt32(bits >> 15) << 31
+        let exponent = UInt32(bits >> 10) & 0x1F
+        let fraction = UInt32(bits) & 0x3FF
+        switch exponent {
+        case 0:
+            // Zero or subnormal: fraction · 2⁻²⁴, exact in Float.
+            let magnitude = Float(fraction) * 0x1p-24
+            return sign == 0 ? magnitude : -magnitude
+        case 0x1F:
+            return Float(bitPattern: sign | 0x7F80_0000 | fraction << 13)
+        default:
+            return Float(bitPattern: sign | (exponent + 112) << 23 | fraction << 13)
+        }
     }
 }
