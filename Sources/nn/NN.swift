@@ -7,7 +7,7 @@ struct NN: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nn",
         abstract: "Train, evaluate and inspect neural networks with NeuralNet.",
-        subcommands: [Train.self, Evaluate.self, Summary.self, Bench.self],
+        subcommands: [Train.self, Evaluate.self, Predict.self, Summary.self, Bench.self],
         defaultSubcommand: Train.self)
 
     static func main() {
