@@ -45,8 +45,8 @@ public enum LearningRateSchedule: Sendable, Equatable {
 }
 
 /// Sets the optimizer's learning rate before each epoch (or batch, for a per-batch schedule)
-/// from a schedule. The initial rate is the optimizer's when training first begins; a
-/// checkpoint saves it, so a resumed run follows the same schedule.
+/// from a schedule. The initial rate is given, or the optimizer's when this scheduler first
+/// sees training begin; a checkpoint saves it, so a resumed run follows the same schedule.
 ///
 /// ```swift
 /// try model.fit(train, epochs: 10, callbacks: [LearningRateScheduler(.cosine(epochs: 10))])
@@ -56,26 +56,31 @@ public enum LearningRateSchedule: Sendable, Equatable {
 public final class LearningRateScheduler: Callback {
     /// The schedule followed.
     public let schedule: LearningRateSchedule
-    private var initial: Float = 0
+    private var initial: Float?
     private var batchesPerEpoch = 1
     private weak var model: (any Network)?
 
-    /// A scheduler following `schedule` from the optimizer's rate when training begins.
-    public init(_ schedule: LearningRateSchedule) { self.schedule = schedule }
+    /// A scheduler following `schedule` from `initialRate`, or (nil) from the optimizer's rate
+    /// when this scheduler first sees training begin: a second `fit` with the same scheduler
+    /// starts from the same rate, not from where the schedule left the optimizer.
+    public init(_ schedule: LearningRateSchedule, initialRate: Float? = nil) {
+        self.schedule = schedule
+        self.initial = initialRate
+    }
 
     public func trainingWillBegin(_ model: any Network, epochs: Int, batchesPerEpoch: Int) {
         self.model = model
         self.batchesPerEpoch = batchesPerEpoch
-        initial = model.optimizer.learningRate
+        if initial == nil { initial = model.optimizer.learningRate }
     }
 
     public func epochWillBegin(_ epoch: Int) {
-        guard !schedule.isPerBatch else { return }
+        guard !schedule.isPerBatch, let initial else { return }
         model?.optimizer.learningRate = schedule.learningRate(initial: initial, epochIndex: epoch - 1)
     }
 
     public func batchWillBegin(_ batch: Int, epoch: Int) {
-        guard schedule.isPerBatch else { return }
+        guard schedule.isPerBatch, let initial else { return }
         model?.optimizer.learningRate = schedule.learningRate(initial: initial, step: (epoch - 1) * batchesPerEpoch + batch - 1)
     }
 }
@@ -83,7 +88,7 @@ public final class LearningRateScheduler: Callback {
 extension LearningRateScheduler: StatefulCallback {
     /// The initial rate the schedule starts from, which a resumed run's optimizer no longer holds.
     public func checkpointState() -> (values: [String: Double], tensors: [String: Tensor]) {
-        (["initial": Double(initial)], [:])
+        (initial.map { ["initial": Double($0)] } ?? [:], [:])
     }
 
     public func restore(values: [String: Double], tensors: [String: Tensor]) throws {
