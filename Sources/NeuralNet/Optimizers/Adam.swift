@@ -50,49 +50,47 @@ public final class Adam: Optimizer {
 
 /// AdamW (Loshchilov & Hutter, 2019): Adam with weight decay decoupled from the gradient,
 /// `w ← w - η λ w` before each Adam update, so that decay does not pass through the moments.
+/// It is an `Adam` (which keeps the moments) plus that decay.
 public final class AdamW: Optimizer {
-    public var learningRate: Float
-    /// Decay of the first moment.
-    public let beta1: Float
-    /// Decay of the second moment.
-    public let beta2: Float
-    /// Added to `√v̂` to avoid division by zero.
-    public let epsilon: Float
+    private let adam: Adam
     /// The decoupled decay λ.
     public let decoupledWeightDecay: Float
-    public let clipNorm: Float?
-    private var moments = AdamMoments()
 
     /// The defaults are PyTorch's (λ = 0.01).
     public init(
         learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7,
         weightDecay: Float = 0.01, clipNorm: Float? = nil
     ) {
-        precondition(learningRate > 0, "AdamW needs a positive learning rate, got \(learningRate)")
-        precondition((0..<1).contains(beta1) && (0..<1).contains(beta2), "AdamW betas must be in [0, 1), got \(beta1), \(beta2)")
-        self.learningRate = learningRate
-        self.beta1 = beta1
-        self.beta2 = beta2
-        self.epsilon = epsilon
-        self.decoupledWeightDecay = weightDecay
-        self.clipNorm = clipNorm
+        adam = Adam(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon, clipNorm: clipNorm)
+        decoupledWeightDecay = weightDecay
     }
 
-    public func beginStep() { moments.stepCount += 1 }
-
-    /// The first and second moments.
-    public var stateSlots: [String] { AdamMoments.slots }
-    public func stateTensors(for parameter: Parameter) -> [Tensor]? { moments.tensors(for: parameter) }
-    public func setStateTensors(_ tensors: [Tensor], for parameter: Parameter) { moments.set(tensors, for: parameter) }
-    /// `"step"`: the number of steps taken, which the bias corrections read.
-    public var stateScalars: [String: Double] {
-        get { moments.scalars }
-        set { moments.scalars = newValue }
+    public var learningRate: Float {
+        get { adam.learningRate }
+        set { adam.learningRate = newValue }
     }
+    /// Decay of the first moment.
+    public var beta1: Float { adam.beta1 }
+    /// Decay of the second moment.
+    public var beta2: Float { adam.beta2 }
+    /// Added to `√v̂` to avoid division by zero.
+    public var epsilon: Float { adam.epsilon }
+    public var clipNorm: Float? { adam.clipNorm }
+
+    public func beginStep() { adam.beginStep() }
 
     public func update(_ parameter: Parameter, gradient: Tensor) {
         parameter.value *= 1 - learningRate * decoupledWeightDecay
-        moments.update(parameter, gradient: gradient, learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon)
+        adam.update(parameter, gradient: gradient)
+    }
+
+    /// Adam's moments and step count.
+    public var stateSlots: [String] { adam.stateSlots }
+    public func stateTensors(for parameter: Parameter) -> [Tensor]? { adam.stateTensors(for: parameter) }
+    public func setStateTensors(_ tensors: [Tensor], for parameter: Parameter) { adam.setStateTensors(tensors, for: parameter) }
+    public var stateScalars: [String: Double] {
+        get { adam.stateScalars }
+        set { adam.stateScalars = newValue }
     }
 }
 
