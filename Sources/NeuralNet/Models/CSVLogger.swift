@@ -11,18 +11,13 @@ import Foundation
 public final class CSVLogger: SessionCallback {
     /// Where the rows go.
     public let file: URL
-    private var session: TrainingSession?
 
     /// A logger writing to `file` (replaced at the end of each epoch).
     public init(file: URL) { self.file = file }
 
-    public func attach(to session: TrainingSession) { self.session = session }
-
     public func epochDidSettle(_ session: TrainingSession) throws {
         try AtomicFile.write(Data(CSVLogger.csv(of: session.history).utf8), to: file.path)
     }
-
-    public func trainingDidEnd(history: History) { session = nil }
 
     /// The history as CSV: a header of `epoch` and every key, sorted, then a row per epoch
     /// (empty where an epoch lacks a key).
