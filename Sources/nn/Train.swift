@@ -17,6 +17,9 @@ struct Train: ParsableCommand {
     @Option(help: "Samples per gradient step.")
     var batchSize: Int = 64
 
+    @Option(help: "Split each batch into N micro-batches whose gradients are summed before one update.")
+    var accumulate: Int = 1
+
     @Option(help: "One of: \(Registry.standard.optimizerTypeNames.joined(separator: ", ")) (default adam).")
     var optimizer: String?
 
@@ -44,6 +47,7 @@ struct Train: ParsableCommand {
     func validate() throws {
         guard epochs > 0 else { throw ValidationError("--epochs must be positive, got \(epochs)") }
         guard batchSize > 0 else { throw ValidationError("--batch-size must be positive, got \(batchSize)") }
+        guard accumulate > 0 else { throw ValidationError("--accumulate must be positive, got \(accumulate)") }
         if let learningRate, !(learningRate > 0 && learningRate.isFinite) {
             throw ValidationError("--learning-rate must be a positive number, got \(learningRate)")
         }
@@ -53,7 +57,7 @@ struct Train: ParsableCommand {
 
     /// The options a resumed run must share with the one it continues.
     private var runOptions: [String: String] {
-        ["model": model, "batch-size": String(batchSize), "optimizer": optimizer ?? "adam",
+        ["model": model, "batch-size": String(batchSize), "accumulate": String(accumulate), "optimizer": optimizer ?? "adam",
          "learning-rate": learningRate.map { "\($0)" } ?? "default", "seed": String(seed),
          "data": dataOptions.data ?? "default"]
     }
@@ -75,7 +79,8 @@ struct Train: ParsableCommand {
             callbacks.append(checkpointing.callback)
         }
         let history = try network.fit(data.train, epochs: epochs, batchSize: batchSize, validation: data.test,
-                                      callbacks: callbacks, seed: seed, resumeFrom: resume ? checkpointing?.directory : nil)
+                                      callbacks: callbacks, seed: seed, resumeFrom: resume ? checkpointing?.directory : nil,
+                                      accumulationSteps: accumulate)
         let scores = try network.evaluate(data.test)
         print(String(format: "Test loss %.4f, test accuracy %.4f", scores["loss"]!, scores["accuracy"]!))
         let seconds = timer.seconds.sorted()
@@ -99,7 +104,7 @@ struct Train: ParsableCommand {
         to path: String, history: History, seconds: [Double], scores: Evaluation, model: any Network, source: String
     ) throws {
         let options: [String: Any] = [
-            "model": self.model, "epochs": epochs, "batchSize": batchSize, "optimizer": optimizer ?? "adam",
+            "model": self.model, "epochs": epochs, "batchSize": batchSize, "accumulate": accumulate, "optimizer": optimizer ?? "adam",
             "learningRate": Double(model.optimizer.learningRate), "seed": seed, "data": source,
         ]
         let epochs: [[String: Any]] = history.epochs.enumerated().map { index, logs in

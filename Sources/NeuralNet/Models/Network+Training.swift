@@ -17,6 +17,9 @@ extension Network {
     ///     optimizer state, generators, epoch and batch, schedules, early stopping, history), so
     ///     that the final weights are bit-identical to an uninterrupted run with the same seed.
     ///     An empty or missing directory starts afresh.
+    ///   - accumulationSteps: splits each batch into this many micro-batches (sizes differing by
+    ///     at most one) whose gradients, each weighted by its share of the batch, are summed
+    ///     before one update: the step of the whole batch at a fraction of the memory.
     ///   - progress: how progress is reported on standard error.
     /// - Returns: the loss and metrics of every epoch. A model with several outputs also logs
     ///   each output's loss and metrics (`"output0_loss"`, `"output1_accuracy"`); `"loss"` is
@@ -27,8 +30,11 @@ extension Network {
     public func fit(
         _ dataset: Dataset, epochs: Int = 1, batchSize: Int = 32, validation: Dataset? = nil, shuffle: Bool = true,
         callbacks: [any Callback] = [], seed: UInt64? = nil, initialEpoch: Int = 0, resumeFrom: URL? = nil,
-        progress: Progress = .automatic
+        accumulationSteps: Int = 1, progress: Progress = .automatic
     ) throws -> History {
+        guard accumulationSteps > 0 else {
+            throw NeuralNetError.invalidArgument("fit: accumulationSteps must be positive, got \(accumulationSteps)")
+        }
         guard epochs >= 0 else { throw NeuralNetError.invalidArgument("fit: epochs must be 0 or more, got \(epochs)") }
         guard batchSize > 0 else { throw NeuralNetError.invalidArgument("fit: batchSize must be positive, got \(batchSize)") }
         guard (0...epochs).contains(initialEpoch) else {
@@ -48,15 +54,16 @@ extension Network {
         if let resumeFrom, let newest = Checkpoint.files(in: resumeFrom).last {
             try Checkpoint.restore(session, from: newest)
         }
-        try train(session, on: dataset, batchSize: batchSize, validation: validation, shuffle: shuffle, sessionCallbacks: sessionCallbacks)
+        try train(session, on: dataset, batchSize: batchSize, accumulationSteps: accumulationSteps, validation: validation,
+                  shuffle: shuffle, sessionCallbacks: sessionCallbacks)
         callbacks.forEach { $0.trainingDidEnd(history: session.history) }
         return session.history
     }
 
     /// The epochs of `session` from where it stands (mid-epoch after a resume) to its last.
     private func train(
-        _ session: TrainingSession, on dataset: Dataset, batchSize: Int, validation: Dataset?, shuffle: Bool,
-        sessionCallbacks: [any SessionCallback]
+        _ session: TrainingSession, on dataset: Dataset, batchSize: Int, accumulationSteps: Int, validation: Dataset?,
+        shuffle: Bool, sessionCallbacks: [any SessionCallback]
     ) throws {
         let callbacks = session.callbacks
         let parameters = trainableParameters
@@ -81,20 +88,9 @@ extension Network {
                 if !callbacks.isEmpty { callbacks.forEach { $0.batchWillBegin(session.batchesDone + 1, epoch: epoch) } }
                 let start = session.batchesDone * batchSize
                 let samples = session.order[start..<min(start + batchSize, session.sampleCount)]
-                for i in inputs.indices { inputs[i].setToRows(of: dataset.inputTensors[i], at: samples) }
-                for i in targets.indices { targets[i].setToRows(of: dataset.labelTensors[i], at: samples) }
-                let lossValue: Float
-                if single {
-                    let step = try trainStep(inputs[0], targets[0], parameters: parameters)
-                    lossValue = step.loss
-                    if lossValue.isFinite { session.totals.add(loss: lossValue, output: step.output, target: targets[0]) }
-                } else {
-                    let step = try trainStep(inputs, targets, parameters: parameters)
-                    lossValue = step.loss
-                    if lossValue.isFinite {
-                        session.totals.add(loss: lossValue, each: step.losses, outputs: step.outputs, targets: targets)
-                    }
-                }
+                let lossValue = try trainBatch(
+                    samples, of: dataset, parts: accumulationSteps, single: single, parameters: parameters,
+                    inputs: &inputs, targets: &targets, totals: &session.totals)
                 guard lossValue.isFinite else {
                     throw NeuralNetError.nonFiniteLoss(epoch: epoch, batch: session.batchesDone + 1, value: lossValue)
                 }
@@ -123,12 +119,13 @@ extension Network {
     public func fit(
         _ x: Tensor, _ y: Tensor, epochs: Int = 1, batchSize: Int = 32, validation: (Tensor, Tensor)? = nil,
         shuffle: Bool = true, callbacks: [any Callback] = [], seed: UInt64? = nil, initialEpoch: Int = 0,
-        resumeFrom: URL? = nil, progress: Progress = .automatic
+        resumeFrom: URL? = nil, accumulationSteps: Int = 1, progress: Progress = .automatic
     ) throws -> History {
         try fit(
             try Dataset(inputs: x, labels: y), epochs: epochs, batchSize: batchSize,
             validation: try validation.map { try Dataset(inputs: $0.0, labels: $0.1) }, shuffle: shuffle,
-            callbacks: callbacks, seed: seed, initialEpoch: initialEpoch, resumeFrom: resumeFrom, progress: progress)
+            callbacks: callbacks, seed: seed, initialEpoch: initialEpoch, resumeFrom: resumeFrom,
+            accumulationSteps: accumulationSteps, progress: progress)
     }
 
     /// Trains a model of several inputs or outputs on one tensor per input (`x`) and one per
@@ -137,52 +134,13 @@ extension Network {
     public func fit(
         _ x: [Tensor], _ y: [Tensor], epochs: Int = 1, batchSize: Int = 32, validation: ([Tensor], [Tensor])? = nil,
         shuffle: Bool = true, callbacks: [any Callback] = [], seed: UInt64? = nil, initialEpoch: Int = 0,
-        resumeFrom: URL? = nil, progress: Progress = .automatic
+        resumeFrom: URL? = nil, accumulationSteps: Int = 1, progress: Progress = .automatic
     ) throws -> History {
         try fit(
             try Dataset(inputs: x, labels: y), epochs: epochs, batchSize: batchSize,
             validation: try validation.map { try Dataset(inputs: $0.0, labels: $0.1) }, shuffle: shuffle,
-            callbacks: callbacks, seed: seed, initialEpoch: initialEpoch, resumeFrom: resumeFrom, progress: progress)
-    }
-
-    /// One optimisation step on a batch of a one-input, one-output model: forward in training
-    /// mode, loss, backward, update. Returns the batch's loss and the outputs before the
-    /// update; when the loss is NaN or infinite, nothing is updated.
-    @discardableResult
-    public func trainStep(_ inputs: Tensor, _ targets: Tensor) throws -> (loss: Float, output: Tensor) {
-        try build(inputShapes: [Array(inputs.shape.dropFirst())])
-        guard isSingleInputAndOutput else {
-            throw NeuralNetError.invalidArgument(
-                "trainStep: the model has \(inputShapes?.count ?? 0) inputs and \(losses.count) outputs; use fit with one tensor per input and output")
-        }
-        return try trainStep(inputs, targets, parameters: trainableParameters)
-    }
-
-    /// The step of a one-input, one-output model with an unweighted loss, without the arrays
-    /// of the general one.
-    func trainStep(_ inputs: Tensor, _ targets: Tensor, parameters: [Parameter]) throws -> (loss: Float, output: Tensor) {
-        let output = try forward(Variable(inputs), mode: .training)
-        let loss = losses[0](predicted: output, expected: targets)
-        let value = loss.value.scalar
-        // A NaN or infinite loss leaves the weights as they were, for the caller to report.
-        guard value.isFinite else { return (value, output.value) }
-        loss.backward()
-        optimizer.step(parameters)
-        return (value, output.value)
-    }
-
-    func trainStep(
-        _ inputs: [Tensor], _ targets: [Tensor], parameters: [Parameter]
-    ) throws -> (loss: Float, losses: [Float], outputs: [Tensor]) {
-        let outputs = try forward(inputs.map { Variable($0) }, mode: .training)
-        let (total, each) = totalLoss(of: outputs, targets: targets)
-        let value = total.value.scalar
-        let result = (value, each.map(\.value.scalar), outputs.map(\.value))
-        // A NaN or infinite loss leaves the weights as they were, for the caller to report.
-        guard value.isFinite else { return result }
-        total.backward()
-        optimizer.step(parameters)
-        return result
+            callbacks: callbacks, seed: seed, initialEpoch: initialEpoch, resumeFrom: resumeFrom,
+            accumulationSteps: accumulationSteps, progress: progress)
     }
 
     /// Checks that `dataset` is non-empty and fits the model's inputs, outputs and losses;
