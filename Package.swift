@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 let package = Package(
@@ -7,7 +7,14 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "NeuralNet", targets: ["NeuralNet"]),
+        // Data-parallel training over MPI; its code is compiled only with the MPI trait.
+        .library(name: "NeuralNetMPI", targets: ["NeuralNetMPI"]),
         .executable(name: "nn", targets: ["nn"]),
+    ],
+    traits: [
+        .trait(
+            name: "MPI",
+            description: "Data-parallel training over MPI (Open MPI or MPICH from the system): swift build --traits MPI"),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -19,6 +26,13 @@ let package = Package(
         .target(name: "NeuralNetKernels", dependencies: ["CNeuralNetKernels"]),
         // The system zlib, for gzip-compressed dataset files.
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
+        // The system's MPI, reached only with the MPI trait (pkg-config `mpi`: Open MPI or MPICH).
+        .systemLibrary(
+            name: "CMPI", pkgConfig: "mpi",
+            providers: [.apt(["libopenmpi-dev", "openmpi-bin"]), .brew(["open-mpi"])]),
+        .target(
+            name: "NeuralNetMPI",
+            dependencies: ["NeuralNet", .target(name: "CMPI", condition: .when(traits: ["MPI"]))]),
         .target(
             name: "NeuralNet",
             dependencies: ["NeuralNetKernels", "CZlib"],
@@ -28,6 +42,7 @@ let package = Package(
             dependencies: [
                 "NeuralNet",
                 "NeuralNetKernels",
+                .target(name: "NeuralNetMPI", condition: .when(traits: ["MPI"])),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // The issues' acceptance programs, runnable as `swift run -c release NAME`.

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
 import NeuralNet
+#if MPI
+import NeuralNetMPI
+#endif
 
 /// `nn train`: trains a classifier on Fashion-MNIST and reports its test accuracy.
 struct Train: ParsableCommand {
@@ -63,33 +66,65 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
+        #if MPI
+        if Distributed.isLaunchedByMPIRun {
+            let mpi = try MPIStrategy()
+            do {
+                try train(distribution: mpi, primary: mpi.rank == 0)
+            } catch {
+                // One rank's failure ends them all, rather than leaving the others waiting.
+                fflush(nil)
+                printError("Error on rank \(mpi.rank): \(error)")
+                mpi.abort(code: 1)
+            }
+            return
+        }
+        #endif
+        try train(distribution: nil, primary: true)
+    }
+
+    /// The run; with a `distribution`, every process runs it and only the `primary` one prints
+    /// and writes files.
+    private func train(distribution: (any DistributionStrategy)?, primary: Bool) throws {
+        func say(_ text: String) { if primary { print(text) } }
         let network = try ModelChoice(argument: model).makeModel(optimizer: optimizer, learningRate: learningRate, seed: seed)
         try network.build()
         let data = try dataOptions.load()
-        print(network.summary())
-        print("Training on \(data.train.count) images from \(data.source), testing on \(data.test.count)")
+        say(network.summary())
+        say("Training on \(data.train.count) images from \(data.source), testing on \(data.test.count)"
+            + (distribution.map { ", in \($0.processCount) processes (global batch \(batchSize))" } ?? ""))
 
         let timer = EpochTimer()
         var callbacks: [any Callback] = [timer]
         let checkpointing = checkpoint.map {
             TrainCheckpoint(directory: URL(fileURLWithPath: $0), resume: resume, options: runOptions)
         }
-        if let checkpointing {
+        if let checkpointing, primary {
             try checkpointing.prepare()
             callbacks.append(checkpointing.callback)
         }
         let history = try network.fit(data.train, epochs: epochs, batchSize: batchSize, validation: data.test,
                                       callbacks: callbacks, seed: seed, resumeFrom: resume ? checkpointing?.directory : nil,
-                                      accumulationSteps: accumulate)
+                                      accumulationSteps: accumulate, distribution: distribution,
+                                      progress: primary ? .automatic : .silent)
         let scores = try network.evaluate(data.test)
-        print(String(format: "Test loss %.4f, test accuracy %.4f", scores["loss"]!, scores["accuracy"]!))
+        say(String(format: "Test loss %.4f, test accuracy %.4f", scores["loss"]!, scores["accuracy"]!))
         let seconds = timer.seconds.sorted()
         if !seconds.isEmpty {
-            print(String(format: "Seconds per epoch: median %.2f (training only, batch %d)", seconds[seconds.count / 2], batchSize))
+            say(String(format: "Seconds per epoch: median %.2f (training only, batch %d)", seconds[seconds.count / 2], batchSize))
         }
-
+        var extras: [String: Any] = [:]
+        #if MPI
+        if let mpi = distribution as? MPIStrategy {
+            extras = ["ranks": mpi.processCount, "allReduceSeconds": mpi.allReduceSeconds, "allReduces": mpi.allReduceCount]
+            say(String(format: "All-reduce: %.3f ms per step over %d ranks", 1000 * mpi.allReduceSeconds / Double(max(mpi.allReduceCount, 1)),
+                       mpi.processCount))
+        }
+        #endif
+        guard primary else { return }
         if let report {
-            try writeReport(to: report, history: history, seconds: timer.seconds, scores: scores, model: network, source: data.source)
+            try writeReport(to: report, history: history, seconds: timer.seconds, scores: scores, model: network, source: data.source,
+                            extras: extras)
         }
         if let plot {
             try write(history.svgChart(title: "nn train --model \(model)"), to: plot)
@@ -101,7 +136,8 @@ struct Train: ParsableCommand {
     }
 
     private func writeReport(
-        to path: String, history: History, seconds: [Double], scores: Evaluation, model: any Network, source: String
+        to path: String, history: History, seconds: [Double], scores: Evaluation, model: any Network, source: String,
+        extras: [String: Any]
     ) throws {
         let options: [String: Any] = [
             "model": self.model, "epochs": epochs, "batchSize": batchSize, "accumulate": accumulate, "optimizer": optimizer ?? "adam",
@@ -118,7 +154,7 @@ struct Train: ParsableCommand {
         let report: [String: Any] = [
             "options": options, "epochs": epochs, "parameters": model.parameterCount,
             "test": scores.scores.mapValues(Double.init),
-        ]
+        ].merging(extras) { $1 }
         let data = try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys])
         try write(String(decoding: data, as: UTF8.self) + "\n", to: path)
     }

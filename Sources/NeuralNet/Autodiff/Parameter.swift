@@ -87,3 +87,23 @@ final class ParameterLeaves {
         return constant!
     }
 }
+
+/// Raw access to a parameter's gradient for code that moves gradients between processes
+/// (`DistributionStrategy` implementations): a copy out and a copy back, without a tensor
+/// allocated per step once the gradient's storage exists.
+extension Parameter {
+    /// Copies the gradient (zeros when there is none) to `destination`, which has room for
+    /// `count` scalars.
+    public func copyGradient(to destination: UnsafeMutablePointer<Float>) {
+        guard let accumulated else { return destination.update(repeating: 0, count: count) }
+        accumulated.scalars.withUnsafeBufferPointer { destination.update(from: $0.baseAddress!, count: count) }
+    }
+
+    /// Makes the gradient the `count` scalars at `source`, written into the gradient's own
+    /// storage when it has one.
+    public func setGradient(from source: UnsafePointer<Float>) {
+        var gradient = Tensor(reusing: accumulated.take() ?? takeGradientStorage(), dimensions: value.dimensions)
+        gradient.scalars.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: source, count: count) }
+        accumulated = gradient
+    }
+}

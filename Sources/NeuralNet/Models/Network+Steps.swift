@@ -22,19 +22,21 @@ extension Network {
         for (_, parameter) in namedParameters { parameter.gradient = nil }
     }
 
-    /// One batch of `fit`: the samples gathered into `inputs` and `targets`, split into `parts`
-    /// micro-batches (sizes differing by at most one), each part's gradient weighted by its
-    /// share, one update, and each part added to `totals`. Returns the batch's mean loss; a NaN
-    /// or infinite one leaves the weights untouched.
+    /// One batch of `fit`: this process's share of the samples (all of them without a
+    /// `distribution`) gathered into `inputs` and `targets` and split into `parts` micro-batches
+    /// (sizes differing by at most one), each part's gradient weighted by its share of the whole
+    /// batch, the gradients summed across processes, one update, and each part added to
+    /// `totals`. Returns the batch's mean loss; a NaN or infinite one (on any process) leaves
+    /// the weights untouched.
     func trainBatch(
         _ samples: ArraySlice<Int>, of dataset: Dataset, parts: Int, single: Bool, parameters: [Parameter],
-        inputs: inout [Tensor], targets: inout [Tensor], totals: inout RunningTotals
+        distribution: (any DistributionStrategy)?, inputs: inout [Tensor], targets: inout [Tensor], totals: inout RunningTotals
     ) throws -> Float {
         func gather(_ rows: ArraySlice<Int>) {
             for i in inputs.indices { inputs[i].setToRows(of: dataset.inputTensors[i], at: rows) }
             for i in targets.indices { targets[i].setToRows(of: dataset.labelTensors[i], at: rows) }
         }
-        if parts == 1 {
+        if parts == 1, distribution == nil {
             gather(samples)
             if single {
                 let step = try trainStep(inputs[0], targets[0], parameters: parameters)
@@ -47,21 +49,28 @@ extension Network {
             totals.add(loss: step.loss, each: step.losses, outputs: step.outputs, targets: targets)
             return step.loss
         }
-        let count = samples.count
+        let local = distribution?.shard(of: samples) ?? samples
+        let pieces = min(parts, local.count)
         var results: [(BatchResult, [Tensor])] = []
         var mean: Float = 0
-        let pieces = min(parts, count)
-        for part in 0..<pieces {
-            let rows = samples[(samples.startIndex + part * count / pieces)..<(samples.startIndex + (part + 1) * count / pieces)]
+        for piece in 0..<pieces {
+            let rows = local[(local.startIndex + piece * local.count / pieces)..<(local.startIndex + (piece + 1) * local.count / pieces)]
             gather(rows)
-            let share = Float(rows.count) / Float(count)
+            let share = Float(rows.count) / Float(samples.count)
             let step = try computeGradients(inputs, targets, weight: share)
-            guard step.loss.isFinite else {
-                clearGradients()
-                return step.loss
-            }
             mean += share * step.loss
+            guard step.loss.isFinite else { break }
             results.append((step, targets))
+        }
+        if let distribution {
+            var total = [Double(mean)]
+            try distribution.sum(&total)
+            mean = Float(total[0])
+            if mean.isFinite { try distribution.sumGradients(parameters) }
+        }
+        guard mean.isFinite else {
+            clearGradients()
+            return mean
         }
         optimizer.step(parameters)
         for (step, partTargets) in results {

@@ -20,6 +20,9 @@ extension Network {
     ///   - accumulationSteps: splits each batch into this many micro-batches (sizes differing by
     ///     at most one) whose gradients, each weighted by its share of the batch, are summed
     ///     before one update: the step of the whole batch at a fraction of the memory.
+    ///   - distribution: spreads training over several processes (see `DistributionStrategy`):
+    ///     each takes its shard of every batch (`batchSize` is the global batch), gradients and
+    ///     the epoch's totals are summed across them, and they start from process 0's weights.
     ///   - progress: how progress is reported on standard error.
     /// - Returns: the loss and metrics of every epoch. A model with several outputs also logs
     ///   each output's loss and metrics (`"output0_loss"`, `"output1_accuracy"`); `"loss"` is
@@ -30,7 +33,7 @@ extension Network {
     public func fit(
         _ dataset: Dataset, epochs: Int = 1, batchSize: Int = 32, validation: Dataset? = nil, shuffle: Bool = true,
         callbacks: [any Callback] = [], seed: UInt64? = nil, initialEpoch: Int = 0, resumeFrom: URL? = nil,
-        accumulationSteps: Int = 1, progress: Progress = .automatic
+        accumulationSteps: Int = 1, distribution: (any DistributionStrategy)? = nil, progress: Progress = .automatic
     ) throws -> History {
         guard accumulationSteps > 0 else {
             throw NeuralNetError.invalidArgument("fit: accumulationSteps must be positive, got \(accumulationSteps)")
@@ -54,16 +57,17 @@ extension Network {
         if let resumeFrom, let newest = Checkpoint.files(in: resumeFrom).last {
             try Checkpoint.restore(session, from: newest)
         }
-        try train(session, on: dataset, batchSize: batchSize, accumulationSteps: accumulationSteps, validation: validation,
-                  shuffle: shuffle, sessionCallbacks: sessionCallbacks)
+        try distribution?.broadcast(namedParameters.map(\.parameter))
+        try train(session, on: dataset, batchSize: batchSize, accumulationSteps: accumulationSteps, distribution: distribution,
+                  validation: validation, shuffle: shuffle, sessionCallbacks: sessionCallbacks)
         callbacks.forEach { $0.trainingDidEnd(history: session.history) }
         return session.history
     }
 
     /// The epochs of `session` from where it stands (mid-epoch after a resume) to its last.
     private func train(
-        _ session: TrainingSession, on dataset: Dataset, batchSize: Int, accumulationSteps: Int, validation: Dataset?,
-        shuffle: Bool, sessionCallbacks: [any SessionCallback]
+        _ session: TrainingSession, on dataset: Dataset, batchSize: Int, accumulationSteps: Int,
+        distribution: (any DistributionStrategy)?, validation: Dataset?, shuffle: Bool, sessionCallbacks: [any SessionCallback]
     ) throws {
         let callbacks = session.callbacks
         let parameters = trainableParameters
@@ -82,6 +86,7 @@ extension Network {
                 session.totals = RunningTotals(metrics: metrics, losses: losses)
                 callbacks.forEach { $0.epochWillBegin(session.epoch) }
                 if shuffle { session.order.shuffle(using: &session.shuffler) }
+                try distribution?.broadcast(order: &session.order)
             }
             let epoch = session.epoch
             while session.batchesDone < session.batchesPerEpoch {
@@ -90,7 +95,7 @@ extension Network {
                 let samples = session.order[start..<min(start + batchSize, session.sampleCount)]
                 let lossValue = try trainBatch(
                     samples, of: dataset, parts: accumulationSteps, single: single, parameters: parameters,
-                    inputs: &inputs, targets: &targets, totals: &session.totals)
+                    distribution: distribution, inputs: &inputs, targets: &targets, totals: &session.totals)
                 guard lossValue.isFinite else {
                     throw NeuralNetError.nonFiniteLoss(epoch: epoch, batch: session.batchesDone + 1, value: lossValue)
                 }
@@ -101,6 +106,7 @@ extension Network {
                     try sessionCallbacks.forEach { try $0.batchDidSettle(session) }
                 }
             }
+            if let distribution { try session.totals.sum(over: distribution) }
             var logs = session.totals.logs()
             if let validation {
                 for (key, value) in try evaluate(validation, batchSize: max(batchSize, 256)).scores { logs["val_" + key] = value }
@@ -119,13 +125,14 @@ extension Network {
     public func fit(
         _ x: Tensor, _ y: Tensor, epochs: Int = 1, batchSize: Int = 32, validation: (Tensor, Tensor)? = nil,
         shuffle: Bool = true, callbacks: [any Callback] = [], seed: UInt64? = nil, initialEpoch: Int = 0,
-        resumeFrom: URL? = nil, accumulationSteps: Int = 1, progress: Progress = .automatic
+        resumeFrom: URL? = nil, accumulationSteps: Int = 1, distribution: (any DistributionStrategy)? = nil,
+        progress: Progress = .automatic
     ) throws -> History {
         try fit(
             try Dataset(inputs: x, labels: y), epochs: epochs, batchSize: batchSize,
             validation: try validation.map { try Dataset(inputs: $0.0, labels: $0.1) }, shuffle: shuffle,
             callbacks: callbacks, seed: seed, initialEpoch: initialEpoch, resumeFrom: resumeFrom,
-            accumulationSteps: accumulationSteps, progress: progress)
+            accumulationSteps: accumulationSteps, distribution: distribution, progress: progress)
     }
 
     /// Trains a model of several inputs or outputs on one tensor per input (`x`) and one per
@@ -134,13 +141,14 @@ extension Network {
     public func fit(
         _ x: [Tensor], _ y: [Tensor], epochs: Int = 1, batchSize: Int = 32, validation: ([Tensor], [Tensor])? = nil,
         shuffle: Bool = true, callbacks: [any Callback] = [], seed: UInt64? = nil, initialEpoch: Int = 0,
-        resumeFrom: URL? = nil, accumulationSteps: Int = 1, progress: Progress = .automatic
+        resumeFrom: URL? = nil, accumulationSteps: Int = 1, distribution: (any DistributionStrategy)? = nil,
+        progress: Progress = .automatic
     ) throws -> History {
         try fit(
             try Dataset(inputs: x, labels: y), epochs: epochs, batchSize: batchSize,
             validation: try validation.map { try Dataset(inputs: $0.0, labels: $0.1) }, shuffle: shuffle,
             callbacks: callbacks, seed: seed, initialEpoch: initialEpoch, resumeFrom: resumeFrom,
-            accumulationSteps: accumulationSteps, progress: progress)
+            accumulationSteps: accumulationSteps, distribution: distribution, progress: progress)
     }
 
     /// Checks that `dataset` is non-empty and fits the model's inputs, outputs and losses;

@@ -85,3 +85,23 @@ struct RunningTotals {
         (lossSum, outputLossSums, correct, samples) = (snapshot.lossSum, snapshot.outputLossSums, counts, snapshot.samples)
     }
 }
+
+extension RunningTotals {
+    /// Sums these totals across the processes of `distribution`: the loss sums, the sample
+    /// count and every metric's count.
+    mutating func sum(over distribution: any DistributionStrategy) throws {
+        var values = [lossSum, Double(samples)] + outputLossSums
+        for output in correct.indices { values += metrics.map { Double(correct[output][$0, default: 0]) } }
+        try distribution.sum(&values)
+        lossSum = values[0]
+        samples = Int(values[1])
+        outputLossSums = Array(values[2..<(2 + outputLossSums.count)])
+        var index = 2 + outputLossSums.count
+        for output in correct.indices {
+            for metric in metrics {
+                correct[output][metric] = Int(values[index])
+                index += 1
+            }
+        }
+    }
+}
