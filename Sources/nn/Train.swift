@@ -23,6 +23,9 @@ struct Train: ParsableCommand {
     @Option(help: "Split each batch into N micro-batches whose gradients are summed before one update.")
     var accumulate: Int = 1
 
+    @Option(help: "Train on the first N training images only.")
+    var trainSamples: Int?
+
     @Option(help: "One of: \(Registry.standard.optimizerTypeNames.joined(separator: ", ")) (default adam).")
     var optimizer: String?
 
@@ -51,6 +54,7 @@ struct Train: ParsableCommand {
         guard epochs > 0 else { throw ValidationError("--epochs must be positive, got \(epochs)") }
         guard batchSize > 0 else { throw ValidationError("--batch-size must be positive, got \(batchSize)") }
         guard accumulate > 0 else { throw ValidationError("--accumulate must be positive, got \(accumulate)") }
+        if let trainSamples, trainSamples <= 0 { throw ValidationError("--train-samples must be positive, got \(trainSamples)") }
         if let learningRate, !(learningRate > 0 && learningRate.isFinite) {
             throw ValidationError("--learning-rate must be a positive number, got \(learningRate)")
         }
@@ -61,6 +65,7 @@ struct Train: ParsableCommand {
     /// The options a resumed run must share with the one it continues.
     private var runOptions: [String: String] {
         ["model": model, "batch-size": String(batchSize), "accumulate": String(accumulate), "optimizer": optimizer ?? "adam",
+         "train-samples": trainSamples.map(String.init) ?? "all",
          "learning-rate": learningRate.map { "\($0)" } ?? "default", "seed": String(seed),
          "data": dataOptions.data ?? "default"]
     }
@@ -90,8 +95,9 @@ struct Train: ParsableCommand {
         let network = try ModelChoice(argument: model).makeModel(optimizer: optimizer, learningRate: learningRate, seed: seed)
         try network.build()
         let data = try dataOptions.load()
+        let train = trainSamples.map { data.train.prefix($0) } ?? data.train
         say(network.summary())
-        say("Training on \(data.train.count) images from \(data.source), testing on \(data.test.count)"
+        say("Training on \(train.count) images from \(data.source), testing on \(data.test.count)"
             + (distribution.map { ", in \($0.processCount) processes (global batch \(batchSize))" } ?? ""))
 
         let timer = EpochTimer()
@@ -103,7 +109,7 @@ struct Train: ParsableCommand {
             try checkpointing.prepare()
             callbacks.append(checkpointing.callback)
         }
-        let history = try network.fit(data.train, epochs: epochs, batchSize: batchSize, validation: data.test,
+        let history = try network.fit(train, epochs: epochs, batchSize: batchSize, validation: data.test,
                                       callbacks: callbacks, seed: seed, resumeFrom: resume ? checkpointing?.directory : nil,
                                       accumulationSteps: accumulate, distribution: distribution,
                                       progress: primary ? .automatic : .silent)
