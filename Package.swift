@@ -52,7 +52,7 @@ let package = Package(
         .executableTarget(name: "resume-training", dependencies: ["NeuralNet"], path: "Examples/ResumeTraining"),
         .testTarget(
             name: "NeuralNetTests", dependencies: ["NeuralNet", "NeuralNetKernels"],
-            // Files written by earlier versions, which must keep loading.
+            // Files written by earlier versions, PyTorch and NumPy, which must keep loading.
             resources: [.copy("Fixtures")]),
     ]
 )
