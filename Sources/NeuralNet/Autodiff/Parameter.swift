@@ -16,13 +16,27 @@ public final class Parameter {
     // code while they are open: the run-time exclusivity checks (three per parameter and
     // step) are skipped.
     @exclusivity(unchecked) var accumulated: Tensor?
-    /// Whether the optimizer updates it (false for buffers such as running statistics).
-    public let isTrainable: Bool
+    /// Whether it is learned at all (false for buffers such as running statistics).
+    public let isLearned: Bool
+    /// Whether training leaves it as it is for now: a frozen layer's parameters (see
+    /// `Layer.isTrainable`). `fit` reads it when it starts.
+    public var isFrozen: Bool {
+        get { frozen }
+        set { frozen = newValue }
+    }
+    // Read by the tape and the optimizer for every parameter on every step; outside code
+    // reaches it only through the plain get and set above, a whole Bool each, so no access
+    // can overlap another and the run-time checks are skipped.
+    @exclusivity(unchecked) private var frozen = false
 
-    /// A parameter holding `value`.
+    /// Whether the optimizer updates it: learned and not frozen.
+    public var isTrainable: Bool { isLearned && !frozen }
+
+    /// A parameter holding `value`; `trainable: false` makes a buffer the optimizer never
+    /// updates.
     public init(_ value: Tensor, trainable: Bool = true) {
         self.value = value
-        self.isTrainable = trainable
+        self.isLearned = trainable
     }
 
     /// The shape of the value.

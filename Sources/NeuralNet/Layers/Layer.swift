@@ -78,6 +78,15 @@ extension Layer {
         }
     }
 
+    /// Whether training updates the layer's parameters (its children's included). Set it to
+    /// false to freeze the layer, as Keras's `layer.trainable = False`: the optimizer leaves
+    /// its weights alone and `summary()` counts them as non-trainable. `fit` reads it when it
+    /// starts. A layer without parameters is always trainable.
+    public var isTrainable: Bool {
+        get { parametersByPath.allSatisfy { $0.parameter.isTrainable || !$0.parameter.isLearned } }
+        set { for (_, parameter) in parametersByPath { parameter.isFrozen = !newValue } }
+    }
+
     /// The number of scalars in all parameters, the children's included, each counted once.
     public var parameterCount: Int { parametersByPath.reduce(0) { $0 + $1.parameter.count } }
 
