@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NeuralNet
 
 /// The `nn` command: train and inspect NeuralNet models from a shell.
 @main
@@ -7,6 +8,7 @@ struct NN: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nn",
         abstract: "Train, evaluate and inspect neural networks with NeuralNet.",
+        version: NeuralNet.version,
         subcommands: [Train.self, Evaluate.self, Predict.self, Summary.self, Bench.self],
         defaultSubcommand: Train.self)
 

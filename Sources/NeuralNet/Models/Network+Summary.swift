@@ -58,6 +58,11 @@ extension Network {
     }
 }
 
+extension Network {
+    /// Prints `summary()` to standard output, as Keras's `model.summary()` does.
+    public func printSummary() { print(summary()) }
+}
+
 /// One row of `summary()`: a layer (or a later call of a shared layer).
 public struct SummaryRow: Sendable {
     /// The row's label: the layer's index, `"input 0"`, or `"3[1]"` for a second call.
