@@ -42,7 +42,7 @@ public final class EarlyStopping: Callback {
     public func epochDidEnd(_ epoch: Int, logs: [String: Float]) -> Bool {
         let key = logs[monitor] != nil ? monitor : String(monitor.trimmingPrefix("val_"))
         guard let value = logs[key] else { return false }
-        let lowerIsBetter = key.contains("loss")
+        let lowerIsBetter = Metric.lowerIsBetter(key)
         let improved = best.map { lowerIsBetter ? value < $0 - minimumDelta : value > $0 + minimumDelta } ?? true
         if improved {
             (best, bestEpoch, waited) = (value, epoch, 0)

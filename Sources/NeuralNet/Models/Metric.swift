@@ -1,36 +1,82 @@
 /// A quality measure reported beside the loss during `fit` and by `evaluate`.
 ///
-/// The predicted class is the output's argmax (or, for a single output, whether it is at least
-/// 0.5: binary classification). The true class is the label itself for class-index labels, or
-/// the argmax of one-hot targets.
+/// For classifiers, the predicted class is the output's argmax (or, for a single output,
+/// whether it is at least 0.5: binary classification). The true class is the label itself for
+/// class-index labels, or the argmax of one-hot targets. For regression, the errors compare
+/// outputs with targets of the same shape, element by element.
 public enum Metric: Hashable, Sendable {
     /// The fraction of samples whose predicted class is the true class.
     case accuracy
     /// The fraction of samples whose true class is among the `k` largest outputs.
     case topKAccuracy(Int)
+    /// `mean(|output - target|)` over every element.
+    case meanAbsoluteError
+    /// `mean((output - target)²)` over every element.
+    case meanSquaredError
+    /// `√mean((output - target)²)` over every element of the whole epoch.
+    case rootMeanSquaredError
 
-    /// The key in logs and `History`: `"accuracy"`, `"top5_accuracy"`.
+    /// The key in logs and `History`: `"accuracy"`, `"top5_accuracy"`, `"mean_absolute_error"`.
     public var name: String {
         switch self {
         case .accuracy: "accuracy"
         case .topKAccuracy(let k): "top\(k)_accuracy"
+        case .meanAbsoluteError: "mean_absolute_error"
+        case .meanSquaredError: "mean_squared_error"
+        case .rootMeanSquaredError: "root_mean_squared_error"
         }
     }
 
-    /// The metric named `name` (`"accuracy"`, `"acc"`, `"top5"`, `"top_5_accuracy"`), or an error
-    /// listing the valid forms.
+    /// Whether smaller values of the log key `key` are better: losses and errors
+    /// (`"val_loss"`, `"mean_absolute_error"`), not accuracies.
+    static func lowerIsBetter(_ key: String) -> Bool { key.contains("loss") || key.contains("error") }
+
+    /// Whether smaller values are better (the errors), as for losses.
+    public var isError: Bool { [.meanAbsoluteError, .meanSquaredError, .rootMeanSquaredError].contains(self) }
+
+    /// The epoch's value from the sum of `total(output:targets:loss:)` over `samples` samples.
+    func value(sum: Double, samples: Int) -> Double {
+        let mean = sum / Double(max(samples, 1))
+        return self == .rootMeanSquaredError ? mean.squareRoot() : mean
+    }
+
+    /// A batch's contribution to the epoch's sum: correct samples for the accuracies, the sum
+    /// over samples of each sample's mean error for the errors (NaN when the targets do not
+    /// have the outputs' shape).
+    func total(output: Tensor, targets: Tensor, loss: Loss) -> Double {
+        switch self {
+        case .accuracy, .topKAccuracy: return Double(correctCount(output: output, targets: targets, loss: loss))
+        case .meanAbsoluteError, .meanSquaredError, .rootMeanSquaredError:
+            guard output.count == targets.count, output.count > 0 else { return output.count == 0 ? 0 : .nan }
+            let width = Double(output.count / max(output.dimensions[0], 1))
+            var sum: Double = 0
+            for (o, t) in zip(output.scalars, targets.scalars) {
+                let difference = Double(o - t)
+                sum += self == .meanAbsoluteError ? Swift.abs(difference) : difference * difference
+            }
+            return sum / width
+        }
+    }
+
+    /// The metric named `name` (`"accuracy"`, `"acc"`, `"top5"`, `"top_5_accuracy"`, `"mae"`,
+    /// `"mse"`, `"rmse"` or the errors' full names), or an error listing the valid forms.
     public init(named name: String) throws {
         let key = NameTable.normalized(name)
         if key == "accuracy" || key == "acc" { self = .accuracy; return }
+        let errors: [String: Metric] = [
+            "mae": .meanAbsoluteError, "meanabsoluteerror": .meanAbsoluteError, "mse": .meanSquaredError,
+            "meansquarederror": .meanSquaredError, "rmse": .rootMeanSquaredError, "rootmeansquarederror": .rootMeanSquaredError,
+        ]
+        if let metric = errors[key] { self = metric; return }
         if key.hasPrefix("top"), let k = Int(key.dropFirst(3).prefix { $0.isNumber }), k > 0,
            key == "top\(k)" || key == "top\(k)accuracy" {
             self = .topKAccuracy(k)
             return
         }
-        throw NeuralNetError.unknownName(kind: "metric", name: name, validNames: ["accuracy", "topK (e.g. top5, top_5_accuracy)"])
+        throw NeuralNetError.unknownName(kind: "metric", name: name, validNames: ["accuracy", "topK (e.g. top5, top_5_accuracy)", "mae", "mse", "rmse"])
     }
 
-    /// The number of correct samples in a batch of `output` against `targets`.
+    /// The number of correct samples in a batch of `output` against `targets` (0 for the errors).
     func correctCount(output: Tensor, targets: Tensor, loss: Loss) -> Int {
         let batch = output.dimensions[0]
         guard batch > 0 else { return 0 }
@@ -46,6 +92,8 @@ public enum Metric: Hashable, Sendable {
                 // The true class is in the top k if fewer than k classes score strictly higher.
                 return scores.filter { $0 > own }.count < k
             }.count
+        case .meanAbsoluteError, .meanSquaredError, .rootMeanSquaredError:
+            return 0
         }
     }
 

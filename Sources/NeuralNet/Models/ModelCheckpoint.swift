@@ -40,7 +40,7 @@ public final class ModelCheckpoint: SessionCallback {
     /// A checkpoint callback writing to `directory` (created if needed).
     ///
     /// - Parameter monitor: a log key (`"val_loss"`, `"accuracy"`): write only when it improves;
-    ///   scores whose name contains `"loss"` must fall, others rise.
+    ///   scores named like a loss or an error must fall, others rise.
     public init(directory: URL, every frequency: Frequency = .epoch, keepLast: Int = 2, monitor: String? = nil) {
         if case .batches(let n) = frequency, n <= 0 { fatalError("ModelCheckpoint: every .batches(n) needs n > 0, got \(n)") }
         if keepLast <= 0 { fatalError("ModelCheckpoint: keepLast must be at least 1, got \(keepLast)") }
@@ -66,7 +66,7 @@ public final class ModelCheckpoint: SessionCallback {
             let logs = session.history.epochs.last ?? [:]
             let key = logs[monitor] != nil ? monitor : String(monitor.trimmingPrefix("val_"))
             guard let value = logs[key] else { return }
-            let lowerIsBetter = key.contains("loss")
+            let lowerIsBetter = Metric.lowerIsBetter(key)
             if let best, lowerIsBetter ? value >= best : value <= best { return }
             best = value
         }

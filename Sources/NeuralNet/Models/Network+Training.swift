@@ -6,6 +6,8 @@ extension Network {
     ///
     /// - Parameters:
     ///   - validation: evaluated after each epoch; its scores appear as `"val_loss"`, ...
+    ///   - validationSplit: instead of `validation`, the fraction of `dataset` held out to
+    ///     validate on: its last samples, taken before any shuffling, as Keras does.
     ///   - callbacks: early stopping, learning-rate schedules, hooks.
     ///   - seed: makes initialisation (on first use), dropout and shuffling reproducible: the
     ///     model's generator is reseeded with `seed`, and batches are shuffled by an independent
@@ -31,14 +33,15 @@ extension Network {
     ///   losses, and a loss that becomes NaN or infinite.
     @discardableResult
     public func fit(
-        _ dataset: Dataset, epochs: Int = 1, batchSize: Int = 32, validation: Dataset? = nil, shuffle: Bool = true,
-        callbacks: [any Callback] = [], seed: UInt64? = nil, initialEpoch: Int = 0, resumeFrom: URL? = nil,
+        _ dataset: Dataset, epochs: Int = 1, batchSize: Int = 32, validation: Dataset? = nil, validationSplit: Double = 0,
+        shuffle: Bool = true, callbacks: [any Callback] = [], seed: UInt64? = nil, initialEpoch: Int = 0, resumeFrom: URL? = nil,
         accumulationSteps: Int = 1, distribution: (any DistributionStrategy)? = nil, progress: Progress = .automatic
     ) throws -> History {
         guard accumulationSteps > 0 else {
             throw NeuralNetError.invalidArgument("fit: accumulationSteps must be positive, got \(accumulationSteps)")
         }
         guard epochs >= 0 else { throw NeuralNetError.invalidArgument("fit: epochs must be 0 or more, got \(epochs)") }
+        let (dataset, validation) = try Self.heldOut(validationSplit, of: dataset, validation: validation)
         guard batchSize > 0 else { throw NeuralNetError.invalidArgument("fit: batchSize must be positive, got \(batchSize)") }
         guard (0...epochs).contains(initialEpoch) else {
             throw NeuralNetError.invalidArgument("fit: initialEpoch must be in 0...\(epochs) (the epochs already done), got \(initialEpoch)")
@@ -46,6 +49,9 @@ extension Network {
         if let seed { generator = SeededGenerator(seed: seed) }
         try check(dataset, role: "training")
         if let validation { try check(validation, role: "validation") }
+        if progress != .silent {
+            for warning in setupWarnings() { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
+        }
         let callbacks = callbacks + (progress == .silent ? [] : [ProgressReporter(style: progress)])
         let session = TrainingSession(
             model: self, epochs: epochs, batchSize: batchSize, sampleCount: dataset.count,
@@ -124,13 +130,13 @@ extension Network {
     @discardableResult
     public func fit(
         _ x: Tensor, _ y: Tensor, epochs: Int = 1, batchSize: Int = 32, validation: (Tensor, Tensor)? = nil,
-        shuffle: Bool = true, callbacks: [any Callback] = [], seed: UInt64? = nil, initialEpoch: Int = 0,
+        validationSplit: Double = 0, shuffle: Bool = true, callbacks: [any Callback] = [], seed: UInt64? = nil, initialEpoch: Int = 0,
         resumeFrom: URL? = nil, accumulationSteps: Int = 1, distribution: (any DistributionStrategy)? = nil,
         progress: Progress = .automatic
     ) throws -> History {
         try fit(
             try Dataset(inputs: x, labels: y), epochs: epochs, batchSize: batchSize,
-            validation: try validation.map { try Dataset(inputs: $0.0, labels: $0.1) }, shuffle: shuffle,
+            validation: try validation.map { try Dataset(inputs: $0.0, labels: $0.1) }, validationSplit: validationSplit, shuffle: shuffle,
             callbacks: callbacks, seed: seed, initialEpoch: initialEpoch, resumeFrom: resumeFrom,
             accumulationSteps: accumulationSteps, distribution: distribution, progress: progress)
     }
@@ -140,15 +146,33 @@ extension Network {
     @discardableResult
     public func fit(
         _ x: [Tensor], _ y: [Tensor], epochs: Int = 1, batchSize: Int = 32, validation: ([Tensor], [Tensor])? = nil,
-        shuffle: Bool = true, callbacks: [any Callback] = [], seed: UInt64? = nil, initialEpoch: Int = 0,
+        validationSplit: Double = 0, shuffle: Bool = true, callbacks: [any Callback] = [], seed: UInt64? = nil, initialEpoch: Int = 0,
         resumeFrom: URL? = nil, accumulationSteps: Int = 1, distribution: (any DistributionStrategy)? = nil,
         progress: Progress = .automatic
     ) throws -> History {
         try fit(
             try Dataset(inputs: x, labels: y), epochs: epochs, batchSize: batchSize,
-            validation: try validation.map { try Dataset(inputs: $0.0, labels: $0.1) }, shuffle: shuffle,
+            validation: try validation.map { try Dataset(inputs: $0.0, labels: $0.1) }, validationSplit: validationSplit, shuffle: shuffle,
             callbacks: callbacks, seed: seed, initialEpoch: initialEpoch, resumeFrom: resumeFrom,
             accumulationSteps: accumulationSteps, distribution: distribution, progress: progress)
+    }
+
+    /// `dataset` less its last `split` fraction, and that fraction as validation data (or the
+    /// `validation` given, when `split` is 0).
+    static func heldOut(_ split: Double, of dataset: Dataset, validation: Dataset?) throws -> (Dataset, Dataset?) {
+        guard split != 0 else { return (dataset, validation) }
+        guard split > 0 && split < 1 else {
+            throw NeuralNetError.invalidArgument("fit: validationSplit must be in [0, 1), got \(split)")
+        }
+        guard validation == nil else {
+            throw NeuralNetError.invalidArgument("fit: give validation data or a validationSplit, not both")
+        }
+        let cut = Int((Double(dataset.count) * (1 - split)).rounded(.up))
+        guard cut > 0, cut < dataset.count else {
+            throw NeuralNetError.invalidData(
+                "fit: validationSplit \(split) of \(dataset.count) samples leaves \(cut) to train on and \(dataset.count - cut) to validate on; both need at least one")
+        }
+        return (dataset[0..<cut], dataset[cut..<dataset.count])
     }
 
     /// Checks that `dataset` is non-empty and fits the model's inputs, outputs and losses;

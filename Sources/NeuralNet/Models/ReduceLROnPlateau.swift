@@ -25,7 +25,7 @@ public final class ReduceLROnPlateau: StatefulCallback {
     private weak var model: (any Network)?
 
     /// The defaults are Keras's, but for `patience` (3 rather than 10, for short runs).
-    /// - Parameter monitor: a log key; scores whose name contains `"loss"` must fall, others rise.
+    /// - Parameter monitor: a log key; scores named like a loss or an error must fall, others rise.
     public init(
         monitor: String = "val_loss", factor: Float = 0.1, patience: Int = 3, minimumDelta: Float = 1e-4, cooldown: Int = 0,
         minimumLearningRate: Float = 0
@@ -48,7 +48,7 @@ public final class ReduceLROnPlateau: StatefulCallback {
     public func epochDidEnd(_ epoch: Int, logs: [String: Float]) -> Bool {
         let key = logs[monitor] != nil ? monitor : String(monitor.trimmingPrefix("val_"))
         guard let value = logs[key], let model else { return false }
-        let lowerIsBetter = key.contains("loss")
+        let lowerIsBetter = Metric.lowerIsBetter(key)
         if cooling > 0 { cooling -= 1 }
         if best.map({ lowerIsBetter ? value < $0 - minimumDelta : value > $0 + minimumDelta }) ?? true {
             (best, waited) = (value, 0)

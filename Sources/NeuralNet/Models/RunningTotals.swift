@@ -4,7 +4,7 @@ struct RunningTotals {
     let losses: [Loss]
     private var lossSum: Double = 0
     private var outputLossSums: [Double]
-    private var correct: [[Metric: Int]]
+    private var correct: [[Metric: Double]]
     private var samples = 0
 
     init(metrics: [Metric], losses: [Loss]) {
@@ -21,7 +21,7 @@ struct RunningTotals {
         outputLossSums[0] += Double(value) * Double(batch)
         samples += batch
         for metric in metrics {
-            correct[0][metric, default: 0] += metric.correctCount(output: output, targets: target, loss: losses[0])
+            correct[0][metric, default: 0] += metric.total(output: output, targets: target, loss: losses[0])
         }
     }
 
@@ -33,7 +33,7 @@ struct RunningTotals {
         for index in outputs.indices {
             outputLossSums[index] += Double(each[index]) * Double(batch)
             for metric in metrics {
-                correct[index][metric, default: 0] += metric.correctCount(
+                correct[index][metric, default: 0] += metric.total(
                     output: outputs[index], targets: targets[index], loss: losses[index])
             }
         }
@@ -47,7 +47,7 @@ struct RunningTotals {
         for index in losses.indices {
             let prefix = several ? "output\(index)_" : ""
             if several { logs[prefix + "loss"] = Float(outputLossSums[index] / count) }
-            for metric in metrics { logs[prefix + metric.name] = Float(Double(correct[index][metric, default: 0]) / count) }
+            for metric in metrics { logs[prefix + metric.name] = Float(metric.value(sum: correct[index][metric, default: 0], samples: samples)) }
         }
         return logs
     }
@@ -56,8 +56,8 @@ struct RunningTotals {
     struct Snapshot: Codable, Equatable {
         var lossSum: Double
         var outputLossSums: [Double]
-        /// Per output, correct counts by metric name.
-        var correct: [[String: Int]]
+        /// Per output, each metric's sum by metric name (correct samples, or summed errors).
+        var correct: [[String: Double]]
         var samples: Int
     }
 
@@ -71,9 +71,9 @@ struct RunningTotals {
         guard snapshot.outputLossSums.count == losses.count, snapshot.correct.count == losses.count else {
             throw NeuralNetError.invalidArgument("the checkpoint's running totals are for \(snapshot.outputLossSums.count) outputs, the model has \(losses.count)")
         }
-        var counts: [[Metric: Int]] = []
+        var counts: [[Metric: Double]] = []
         for byName in snapshot.correct {
-            var byMetric: [Metric: Int] = [:]
+            var byMetric: [Metric: Double] = [:]
             for (name, count) in byName {
                 guard let metric = metrics.first(where: { $0.name == name }) else {
                     throw NeuralNetError.invalidArgument("the checkpoint counts metric '\(name)', which this run does not report")
@@ -91,7 +91,7 @@ extension RunningTotals {
     /// count and every metric's count.
     mutating func sum(over distribution: any DistributionStrategy) throws {
         var values = [lossSum, Double(samples)] + outputLossSums
-        for output in correct.indices { values += metrics.map { Double(correct[output][$0, default: 0]) } }
+        for output in correct.indices { values += metrics.map { correct[output][$0, default: 0] } }
         try distribution.sum(&values)
         lossSum = values[0]
         samples = Int(values[1])
@@ -99,7 +99,7 @@ extension RunningTotals {
         var index = 2 + outputLossSums.count
         for output in correct.indices {
             for metric in metrics {
-                correct[output][metric] = Int(values[index])
+                correct[output][metric] = values[index]
                 index += 1
             }
         }

@@ -45,3 +45,48 @@ struct MetricTests {
         #expect(matrix.description.contains("recall"))
     }
 }
+
+struct RegressionMetricTests {
+    @Test func errorsAreMeansOverEveryElement() throws {
+        // A model that outputs its input: the errors are those of x against y.
+        let x = Tensor([[1, 2], [3, 4], [5, 6]]), y = Tensor([[1, 0], [3, 5], [2, 6]])
+        let identity = Sequential([Flatten()], inputShape: [2], loss: .meanSquaredError,
+                                  metrics: [.meanAbsoluteError, .meanSquaredError, .rootMeanSquaredError])
+        let scores = try identity.evaluate(x, y, batchSize: 2)
+        #expect(abs(scores["mean_absolute_error"]! - 6 / 6) < 1e-6)       // |0|+|2|+|0|+|1|+|3|+|0|
+        #expect(abs(scores["mean_squared_error"]! - 14 / 6) < 1e-6)
+        #expect(abs(scores["root_mean_squared_error"]! - (Float(14) / 6).squareRoot()) < 1e-6)
+        #expect(try Metric(named: "mae") == .meanAbsoluteError)
+        #expect(try Metric(named: "RMSE") == .rootMeanSquaredError)
+        #expect(Metric.lowerIsBetter("val_mean_absolute_error") && !Metric.lowerIsBetter("val_accuracy"))
+    }
+
+    @Test func kerasHabitsCompile() throws {
+        let x = randomTensor([20, 3]), y = randomTensor([20, 1], seed: 2)
+        let model = Sequential(inputShape: [3], loss: .meanSquaredError, metrics: [.meanAbsoluteError]) {
+            Dense(4, activation: .relu)
+            Dense(1)
+        }
+        let history = try model.fit(x, y, epochs: 5, batchSize: 32, validationSplit: 0.2, progress: .silent)
+        #expect(history["val_mean_absolute_error"].count == 5)
+        model.layers[0].isTrainable = false
+        #expect(throws: NeuralNetError.self) { try model.fit(x, y, validation: (x, y), validationSplit: 0.2, progress: .silent) }
+        #expect(throws: NeuralNetError.self) { try model.fit(x, y, validationSplit: 1, progress: .silent) }
+        // The held-out part is the last samples, before shuffling.
+        let (train, held) = try Sequential.heldOut(0.25, of: try Dataset(inputs: x, labels: y), validation: nil)
+        #expect(train.count == 15 && held!.inputs == x[15..<20])
+    }
+}
+
+struct SetupWarningTests {
+    @Test func aSoftmaxBeforeALogitsLossIsNamed() {
+        let wrong = Sequential(inputShape: [3], loss: .sparseSoftmaxCrossEntropy) { Dense(4, activation: .softmax) }
+        #expect(wrong.setupWarnings().first?.contains("ends in a softmax (Dense(? → 4, softmax)) but the loss sparseSoftmaxCrossEntropy expects logits") == true)
+        let right = Sequential(inputShape: [3], loss: .categoricalCrossEntropy) { Dense(4, activation: .softmax) }
+        #expect(right.setupWarnings().isEmpty)
+        let input = Input(shape: [3])
+        let graph = Model(inputs: input, outputs: [Activation(.softmax)(Dense(2)(input)), Dense(1)(input)],
+                          losses: [.softmaxCrossEntropy, .meanSquaredError])
+        #expect(graph.setupWarnings().count == 1 && graph.setupWarnings()[0].contains("output 0"))
+    }
+}
