@@ -42,15 +42,9 @@ public struct LayerSpec: Codable, Equatable, Sendable {
     /// the wrong kind throw an error naming the layer, the argument and what is accepted.
     public func makeLayer(registry: Registry = .standard) throws -> any Layer {
         guard let layerType = registry.layerType(named: type) else {
-            throw NeuralNetError.invalidArgument(
-                "unknown layer type '\(type)'; expected one of: \(registry.layerTypeNames.joined(separator: ", ")). "
-                    + "For a layer of your own, conform it to SpecifiableLayer and pass a registry to load: "
-                    + "var registry = Registry.standard; registry.register(\(type).self); try Model.load(from: url, registry: registry)")
+            throw SpecArguments.unknownType(type, kind: "layer", protocol: "SpecifiableLayer", known: registry.layerTypeNames)
         }
-        var reader = SpecArguments(kind: "layer", type: type, values: arguments)
-        let layer = try layerType.init(arguments: &reader)
-        try reader.finish()
-        return layer
+        return try SpecArguments.reading(kind: "layer", type: type, values: arguments) { try layerType.init(arguments: &$0) }
     }
 
     /// Reads a layer spec's arguments.

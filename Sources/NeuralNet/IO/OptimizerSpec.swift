@@ -34,15 +34,9 @@ public struct OptimizerSpec: Codable, Equatable, Sendable {
     /// range throw an error naming the optimizer, the argument and what is accepted.
     public func makeOptimizer(registry: Registry = .standard) throws -> any Optimizer {
         guard let optimizerType = registry.optimizerType(named: type) else {
-            throw NeuralNetError.invalidArgument(
-                "unknown optimizer type '\(type)'; expected one of: \(registry.optimizerTypeNames.joined(separator: ", ")). "
-                    + "For an optimizer of your own, conform it to SpecifiableOptimizer and pass a registry to load: "
-                    + "var registry = Registry.standard; registry.register(\(type).self)")
+            throw SpecArguments.unknownType(type, kind: "optimizer", protocol: "SpecifiableOptimizer", known: registry.optimizerTypeNames)
         }
-        var reader = SpecArguments(kind: "optimizer", type: type, values: arguments)
-        let optimizer = try optimizerType.init(arguments: &reader)
-        try reader.finish()
-        return optimizer
+        return try SpecArguments.reading(kind: "optimizer", type: type, values: arguments) { try optimizerType.init(arguments: &$0) }
     }
 
     /// The spec of `optimizer`, or an error if its type cannot be written to a model file.

@@ -114,4 +114,22 @@ public struct SpecArguments {
                     + "; accepted: \(accepted.isEmpty ? "none" : accepted)")
         }
     }
+
+    /// Runs `make` with a reader of `values`, then reports the arguments it never read.
+    static func reading<Made>(
+        kind: String, type: String, values: [String: JSONValue], _ make: (inout SpecArguments) throws -> Made
+    ) throws -> Made {
+        var reader = SpecArguments(kind: kind, type: type, values: values)
+        let made = try make(&reader)
+        try reader.finish()
+        return made
+    }
+
+    /// The error for a type name no registry entry has: the known names, and how to add one.
+    static func unknownType(_ type: String, kind: String, protocol name: String, known: [String]) -> NeuralNetError {
+        .invalidArgument(
+            "unknown \(kind) type '\(type)'; expected one of: \(known.joined(separator: ", ")). For a \(kind) of your own, "
+                + "conform it to \(name) and pass a registry to load: var registry = Registry.standard; "
+                + "registry.register(\(type).self); try Model.load(from: url, registry: registry)")
+    }
 }
