@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NeuralNet
+import NeuralNetKernels
 #if MPI
 import NeuralNetMPI
 #endif
@@ -97,6 +98,8 @@ struct Train: ParsableCommand {
         let data = try dataOptions.load()
         let train = trainSamples.map { data.train.prefix($0) } ?? data.train
         say(network.summary())
+        let threads = ComputeThreads.count
+        say("Compute: \(MatrixMultiply.Kernel.best) matrix kernel, \(threads) thread\(threads == 1 ? "" : "s") (NEURALNET_THREADS to change)")
         say("Training on \(train.count) images from \(data.source), testing on \(data.test.count)"
             + (distribution.map { ", in \($0.processCount) processes (global batch \(batchSize))" } ?? ""))
 
@@ -119,10 +122,10 @@ struct Train: ParsableCommand {
         if !seconds.isEmpty {
             say(String(format: "Seconds per epoch: median %.2f (training only, batch %d)", seconds[seconds.count / 2], batchSize))
         }
-        var extras: [String: Any] = [:]
+        var extras: [String: Any] = ["kernel": "\(MatrixMultiply.Kernel.best)", "threads": threads]
         #if MPI
         if let mpi = distribution as? MPIStrategy {
-            extras = ["ranks": mpi.processCount, "allReduceSeconds": mpi.allReduceSeconds, "allReduces": mpi.allReduceCount]
+            extras.merge(["ranks": mpi.processCount, "allReduceSeconds": mpi.allReduceSeconds, "allReduces": mpi.allReduceCount]) { $1 }
             say(String(format: "All-reduce: %.3f ms per step over %d ranks", 1000 * mpi.allReduceSeconds / Double(max(mpi.allReduceCount, 1)),
                        mpi.processCount))
         }
