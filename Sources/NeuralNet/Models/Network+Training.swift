@@ -35,7 +35,7 @@ extension Network {
     public func fit(
         _ dataset: Dataset, epochs: Int = 1, batchSize: Int = 32, validation: Dataset? = nil, validationSplit: Double = 0,
         shuffle: Bool = true, callbacks: [any Callback] = [], seed: UInt64? = nil, initialEpoch: Int = 0, resumeFrom: URL? = nil,
-        accumulationSteps: Int = 1, distribution: (any DistributionStrategy)? = nil, progress: Progress = .automatic
+        accumulationSteps: Int = 1, distribution: (any DistributionStrategy)? = nil, progress: ProgressStyle = .automatic
     ) throws -> History {
         guard accumulationSteps > 0 else {
             throw NeuralNetError.invalidArgument("fit: accumulationSteps must be positive, got \(accumulationSteps)")
@@ -132,7 +132,7 @@ extension Network {
         _ x: Tensor, _ y: Tensor, epochs: Int = 1, batchSize: Int = 32, validation: (Tensor, Tensor)? = nil,
         validationSplit: Double = 0, shuffle: Bool = true, callbacks: [any Callback] = [], seed: UInt64? = nil, initialEpoch: Int = 0,
         resumeFrom: URL? = nil, accumulationSteps: Int = 1, distribution: (any DistributionStrategy)? = nil,
-        progress: Progress = .automatic
+        progress: ProgressStyle = .automatic
     ) throws -> History {
         try fit(
             try Dataset(inputs: x, labels: y), epochs: epochs, batchSize: batchSize,
@@ -148,7 +148,7 @@ extension Network {
         _ x: [Tensor], _ y: [Tensor], epochs: Int = 1, batchSize: Int = 32, validation: ([Tensor], [Tensor])? = nil,
         validationSplit: Double = 0, shuffle: Bool = true, callbacks: [any Callback] = [], seed: UInt64? = nil, initialEpoch: Int = 0,
         resumeFrom: URL? = nil, accumulationSteps: Int = 1, distribution: (any DistributionStrategy)? = nil,
-        progress: Progress = .automatic
+        progress: ProgressStyle = .automatic
     ) throws -> History {
         try fit(
             try Dataset(inputs: x, labels: y), epochs: epochs, batchSize: batchSize,

@@ -1,7 +1,8 @@
 import Foundation
 
-/// How `fit` reports progress on standard error.
-public enum Progress: Sendable, Equatable {
+/// How `fit` reports progress on standard error (`fit(..., progress: .silent)`). Named so as
+/// not to clash with Foundation's `Progress` in programs that import both.
+public enum ProgressStyle: Sendable, Equatable {
     /// A bar on a terminal; otherwise one line per epoch, except that runs of more than 50
     /// epochs print at most one line a second (and always the last epoch), so that log files stay
     /// readable even for thousands of short epochs.
@@ -14,9 +15,9 @@ public enum Progress: Sendable, Equatable {
     case silent
 }
 
-/// The callback behind `Progress`: draws a bar or writes epoch lines to standard error.
+/// The callback behind `ProgressStyle`: draws a bar or writes epoch lines to standard error.
 final class ProgressReporter: Callback {
-    private let style: Progress
+    private let style: ProgressStyle
     private let isTerminal: Bool
     private var epochs = 0
     private var epochStart = Date()
@@ -24,7 +25,7 @@ final class ProgressReporter: Callback {
     private var lastLine = Date.distantPast
     private var batches = 0
 
-    init(style: Progress, isTerminal: Bool = isatty(STDERR_FILENO) == 1) {
+    init(style: ProgressStyle, isTerminal: Bool = isatty(STDERR_FILENO) == 1) {
         self.style = style
         self.isTerminal = isTerminal
     }
