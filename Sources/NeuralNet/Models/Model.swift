@@ -35,6 +35,7 @@ public final class Model: Network {
     // As in `Sequential`: reached from outside only through the plain get and set above, and
     // copied in and out by `forward` without overlapping accesses, so unchecked.
     @exclusivity(unchecked) private var generatorState: SeededGenerator
+    /// The calls in the order they run, with the slot of every node and output.
     public let graph: Graph
     /// The per-sample shape of every node (inputs first, then each call), once built.
     public private(set) var nodeShapes: [[Int]] = []
