@@ -100,8 +100,8 @@ struct Train: ParsableCommand {
         say(network.summary())
         let threads = ComputeThreads.count
         say("Compute: \(MatrixMultiply.Kernel.best) matrix kernel, \(threads) thread\(threads == 1 ? "" : "s") (NEURALNET_THREADS to change)")
-        say("Training on \(train.count) images from \(data.source), testing on \(data.test.count)"
-            + (distribution.map { ", in \($0.processCount) processes (global batch \(batchSize))" } ?? ""))
+        say("Data: \(train.count) training, \(data.test.count) test images (\(data.source))")
+        if let distribution { say("Data-parallel over \(distribution.processCount) processes (global batch \(batchSize))") }
 
         let timer = EpochTimer()
         var callbacks: [any Callback] = [timer]

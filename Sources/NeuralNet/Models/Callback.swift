@@ -13,6 +13,9 @@ public protocol Callback: AnyObject {
     func batchWillBegin(_ batch: Int, epoch: Int)
     /// After each batch (numbered from 1), with the running mean `"loss"` and metrics of the epoch.
     func batchDidEnd(_ batch: Int, of batches: Int, epoch: Int, logs: [String: Float])
+    /// After an epoch's last batch, before its validation data are evaluated (only with
+    /// validation data).
+    func validationWillBegin(_ epoch: Int)
     /// After each epoch, with that epoch's logs (validation scores prefixed `val_`).
     /// Return `true` to stop training.
     func epochDidEnd(_ epoch: Int, logs: [String: Float]) -> Bool
@@ -25,6 +28,7 @@ extension Callback {
     public func epochWillBegin(_ epoch: Int) {}
     public func batchWillBegin(_ batch: Int, epoch: Int) {}
     public func batchDidEnd(_ batch: Int, of batches: Int, epoch: Int, logs: [String: Float]) {}
+    public func validationWillBegin(_ epoch: Int) {}
     public func epochDidEnd(_ epoch: Int, logs: [String: Float]) -> Bool { false }
     public func trainingDidEnd(history: History) {}
 }

@@ -6,7 +6,8 @@ extension Network {
     /// shapes are known; otherwise shapes show as `?`.
     ///
     /// ```
-    /// Sequential: loss sparseSoftmaxCrossEntropy, optimizer Adam, input [batch, 28, 28, 1]
+    /// Sequential, input [batch, 28, 28, 1]
+    /// loss sparseSoftmaxCrossEntropy, optimizer Adam
     /// ──────────────────────────────────────────────────────────────────
     ///  #  Layer                          Output shape        Parameters
     /// ══════════════════════════════════════════════════════════════════
@@ -41,7 +42,8 @@ extension Network {
         } ?? "not yet known"
         let lossNames = Set(losses).count == 1 ? losses[0].rawValue : losses.map(\.rawValue).joined(separator: ", ")
         var text = [
-            "\(Self.self): loss \(lossNames), optimizer \(type(of: optimizer)), input\(inputShapes?.count ?? 1 > 1 ? "s" : "") \(inputs)",
+            "\(Self.self), input\(inputShapes?.count ?? 1 > 1 ? "s" : "") \(inputs)",
+            "loss \(lossNames), optimizer \(type(of: optimizer))",
             String(repeating: "─", count: ruleWidth),
             line(headers),
             String(repeating: "═", count: ruleWidth),

@@ -115,6 +115,7 @@ extension Network {
             if let distribution { try session.totals.sum(over: distribution) }
             var logs = session.totals.logs()
             if let validation {
+                callbacks.forEach { $0.validationWillBegin(epoch) }
                 for (key, value) in try evaluate(validation, batchSize: max(batchSize, 256)).scores { logs["val_" + key] = value }
             }
             session.history.append(logs)

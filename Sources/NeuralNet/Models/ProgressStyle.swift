@@ -24,6 +24,7 @@ final class ProgressReporter: Callback {
     private var lastDraw = Date.distantPast
     private var lastLine = Date.distantPast
     private var batches = 0
+    private var lastLogs: [String: Float] = [:]
 
     init(style: ProgressStyle, isTerminal: Bool = isatty(STDERR_FILENO) == 1) {
         self.style = style
@@ -47,36 +48,75 @@ final class ProgressReporter: Callback {
         lastDraw = now
         let elapsed = now.timeIntervalSince(epochStart)
         let perStep = elapsed / Double(batch)
-        let width = 24
-        let filled = width * batch / max(batches, 1)
-        let bar = String(repeating: "=", count: max(filled - 1, 0)) + (filled > 0 ? ">" : "")
-            + String(repeating: " ", count: width - filled)
         let eta = perStep * Double(batches - batch)
-        let line = "\rEpoch \(epoch)/\(epochs) [\(bar)] \(batch)/\(batches)  \(ProgressReporter.format(logs))"
-            + "  \(ProgressReporter.duration(perStep))/step  ETA \(ProgressReporter.duration(eta))"
-        write(line + "\u{1B}[K")
+        drawBar(epoch: epoch, batch: batch, logs: logs,
+                tail: ["\(ProgressReporter.duration(perStep))/step  ETA \(ProgressReporter.duration(eta))", "ETA \(ProgressReporter.duration(eta))"])
+        lastLogs = logs
+    }
+
+    func validationWillBegin(_ epoch: Int) {
+        guard drawsBar else { return }
+        drawBar(epoch: epoch, batch: batches, logs: lastLogs, tail: ["validating…"])
+    }
+
+    /// Redraws the bar line, as rich as the terminal's width allows: the step time goes first,
+    /// then decimals, then metrics, then the bar itself.
+    private func drawBar(epoch: Int, batch: Int, logs: [String: Float], tail: [String]) {
+        func bar(_ width: Int) -> String {
+            let filled = width * batch / max(batches, 1)
+            return "[" + String(repeating: "=", count: max(filled - 1, 0)) + (filled > 0 ? ">" : "")
+                + String(repeating: " ", count: width - filled) + "] "
+        }
+        let head = "Epoch \(epoch)/\(epochs) "
+        let count = "\(batch)/\(batches)"
+        var candidates: [String] = []
+        for (barWidth, decimals, allLogs) in [(24, 4, true), (16, 4, true), (16, 3, true), (10, 3, false), (0, 3, false)] {
+            let shown = allLogs ? logs : logs.filter { $0.key == "loss" }
+            for end in tail {
+                candidates.append(head + bar(barWidth) + count + "  " + ProgressReporter.format(shown, decimals: decimals) + "  " + end)
+            }
+        }
+        write("\r" + ProgressReporter.fitting(candidates, columns: ProgressReporter.terminalColumns()) + "\u{1B}[K")
     }
 
     func epochDidEnd(_ epoch: Int, logs: [String: Float]) -> Bool {
         guard style != .silent else { return false }
         let now = Date()
         let elapsed = now.timeIntervalSince(epochStart)
-        let summary = "Epoch \(epoch)/\(epochs)  \(ProgressReporter.duration(elapsed))"
-            + " (\(ProgressReporter.duration(elapsed / Double(max(batches, 1))))/step)  \(ProgressReporter.format(logs))"
+        let time = ProgressReporter.duration(elapsed)
+        let perStep = " (\(ProgressReporter.duration(elapsed / Double(max(batches, 1))))/step)"
         if drawsBar {
-            write("\r" + summary + "\u{1B}[K\n")
+            let candidates = [4, 3].flatMap { decimals in
+                [perStep, ""].map { "Epoch \(epoch)/\(epochs)  \(time)\($0)  " + ProgressReporter.format(logs, decimals: decimals) }
+            }
+            write("\r" + ProgressReporter.fitting(candidates, columns: ProgressReporter.terminalColumns()) + "\u{1B}[K\n")
         } else if style == .lines || epochs <= 50 || epoch == epochs || now.timeIntervalSince(lastLine) >= 1 {
             lastLine = now
-            write(summary + "\n")
+            // A log has no width: every figure, every time.
+            write("Epoch \(epoch)/\(epochs)  \(time)\(perStep)  \(ProgressReporter.format(logs))\n")
         }
         return false
     }
 
+    /// The first of `candidates` (richest first) that fits in `columns - 1` characters, or the
+    /// last one cut to fit: a line that wraps leaves a stale copy behind at every redraw.
+    static func fitting(_ candidates: [String], columns: Int) -> String {
+        let room = max(columns - 1, 10)
+        return candidates.first { $0.count <= room } ?? String(candidates.last!.prefix(room))
+    }
+
+    /// The width of the terminal on standard error, 80 when it cannot be asked.
+    static func terminalColumns() -> Int {
+        var size = winsize()
+        if ioctl(STDERR_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+        return Int(ProcessInfo.processInfo.environment["COLUMNS"] ?? "") ?? 80
+    }
+
     /// `loss 0.5123  accuracy 0.8123  val_loss ...`, training keys first.
-    static func format(_ logs: [String: Float]) -> String {
+    static func format(_ logs: [String: Float], decimals: Int = 4) -> String {
         func rank(_ key: String) -> Int { (key.hasPrefix("val_") ? 2 : 0) + (key.hasSuffix("loss") ? 0 : 1) }
         let keys = logs.keys.sorted { (rank($0), $0) < (rank($1), $1) }
-        return keys.map { String(format: "%@ %.4f", $0, logs[$0]!) }.joined(separator: "  ")
+        return keys.map { String(format: "%@ %.\(decimals)f", $0, logs[$0]!) }.joined(separator: decimals == 4 ? "  " : " ")
     }
 
     /// `850µs`, `12.3ms`, `4.2s`, `3m05s`.

@@ -70,3 +70,13 @@ struct ProgressTests {
         #expect(ProgressReporter.duration(185) == "3m05s")
     }
 }
+
+struct ProgressLineTests {
+    @Test func aLineFitsTheTerminalByDroppingDetail() {
+        let candidates = ["Epoch 1/1 [====] 10/10  loss 0.1234  accuracy 0.9000  12ms/step  ETA 0µs", "Epoch 1/1 10/10  loss 0.123  ETA 0µs"]
+        #expect(ProgressReporter.fitting(candidates, columns: 120) == candidates[0])
+        #expect(ProgressReporter.fitting(candidates, columns: 60) == candidates[1])
+        #expect(ProgressReporter.fitting(candidates, columns: 20).count == 19)
+        #expect(ProgressReporter.format(["loss": 0.5, "accuracy": 0.25], decimals: 3) == "loss 0.500 accuracy 0.250")
+    }
+}
