@@ -26,7 +26,8 @@ extension Network {
     ///     each takes its shard of every batch (`batchSize` is the global batch), gradients and
     ///     the epoch's totals are summed across them, and they start from process 0's weights.
     ///   - progress: how progress is reported on standard error.
-    /// - Returns: the loss and metrics of every epoch. A model with several outputs also logs
+    /// - Returns: the loss and metrics of every epoch, and the learning rate at its end
+    ///   (`"learning_rate"`). A model with several outputs also logs
     ///   each output's loss and metrics (`"output0_loss"`, `"output1_accuracy"`); `"loss"` is
     ///   the weighted total.
     /// - Throws: `NeuralNetError` for empty data, shapes that do not fit the layers or the
@@ -118,6 +119,7 @@ extension Network {
                 callbacks.forEach { $0.validationWillBegin(epoch) }
                 for (key, value) in try evaluate(validation, batchSize: max(batchSize, 256)).scores { logs["val_" + key] = value }
             }
+            logs["learning_rate"] = optimizer.learningRate
             session.history.append(logs)
             // Every callback sees the epoch, even when an earlier one asks to stop.
             let stops = callbacks.map { $0.epochDidEnd(epoch, logs: logs) }

@@ -115,7 +115,8 @@ final class ProgressReporter: Callback {
     /// `loss 0.5123  accuracy 0.8123  val_loss ...`, training keys first.
     static func format(_ logs: [String: Float], decimals: Int = 4) -> String {
         func rank(_ key: String) -> Int { (key.hasPrefix("val_") ? 2 : 0) + (key.hasSuffix("loss") ? 0 : 1) }
-        let keys = logs.keys.sorted { (rank($0), $0) < (rank($1), $1) }
+        // The learning rate is in the history and the reports; the progress line keeps to scores.
+        let keys = logs.keys.filter { $0 != "learning_rate" }.sorted { (rank($0), $0) < (rank($1), $1) }
         return keys.map { String(format: "%@ %.\(decimals)f", $0, logs[$0]!) }.joined(separator: decimals == 4 ? "  " : " ")
     }
 

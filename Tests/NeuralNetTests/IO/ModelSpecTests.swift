@@ -130,3 +130,23 @@ struct GraphSpecTests {
         #expect(throws: NeuralNetError.self) { try Sequential(spec: ModelSpec.decode(Data(json.utf8))) }
     }
 }
+
+struct ChartTests {
+    @Test func aOneEpochChartShowsItsPointsTicksAndLegend() {
+        let history = History(epochs: [["loss": 0.5, "val_loss": 0.4, "accuracy": 0.8, "val_accuracy": 0.85, "learning_rate": 0.001]])
+        let svg = history.svgChart(title: "a <run>")
+        #expect(svg.components(separatedBy: "<circle").count - 1 == 4 + 4)   // a marker per point, one per legend entry
+        #expect(svg.contains(">epoch</text>") && svg.contains(">1</text>"))
+        #expect(svg.contains("a &lt;run&gt;"))
+        #expect(!svg.contains("learning rate"))                               // it did not change
+        let ticks = ChartLayout.ticks(from: 0.42, to: 0.48)
+        #expect(ticks.first! <= 0.42 && ticks.last! >= 0.48 && (3...7).contains(ticks.count))
+        #expect(ChartLayout.label(0.45, ticks: ticks) == "0.45")
+    }
+
+    @Test func aChangingLearningRateGetsAPanel() {
+        let history = History(epochs: (0..<4).map { ["loss": Float(4 - $0), "learning_rate": 0.1 / Float($0 + 1)] })
+        #expect(history.svgChart().contains(">learning rate</text>"))
+        #expect(ChartLayout.ticks(from: 2, to: 2).count >= 2)                // a flat curve still gets an axis
+    }
+}

@@ -103,7 +103,7 @@ struct SequentialTests {
     @Test func validationDataIsEvaluatedEachEpoch() throws {
         let history = try xorNet().fit(x, y, epochs: 3, batchSize: 2, validation: (x, y), progress: .silent)
         #expect(history["val_loss"].count == 3)
-        #expect(history.keys == ["loss", "val_loss"])
+        #expect(history.keys == ["learning_rate", "loss", "val_loss"])
     }
 
     @Test func callbacksSeeEveryEpochAndCanStop() throws {

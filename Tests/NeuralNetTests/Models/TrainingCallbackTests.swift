@@ -51,9 +51,9 @@ struct TrainingCallbackTests {
         let history = try model().fit(data, epochs: 3, batchSize: 6, callbacks: [CSVLogger(file: file), ModelCheckpoint(directory: dir)],
                                       seed: 1, resumeFrom: dir, progress: .silent)
         let lines = try String(contentsOf: file, encoding: .utf8).split(separator: "\n")
-        #expect(lines.first == "epoch,loss")
+        #expect(lines.first == "epoch,learning_rate,loss")
         #expect(lines.count == 4)
-        #expect(lines.last == "3,\(history.loss[2])")
+        #expect(lines.last == "3,0.1,\(history.loss[2])")
     }
 
     @Test func reduceLROnPlateauLowersTheRateAfterPatience() throws {
