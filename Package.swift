@@ -18,6 +18,9 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // `swift package generate-documentation --target NeuralNet` (the DocC catalog in
+        // Sources/NeuralNet/NeuralNet.docc); nothing of it is linked into the library.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
     ],
     targets: [
         // The matrix-multiply micro-kernels, one function per instruction set, chosen at run time.

@@ -24,8 +24,12 @@ public final class EarlyStopping: Callback {
     private var bestWeights: [Tensor] = []
     private weak var model: (any Network)?
 
-    /// - Parameter monitor: a key of the logs; scores whose name contains `"loss"` must fall,
-    ///   others (accuracy) must rise.
+    /// - Parameters:
+    ///   - monitor: a key of the logs; scores named like a loss or an error must fall, others
+    ///     (accuracy) must rise.
+    ///   - patience: epochs without improvement tolerated before stopping.
+    ///   - minimumDelta: the smallest change that counts as an improvement.
+    ///   - restoresBestWeights: whether to put back the best epoch's weights at the end.
     public init(monitor: String = "val_loss", patience: Int = 3, minimumDelta: Float = 0, restoresBestWeights: Bool = true) {
         precondition(patience >= 0, "EarlyStopping patience must be 0 or more, got \(patience)")
         self.monitor = monitor

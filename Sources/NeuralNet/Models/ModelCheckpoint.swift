@@ -39,8 +39,12 @@ public final class ModelCheckpoint: SessionCallback {
 
     /// A checkpoint callback writing to `directory` (created if needed).
     ///
-    /// - Parameter monitor: a log key (`"val_loss"`, `"accuracy"`): write only when it improves;
-    ///   scores named like a loss or an error must fall, others rise.
+    /// - Parameters:
+    ///   - directory: where the checkpoint files go (and where `fit(resumeFrom:)` looks).
+    ///   - frequency: every epoch, or also every `n` batches.
+    ///   - keepLast: how many of the newest checkpoints are kept.
+    ///   - monitor: a log key (`"val_loss"`, `"accuracy"`): write only when it improves;
+    ///     scores named like a loss or an error must fall, others rise.
     public init(directory: URL, every frequency: Frequency = .epoch, keepLast: Int = 2, monitor: String? = nil) {
         if case .batches(let n) = frequency, n <= 0 { fatalError("ModelCheckpoint: every .batches(n) needs n > 0, got \(n)") }
         if keepLast <= 0 { fatalError("ModelCheckpoint: keepLast must be at least 1, got \(keepLast)") }

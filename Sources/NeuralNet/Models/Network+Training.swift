@@ -5,9 +5,13 @@ extension Network {
     /// Trains on `dataset` for `epochs` passes in shuffled mini-batches.
     ///
     /// - Parameters:
+    ///   - dataset: the training samples and their labels (one tensor per input and output).
+    ///   - epochs: the epoch to stop after (passes over the data, counting `initialEpoch`).
+    ///   - batchSize: samples per update (the global batch when training is distributed).
     ///   - validation: evaluated after each epoch; its scores appear as `"val_loss"`, ...
     ///   - validationSplit: instead of `validation`, the fraction of `dataset` held out to
     ///     validate on: its last samples, taken before any shuffling, as Keras does.
+    ///   - shuffle: whether each epoch visits the samples in a new random order.
     ///   - callbacks: early stopping, learning-rate schedules, hooks.
     ///   - seed: makes initialisation (on first use), dropout and shuffling reproducible: the
     ///     model's generator is reseeded with `seed`, and batches are shuffled by an independent

@@ -25,7 +25,14 @@ public final class ReduceLROnPlateau: StatefulCallback {
     private weak var model: (any Network)?
 
     /// The defaults are Keras's, but for `patience` (3 rather than 10, for short runs).
-    /// - Parameter monitor: a log key; scores named like a loss or an error must fall, others rise.
+    ///
+    /// - Parameters:
+    ///   - monitor: a log key; scores named like a loss or an error must fall, others rise.
+    ///   - factor: the multiplier applied to the rate, in (0, 1).
+    ///   - patience: epochs without improvement before the rate is lowered.
+    ///   - minimumDelta: the smallest change that counts as an improvement.
+    ///   - cooldown: epochs after a reduction during which no waiting is counted.
+    ///   - minimumLearningRate: the rate is never lowered below this.
     public init(
         monitor: String = "val_loss", factor: Float = 0.1, patience: Int = 3, minimumDelta: Float = 1e-4, cooldown: Int = 0,
         minimumLearningRate: Float = 0

@@ -51,9 +51,13 @@ public final class Sequential: Network {
     /// A model of `layers`.
     ///
     /// - Parameters:
+    ///   - layers: the layers, in order; a layer object may appear more than once (shared).
     ///   - inputShape: the shape of one sample (batch excluded). When given, `summary()` shows
     ///     every output shape before training and `build()` can check the layers at once;
     ///     otherwise the model is built for the data at the first `fit`.
+    ///   - loss: minimised by `fit`.
+    ///   - optimizer: the update rule.
+    ///   - metrics: reported beside the loss.
     ///   - seed: seeds initialisation and shuffling (`fit(seed:)` can reseed).
     public init(
         _ layers: [any Layer] = [], inputShape: [Int]? = nil, loss: Loss, optimizer: any Optimizer = Adam(),
