@@ -19,7 +19,7 @@ public final class EarlyStopping: Callback {
     /// The epoch after which training stopped, if it stopped early.
     public private(set) var stoppedEpoch: Int?
 
-    private var best: Float?
+    private var score: MonitoredScore
     private var waited = 0
     private var bestWeights: [Tensor] = []
     private weak var model: (any Network)?
@@ -36,20 +36,18 @@ public final class EarlyStopping: Callback {
         self.patience = patience
         self.minimumDelta = minimumDelta
         self.restoresBestWeights = restoresBestWeights
+        score = MonitoredScore(key: monitor, minimumDelta: minimumDelta)
     }
 
     public func trainingWillBegin(_ model: any Network, epochs: Int, batchesPerEpoch: Int) {
         self.model = model
-        (best, bestEpoch, stoppedEpoch, waited, bestWeights) = (nil, nil, nil, 0, [])
+        (score.best, bestEpoch, stoppedEpoch, waited, bestWeights) = (nil, nil, nil, 0, [])
     }
 
     public func epochDidEnd(_ epoch: Int, logs: [String: Float]) -> Bool {
-        let key = logs[monitor] != nil ? monitor : String(monitor.trimmingPrefix("val_"))
-        guard let value = logs[key] else { return false }
-        let lowerIsBetter = Metric.lowerIsBetter(key)
-        let improved = best.map { lowerIsBetter ? value < $0 - minimumDelta : value > $0 + minimumDelta } ?? true
+        guard let improved = score.update(with: logs) else { return false }
         if improved {
-            (best, bestEpoch, waited) = (value, epoch, 0)
+            (bestEpoch, waited) = (epoch, 0)
             if restoresBestWeights, let model { bestWeights = model.namedParameters.map(\.parameter.value) }
             return false
         }
@@ -72,7 +70,7 @@ extension EarlyStopping: StatefulCallback {
     /// parameter path.
     public func checkpointState() -> (values: [String: Double], tensors: [String: Tensor]) {
         var values: [String: Double] = ["waited": Double(waited)]
-        if let best { values["best"] = Double(best) }
+        if let best = score.best { values["best"] = Double(best) }
         if let bestEpoch { values["bestEpoch"] = Double(bestEpoch) }
         if let stoppedEpoch { values["stoppedEpoch"] = Double(stoppedEpoch) }
         let names = model?.namedParameters.map(\.name) ?? []
@@ -81,7 +79,7 @@ extension EarlyStopping: StatefulCallback {
     }
 
     public func restore(values: [String: Double], tensors: [String: Tensor]) throws {
-        best = values["best"].map(Float.init)
+        score.best = values["best"].map(Float.init)
         bestEpoch = values["bestEpoch"].map { Int($0) }
         stoppedEpoch = values["stoppedEpoch"].map { Int($0) }
         waited = Int(values["waited"] ?? 0)

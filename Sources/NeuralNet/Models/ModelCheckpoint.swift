@@ -35,7 +35,7 @@ public final class ModelCheckpoint: SessionCallback {
     public let monitor: String?
     /// The checkpoint files written by this callback, oldest first.
     public private(set) var written: [String] = []
-    private var best: Float?
+    private var score: MonitoredScore?
 
     /// A checkpoint callback writing to `directory` (created if needed).
     ///
@@ -52,11 +52,12 @@ public final class ModelCheckpoint: SessionCallback {
         self.frequency = frequency
         self.keepLast = keepLast
         self.monitor = monitor
+        score = monitor.map { MonitoredScore(key: $0) }
     }
 
     public func attach(to session: TrainingSession) {
         written = Checkpoint.files(in: directory)
-        best = nil
+        score?.best = nil
     }
 
     public func batchDidSettle(_ session: TrainingSession) throws {
@@ -66,14 +67,7 @@ public final class ModelCheckpoint: SessionCallback {
     }
 
     public func epochDidSettle(_ session: TrainingSession) throws {
-        if let monitor {
-            let logs = session.history.epochs.last ?? [:]
-            let key = logs[monitor] != nil ? monitor : String(monitor.trimmingPrefix("val_"))
-            guard let value = logs[key] else { return }
-            let lowerIsBetter = Metric.lowerIsBetter(key)
-            if let best, lowerIsBetter ? value >= best : value <= best { return }
-            best = value
-        }
+        if score != nil, score?.update(with: session.history.epochs.last ?? [:]) != true { return }
         try write(session)
     }
 
@@ -95,10 +89,10 @@ public final class ModelCheckpoint: SessionCallback {
 extension ModelCheckpoint: StatefulCallback {
     /// The best monitored score so far, if any.
     public func checkpointState() -> (values: [String: Double], tensors: [String: Tensor]) {
-        (best.map { ["best": Double($0)] } ?? [:], [:])
+        (score?.best.map { ["best": Double($0)] } ?? [:], [:])
     }
 
     public func restore(values: [String: Double], tensors: [String: Tensor]) throws {
-        best = values["best"].map(Float.init)
+        score?.best = values["best"].map(Float.init)
     }
 }

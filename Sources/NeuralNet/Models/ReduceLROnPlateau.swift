@@ -19,7 +19,7 @@ public final class ReduceLROnPlateau: StatefulCallback {
     public let cooldown: Int
     /// The rate is never lowered below this.
     public let minimumLearningRate: Float
-    private var best: Float?
+    private var score: MonitoredScore
     private var waited = 0
     private var cooling = 0
     private weak var model: (any Network)?
@@ -45,20 +45,19 @@ public final class ReduceLROnPlateau: StatefulCallback {
         self.minimumDelta = minimumDelta
         self.cooldown = cooldown
         self.minimumLearningRate = minimumLearningRate
+        score = MonitoredScore(key: monitor, minimumDelta: minimumDelta)
     }
 
     public func trainingWillBegin(_ model: any Network, epochs: Int, batchesPerEpoch: Int) {
         self.model = model
-        (best, waited, cooling) = (nil, 0, 0)
+        (score.best, waited, cooling) = (nil, 0, 0)
     }
 
     public func epochDidEnd(_ epoch: Int, logs: [String: Float]) -> Bool {
-        let key = logs[monitor] != nil ? monitor : String(monitor.trimmingPrefix("val_"))
-        guard let value = logs[key], let model else { return false }
-        let lowerIsBetter = Metric.lowerIsBetter(key)
+        guard let model, let improved = score.update(with: logs) else { return false }
         if cooling > 0 { cooling -= 1 }
-        if best.map({ lowerIsBetter ? value < $0 - minimumDelta : value > $0 + minimumDelta }) ?? true {
-            (best, waited) = (value, 0)
+        if improved {
+            waited = 0
         } else if cooling == 0 {
             waited += 1
             if waited >= patience {
@@ -72,12 +71,12 @@ public final class ReduceLROnPlateau: StatefulCallback {
     /// The best score, the epochs waited and the cooldown left.
     public func checkpointState() -> (values: [String: Double], tensors: [String: Tensor]) {
         var values: [String: Double] = ["waited": Double(waited), "cooling": Double(cooling)]
-        if let best { values["best"] = Double(best) }
+        if let best = score.best { values["best"] = Double(best) }
         return (values, [:])
     }
 
     public func restore(values: [String: Double], tensors: [String: Tensor]) throws {
-        best = values["best"].map(Float.init)
+        score.best = values["best"].map(Float.init)
         waited = Int(values["waited"] ?? 0)
         cooling = Int(values["cooling"] ?? 0)
     }

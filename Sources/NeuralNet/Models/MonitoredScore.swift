@@ -1,0 +1,29 @@
+/// A score that the callbacks waiting for progress watch from epoch to epoch (`EarlyStopping`,
+/// `ReduceLROnPlateau`, `ModelCheckpoint(monitor:)`): which log key, which way is better, and
+/// the best value so far.
+struct MonitoredScore {
+    /// The log key asked for (`"val_loss"`); without validation data the training value
+    /// (`"loss"`) is read instead.
+    let key: String
+    /// The smallest change that counts as an improvement.
+    let minimumDelta: Float
+    /// The best value seen so far.
+    var best: Float?
+
+    init(key: String, minimumDelta: Float = 0) {
+        self.key = key
+        self.minimumDelta = minimumDelta
+    }
+
+    /// Reads the score from an epoch's `logs`: true when it improved on the best (which it
+    /// then becomes), false when not, nil when the logs lack it. Losses and errors must fall,
+    /// other scores (accuracy) rise.
+    mutating func update(with logs: [String: Float]) -> Bool? {
+        let present = logs[key] != nil ? key : String(key.trimmingPrefix("val_"))
+        guard let value = logs[present] else { return nil }
+        let lowerIsBetter = Metric.lowerIsBetter(present)
+        let improved = best.map { lowerIsBetter ? value < $0 - minimumDelta : value > $0 + minimumDelta } ?? true
+        if improved { best = value }
+        return improved
+    }
+}
