@@ -63,7 +63,8 @@ enum NPY {
             throw fail("shape \(shapeText) is not up to six sizes ≥ 0")
         }
         let type = descr.trimmingCharacters(in: CharacterSet(charactersIn: "'\""))
-        guard let width = ["<f4": 4, "<f8": 8, "|u1": 1, "<u1": 1, "<i4": 4, "<i8": 8][type] else {
+        let types: [String: StoredScalar] = ["<f4": .float32, "<f8": .float64, "|u1": .uint8, "<u1": .uint8, "<i4": .int32, "<i8": .int64]
+        guard let stored = types[type] else {
             throw fail("dtype \(type) is not read; NeuralNet reads little-endian float32, float64, uint8, int32 and int64")
         }
         var count = 1
@@ -72,22 +73,11 @@ enum NPY {
             guard !overflow else { throw fail("shape \(shape) has too many elements") }
             count = product
         }
-        let (size, overflow) = count.multipliedReportingOverflow(by: width)
+        let (size, overflow) = count.multipliedReportingOverflow(by: stored.width)
         guard !overflow, bytes.count - dataStart == size else {
             throw fail("shape \(shape) of \(type) needs \(overflow ? "too many" : "\(size)") data bytes, the file has \(bytes.count - dataStart)")
         }
-        var scalars = [Float](repeating: 0, count: count)
-        for i in 0..<count {
-            let at = dataStart + i * width
-            func bits(_ n: Int) -> UInt64 { (0..<n).reduce(0) { $0 | UInt64(bytes[at + $1]) << (8 * UInt64($1)) } }
-            switch type {
-            case "<f4": scalars[i] = Float(bitPattern: UInt32(bits(4)))
-            case "<f8": scalars[i] = Float(Double(bitPattern: bits(8)))
-            case "<i4": scalars[i] = Float(Int32(bitPattern: UInt32(bits(4))))
-            case "<i8": scalars[i] = Float(Int64(bitPattern: bits(8)))
-            default: scalars[i] = Float(bytes[at])
-            }
-        }
+        let scalars = stored.decode(bytes, from: dataStart, count: count)
         return Tensor(shape: shape, scalars: scalars)
     }
 

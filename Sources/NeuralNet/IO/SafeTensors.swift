@@ -73,28 +73,17 @@ public enum SafeTensors {
             guard shape.allSatisfy({ $0 >= 0 }), offsets[0] >= 0, offsets[0] <= offsets[1], offsets[1] <= dataSize else {
                 throw fail("tensor '\(name)': offsets \(offsets) or shape \(shape) fall outside the \(dataSize) data bytes (truncated?)")
             }
-            guard let width = ["F32": 4, "F64": 8, "BF16": 2, "F16": 2, "I64": 8, "I32": 4, "U8": 1][dtype] else {
+            let types: [String: StoredScalar] = [
+                "F32": .float32, "F64": .float64, "BF16": .bfloat16, "F16": .float16, "I64": .int64, "I32": .int32, "U8": .uint8,
+            ]
+            guard let stored = types[dtype] else {
                 throw fail("tensor '\(name)' has dtype \(dtype); NeuralNet reads F32, F64, F16, BF16, I64, I32 and U8")
             }
             let count = shape.reduce(1, *)
-            guard offsets[1] - offsets[0] == count * width else {
-                throw fail("tensor '\(name)': shape \(shape) of \(dtype) needs \(count * width) bytes, its offsets span \(offsets[1] - offsets[0])")
+            guard offsets[1] - offsets[0] == count * stored.width else {
+                throw fail("tensor '\(name)': shape \(shape) of \(dtype) needs \(count * stored.width) bytes, its offsets span \(offsets[1] - offsets[0])")
             }
-            var scalars = [Float](repeating: 0, count: count)
-            let base = dataStart + offsets[0]
-            for i in 0..<count {
-                let at = base + i * width
-                func bits(_ n: Int) -> UInt64 { (0..<n).reduce(0) { $0 | UInt64(bytes[at + $1]) << (8 * UInt64($1)) } }
-                switch dtype {
-                case "F32": scalars[i] = Float(bitPattern: UInt32(bits(4)))
-                case "F64": scalars[i] = Float(Double(bitPattern: bits(8)))
-                case "F16": scalars[i] = SafeTensors.float(half: UInt16(bits(2)))
-                case "I64": scalars[i] = Float(Int64(bitPattern: bits(8)))
-                case "I32": scalars[i] = Float(Int32(bitPattern: UInt32(bits(4))))
-                case "U8": scalars[i] = Float(bits(1))
-                default: scalars[i] = Float(bitPattern: UInt32(bits(2)) << 16)
-                }
-            }
+            let scalars = stored.decode(bytes, from: dataStart + offsets[0], count: count)
             entries.append((name, offsets[0], Tensor(shape: shape, scalars: scalars)))
         }
         return (entries.sorted { ($0.begin, $0.name) < ($1.begin, $1.name) }.map { ($0.name, $0.tensor) }, metadata)
