@@ -1,4 +1,4 @@
-/// Joining tensors along an axis and cutting them apart again, and taking a range of rows.
+/// Joining tensors along an axis and cutting them apart again.
 extension Tensor {
     /// `tensors` joined along `axis` (negative counts from the end): every other axis must
     /// match. `[2, 3]` and `[2, 5]` along `-1` give `[2, 8]`.
@@ -61,15 +61,4 @@ extension Tensor {
     static func fitForJoining(_ a: [Int], _ b: [Int], axis: Int) -> Bool {
         a.count == b.count && a.indices.allSatisfy { $0 == axis || a[$0] == b[$0] }
     }
-
-    /// The samples (rows along the first axis) in `range`: `test.inputs[0..<100]` is the first
-    /// 100 images. The range is clamped to the rows there are.
-    public subscript(rows range: Range<Int>) -> Tensor {
-        guard rank >= 1 else { fatalError("rows of a scalar tensor: it has no first axis") }
-        let clamped = range.clamped(to: 0..<dimensions[0])
-        return gatheringRows(clamped)
-    }
-
-    /// The samples in `range`, as `subscript(rows:)`.
-    public subscript(range: Range<Int>) -> Tensor { self[rows: range] }
 }

@@ -67,6 +67,13 @@ extension Tensor {
         return result
     }
 
+    /// The samples (rows along the first axis) in `range`: `test.inputs[0..<100]` is the first
+    /// 100 images. The range is clamped to the rows there are.
+    public subscript(range: Range<Int>) -> Tensor {
+        guard rank >= 1 else { fatalError("rows of a scalar tensor: it has no first axis") }
+        return gatheringRows(range.clamped(to: 0..<dimensions[0]))
+    }
+
     /// Makes `self` the rows at `indices` of `source`, writing into this tensor's own storage
     /// when it already has the right size and nothing else shares it: a training loop that
     /// gathers every batch into the same tensor allocates nothing once the graph of the
