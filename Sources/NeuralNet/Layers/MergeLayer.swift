@@ -55,10 +55,11 @@ extension ElementwiseMerge {
     }
 
     public func forward(_ inputs: [Variable], mode: Mode) throws -> Variable {
-        let shapes = inputs.map { Array($0.shape.dropFirst()) }
-        var generator = SeededGenerator(seed: 0)
-        _ = try build(inputShapes: shapes, generator: &generator)
-        guard Set(inputs.map { $0.shape[0] }).count == 1 else {
+        // Equal whole shapes, the common case, are checked without building any array.
+        guard let first = inputs.first, inputs.count == Self.inputCount ?? max(inputs.count, 2),
+              inputs.allSatisfy({ $0.dimensions == first.dimensions }) else {
+            var generator = SeededGenerator(seed: 0)
+            _ = try build(inputShapes: inputs.map { Array($0.shape.dropFirst()) }, generator: &generator)
             throw NeuralNetError.invalidArgument("\(description): the inputs have different batch sizes: \(inputs.map(\.shape))")
         }
         return combine(inputs)
