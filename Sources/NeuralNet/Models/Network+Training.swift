@@ -142,10 +142,9 @@ extension Network {
         progress: ProgressStyle = .automatic
     ) throws -> History {
         try fit(
-            try Dataset(inputs: x, labels: y), epochs: epochs, batchSize: batchSize,
-            validation: try validation.map { try Dataset(inputs: $0.0, labels: $0.1) }, validationSplit: validationSplit, shuffle: shuffle,
-            callbacks: callbacks, seed: seed, initialEpoch: initialEpoch, resumeFrom: resumeFrom,
-            accumulationSteps: accumulationSteps, distribution: distribution, progress: progress)
+            [x], [y], epochs: epochs, batchSize: batchSize, validation: validation.map { ([$0.0], [$0.1]) },
+            validationSplit: validationSplit, shuffle: shuffle, callbacks: callbacks, seed: seed, initialEpoch: initialEpoch,
+            resumeFrom: resumeFrom, accumulationSteps: accumulationSteps, distribution: distribution, progress: progress)
     }
 
     /// Trains a model of several inputs or outputs on one tensor per input (`x`) and one per
