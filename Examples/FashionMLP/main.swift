@@ -10,7 +10,8 @@ let model = Sequential(loss: .sparseSoftmaxCrossEntropy, optimizer: Adam(learnin
     Dense(256, 128, activation: .relu)
     Dense(128, 10)
 }
-let history = try model.fit(data.train, epochs: 3, batchSize: 64, validation: data.test, seed: 1)
+// Validation on the last tenth of the training images; the test set is used once, at the end.
+let history = try model.fit(data.train, epochs: 3, batchSize: 64, validationSplit: 0.1, seed: 1)
 let scores = try model.evaluate(data.test)           // ["loss": ..., "accuracy": ...]
 print(scores["accuracy"]!)                           // at least 0.86
 print(model.summary())                               // 235,146 parameters

@@ -6,9 +6,15 @@ import NeuralNetKernels
 import NeuralNetMPI
 #endif
 
-/// `nn train`: trains a classifier on Fashion-MNIST and reports its test accuracy.
+/// `nn train`: trains a classifier on Fashion-MNIST, validating each epoch on the last part of
+/// the training images, and reports its test accuracy once at the end.
 struct Train: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Train a classifier on Fashion-MNIST and report its test accuracy.")
+    static let configuration = CommandConfiguration(
+        abstract: "Train a classifier on Fashion-MNIST and report its test accuracy.",
+        discussion: """
+            Each epoch is validated on the last --validation-split of the training images (held out \
+            before shuffling, as Keras does); the test set is used once, at the end.
+            """)
 
     @OptionGroup var dataOptions: DataOptions
 
@@ -26,6 +32,9 @@ struct Train: ParsableCommand {
 
     @Option(help: "Train on the first N training images only.")
     var trainSamples: Int?
+
+    @Option(help: "Hold out this fraction of the training images (the last ones) to validate each epoch; 0 for none.")
+    var validationSplit: Double = 0.1
 
     @Option(help: "One of: \(Registry.standard.optimizerTypeNames.joined(separator: ", ")) (default adam).")
     var optimizer: String?
@@ -56,6 +65,9 @@ struct Train: ParsableCommand {
         guard batchSize > 0 else { throw ValidationError("--batch-size must be positive, got \(batchSize)") }
         guard accumulate > 0 else { throw ValidationError("--accumulate must be positive, got \(accumulate)") }
         if let trainSamples, trainSamples <= 0 { throw ValidationError("--train-samples must be positive, got \(trainSamples)") }
+        guard validationSplit >= 0 && validationSplit < 1 else {
+            throw ValidationError("--validation-split must be in [0, 1), got \(validationSplit)")
+        }
         if let learningRate, !(learningRate > 0 && learningRate.isFinite) {
             throw ValidationError("--learning-rate must be a positive number, got \(learningRate)")
         }
@@ -66,7 +78,7 @@ struct Train: ParsableCommand {
     /// The options a resumed run must share with the one it continues.
     private var runOptions: [String: String] {
         ["model": model, "batch-size": String(batchSize), "accumulate": String(accumulate), "optimizer": optimizer ?? "adam",
-         "train-samples": trainSamples.map(String.init) ?? "all",
+         "train-samples": trainSamples.map(String.init) ?? "all", "validation-split": "\(validationSplit)",
          "learning-rate": learningRate.map { "\($0)" } ?? "default", "seed": String(seed),
          "data": dataOptions.data ?? "default"]
     }
@@ -100,7 +112,9 @@ struct Train: ParsableCommand {
         say(network.summary())
         let threads = ComputeThreads.count
         say("Compute: \(MatrixMultiply.Kernel.best) matrix kernel, \(threads) thread\(threads == 1 ? "" : "s") (NEURALNET_THREADS to change)")
-        say("Data: \(train.count) training, \(data.test.count) test images (\(data.source))")
+        let validationCount = train.count - Int((Double(train.count) * (1 - validationSplit)).rounded(.up))
+        say("Data: \(train.count - validationCount) training, \(validationCount) validation (the last of the training images), "
+            + "\(data.test.count) test images (\(data.source))")
         if let distribution { say("Data-parallel over \(distribution.processCount) processes (global batch \(batchSize))") }
 
         let timer = EpochTimer()
@@ -112,7 +126,7 @@ struct Train: ParsableCommand {
             try checkpointing.prepare()
             callbacks.append(checkpointing.callback)
         }
-        let history = try network.fit(train, epochs: epochs, batchSize: batchSize, validation: data.test,
+        let history = try network.fit(train, epochs: epochs, batchSize: batchSize, validationSplit: validationSplit,
                                       callbacks: callbacks, seed: seed, resumeFrom: resume ? checkpointing?.directory : nil,
                                       accumulationSteps: accumulate, distribution: distribution,
                                       progress: primary ? .automatic : .silent)
@@ -150,6 +164,7 @@ struct Train: ParsableCommand {
     ) throws {
         let options: [String: Any] = [
             "model": self.model, "epochs": epochs, "batchSize": batchSize, "accumulate": accumulate, "optimizer": optimizer ?? "adam",
+            "validationSplit": validationSplit,
             "learningRate": Double(model.optimizer.learningRate), "seed": seed, "data": source,
         ]
         let epochs: [[String: Any]] = history.epochs.enumerated().map { index, logs in

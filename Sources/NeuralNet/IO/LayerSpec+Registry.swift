@@ -8,7 +8,10 @@ extension LayerSpec {
                 "\(layer) (type \(Swift.type(of: layer))) cannot be saved: its type does not conform to SpecifiableLayer; "
                     + "conform it (typeName, init(arguments:), arguments) and register it to load it again")
         }
-        return layer.spec
+        var spec = layer.spec
+        // A frozen layer stays frozen when its model is loaded again (Keras's "trainable").
+        if !layer.isTrainable { spec.arguments["trainable"] = .bool(false) }
+        return spec
     }
 }
 

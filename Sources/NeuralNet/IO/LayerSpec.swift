@@ -38,13 +38,21 @@ public struct LayerSpec: Codable, Equatable, Sendable {
         for (key, value) in arguments { try container.encode(value, forKey: Key(stringValue: key)) }
     }
 
-    /// The layer this spec describes. Unknown types, unknown or missing arguments and values of
-    /// the wrong kind throw an error naming the layer, the argument and what is accepted.
+    /// The layer this spec describes, frozen when the spec says `"trainable": false`. Unknown
+    /// types, unknown or missing arguments and values of the wrong kind throw an error naming the
+    /// layer, the argument and what is accepted.
     public func makeLayer(registry: Registry = .standard) throws -> any Layer {
         guard let layerType = registry.layerType(named: type) else {
             throw SpecArguments.unknownType(type, kind: "layer", protocol: "SpecifiableLayer", known: registry.layerTypeNames)
         }
-        return try SpecArguments.reading(kind: "layer", type: type, values: arguments) { try layerType.init(arguments: &$0) }
+        var values = arguments
+        let trainable = values.removeValue(forKey: "trainable")
+        guard trainable == nil || trainable == .bool(true) || trainable == .bool(false) else {
+            throw NeuralNetError.invalidArgument("layer \(type): trainable must be true or false, got \(trainable!)")
+        }
+        let layer = try SpecArguments.reading(kind: "layer", type: type, values: values) { try layerType.init(arguments: &$0) }
+        if trainable == .bool(false) { layer.isTrainable = false }
+        return layer
     }
 
     /// Reads a layer spec's arguments.

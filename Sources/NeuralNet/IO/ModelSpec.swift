@@ -136,14 +136,14 @@ extension ModelSpec {
     /// The losses, metrics and optimizer a spec names; unknown names give errors listing the
     /// valid ones. The loss defaults to `sparseSoftmaxCrossEntropy`, the optimizer to Adam.
     func trainingSetup(outputs: Int, registry: Registry) throws -> (losses: [Loss], optimizer: any Optimizer, metrics: [Metric]) {
-        let names = losses ?? [loss ?? Loss.sparseSoftmaxCrossEntropy.rawValue]
+        let names = losses ?? [loss ?? Loss.sparseSoftmaxCrossEntropy.name]
         guard names.count == 1 || names.count == outputs else {
             throw NeuralNetError.invalidArgument("model spec: \(names.count) losses for \(outputs) outputs; give one, or one per output")
         }
         var optimizerSpec = optimizer ?? OptimizerSpec(type: "adam")
         if let learningRate { optimizerSpec.arguments["learningRate"] = .number(Double(learningRate)) }
-        return (try names.map(Loss.init(named:)), try optimizerSpec.makeOptimizer(registry: registry),
-                try (metrics ?? []).map(Metric.init(named:)))
+        return (try names.map { try Loss(named: $0, registry: registry) }, try optimizerSpec.makeOptimizer(registry: registry),
+                try (metrics ?? []).map { try Metric(named: $0, registry: registry) })
     }
 
     /// The layers, made from their specs; errors name the layer's index.

@@ -1,68 +1,58 @@
-/// The loss a model minimises, chosen by value (`.meanSquaredError`) or by name (`"mse"`).
-/// It checks that predictions and targets fit together and dispatches to the labelled functions
-/// in `LossFunctions.swift`.
-public enum Loss: String, CaseIterable, Codable, Sendable {
-    /// `meanSquaredError(predicted:expected:)`; targets have the prediction's shape.
-    case meanSquaredError
-    /// `meanAbsoluteError(predicted:expected:)`; targets have the prediction's shape.
-    case meanAbsoluteError
-    /// `binaryCrossEntropy(predicted:expected:)` of probabilities in [0, 1].
-    case binaryCrossEntropy
-    /// `sigmoidCrossEntropy(logits:labels:)`: binary cross-entropy of logits (no sigmoid layer),
-    /// stable for any logit; also spelled `.binaryCrossEntropy(fromLogits: true)`.
-    case sigmoidCrossEntropy
-    /// `categoricalCrossEntropy(predicted:expected:)` of probabilities against one-hot labels.
-    case categoricalCrossEntropy
-    /// `softmaxCrossEntropy(logits:labels:)`: logits against one-hot labels.
-    case softmaxCrossEntropy
-    /// `sparseSoftmaxCrossEntropy(logits:labels:)`: logits against class indices.
-    case sparseSoftmaxCrossEntropy
+/// The loss a model minimises: a built-in one chosen by value (`.meanSquaredError`) or by name
+/// (`"mse"`), or your own function of the predictions and targets:
+///
+/// ```swift
+/// let logCosh = Loss(name: "log_cosh") { predicted, expected in
+///     let difference = predicted - Variable(expected)
+///     return ((difference.exp() + (-1 * difference).exp()) * 0.5).log().mean()
+/// }
+/// let model = Sequential(inputShape: [3], loss: logCosh) { Dense(1) }
+/// ```
+///
+/// A custom loss is written with `Variable` operations, so the tape derives its gradient by the
+/// chain rule. It returns the batch's mean as a scalar, or one value per sample (or per element),
+/// which `fit` averages, as Keras does. Two custom losses are equal when they have the same name.
+///
+/// A model saved with a custom loss records its name; register the loss to load the file with
+/// it: `registry.register(logCosh)`, then `Model.load(from:registry:)`.
+public struct Loss: Sendable {
+    /// The name in summaries and model files: `"meanSquaredError"`, or a custom loss's own.
+    public let name: String
+    /// Whether targets are class indices `[batch]` rather than tensors shaped like the output.
+    public let takesClassIndices: Bool
+    /// The built-in loss this is, if any.
+    let builtin: Builtin?
+    private let function: @Sendable (Variable, Tensor) -> Variable
 
-    /// The loss named `name` (canonical, Keras or short names), or an error listing them.
-    public init(named name: String) throws {
-        self = try NameTable.lookUp(name, kind: "loss", in: Loss.names, validNames: Loss.validNames)
+    /// A custom loss `function(predicted, expected)` named `name`. Targets are shaped like the
+    /// model's output per sample unless `takesClassIndices` (one class index per sample).
+    public init(
+        name: String, takesClassIndices: Bool = false,
+        _ function: @escaping @Sendable (_ predicted: Variable, _ expected: Tensor) -> Variable
+    ) {
+        self.name = name
+        self.takesClassIndices = takesClassIndices
+        self.builtin = nil
+        self.function = function
     }
 
-    static let aliases: [(String, Loss)] = [
-        ("mse", .meanSquaredError), ("mae", .meanAbsoluteError), ("bce", .binaryCrossEntropy),
-        ("binary_crossentropy", .binaryCrossEntropy), ("binary_crossentropy_from_logits", .sigmoidCrossEntropy),
-        ("bce_with_logits", .sigmoidCrossEntropy), ("categorical_crossentropy", .categoricalCrossEntropy),
-        ("cross_entropy", .softmaxCrossEntropy), ("sparse_categorical_crossentropy", .sparseSoftmaxCrossEntropy),
-    ]
-
-    static let names: [String: Loss] = {
-        var table = Dictionary(uniqueKeysWithValues: allCases.map { (NameTable.normalized($0.rawValue), $0) })
-        for (alias, loss) in aliases { table[NameTable.normalized(alias)] = loss }
-        return table
-    }()
-
-    /// Every accepted name: the canonical ones, then the aliases.
-    public static let validNames: [String] = allCases.map(\.rawValue) + aliases.map(\.0)
-
-    /// Binary cross-entropy of probabilities (`fromLogits: false`, after a sigmoid) or of
-    /// logits (`fromLogits: true`, `.sigmoidCrossEntropy`), as Keras spells it.
-    public static func binaryCrossEntropy(fromLogits: Bool) -> Loss {
-        fromLogits ? .sigmoidCrossEntropy : .binaryCrossEntropy
+    init(_ builtin: Builtin) {
+        name = builtin.rawValue
+        takesClassIndices = builtin == .sparseSoftmaxCrossEntropy
+        self.builtin = builtin
+        function = builtin.callAsFunction
     }
 
     /// Whether the model's single output is one score of a binary classifier (a probability,
     /// or a logit for `.sigmoidCrossEntropy`).
-    public var isBinaryClassification: Bool { self == .binaryCrossEntropy || self == .sigmoidCrossEntropy }
+    public var isBinaryClassification: Bool { builtin == .binaryCrossEntropy || builtin == .sigmoidCrossEntropy }
 
-    /// Whether targets are class indices `[batch]` rather than tensors shaped like the output.
-    public var takesClassIndices: Bool { self == .sparseSoftmaxCrossEntropy }
-
-    /// The loss of `predicted` against `expected`, as a scalar on the tape.
+    /// The loss of `predicted` against `expected`, as a scalar on the tape; a custom loss that
+    /// returns several values is averaged.
     public func callAsFunction(predicted: Variable, expected: Tensor) -> Variable {
-        switch self {
-        case .meanSquaredError: NeuralNet.meanSquaredError(predicted: predicted, expected: expected)
-        case .meanAbsoluteError: NeuralNet.meanAbsoluteError(predicted: predicted, expected: expected)
-        case .binaryCrossEntropy: NeuralNet.binaryCrossEntropy(predicted: predicted, expected: expected)
-        case .sigmoidCrossEntropy: NeuralNet.sigmoidCrossEntropy(logits: predicted, labels: expected)
-        case .categoricalCrossEntropy: NeuralNet.categoricalCrossEntropy(predicted: predicted, expected: expected)
-        case .softmaxCrossEntropy: NeuralNet.softmaxCrossEntropy(logits: predicted, labels: expected)
-        case .sparseSoftmaxCrossEntropy: NeuralNet.sparseSoftmaxCrossEntropy(logits: predicted, labels: expected)
-        }
+        let value = function(predicted, expected)
+        guard value.value.count != 1 else { return value }
+        return value.mean()
     }
 
     /// Checks that targets of `targetShape` fit predictions of `outputShape` (both per sample,
@@ -72,31 +62,34 @@ public enum Loss: String, CaseIterable, Codable, Sendable {
         if takesClassIndices {
             guard outputShape.count == 1, targetShape.isEmpty || targetShape == [1] else {
                 throw NeuralNetError.shapeMismatch(
-                    layer: "loss \(rawValue)", expected: "outputs [batch, classes] and labels [batch] of class indices",
+                    layer: "loss \(name)", expected: "outputs [batch, classes] and labels [batch] of class indices",
                     actual: targets.shape,
                     hint: "The model outputs \(outputShape) per sample; for one-hot labels use .softmaxCrossEntropy")
             }
             let classes = outputShape[0]
             if let bad = targets.scalars.first(where: { $0 < 0 || $0 >= Float(classes) || $0 != $0.rounded() }) {
                 throw NeuralNetError.invalidData(
-                    "loss \(rawValue): label \(bad) is not a class index in 0..<\(classes); the last layer has \(classes) outputs")
+                    "loss \(name): label \(bad) is not a class index in 0..<\(classes); the last layer has \(classes) outputs")
             }
             return
         }
         guard targetShape == outputShape else {
-            let hint = outputShape.count == 1 && targetShape.isEmpty
-                ? "Labels look like class indices; use .sparseSoftmaxCrossEntropy or reshape them to [batch, \(outputShape[0])]"
-                : "Targets must have the model's output shape per sample"
+            let hint: String
+            if outputShape == [1] && targetShape.isEmpty {
+                hint = "Targets [batch] against outputs [batch, 1]: reshape them with targets.reshaped(to: [\(targets.shape.first ?? 0), 1])"
+            } else if outputShape.count == 1 && targetShape.isEmpty && builtin != .meanSquaredError && builtin != .meanAbsoluteError {
+                hint = "Labels look like class indices; use .sparseSoftmaxCrossEntropy or reshape them to [batch, \(outputShape[0])]"
+            } else {
+                hint = "Targets must have the model's output shape per sample"
+            }
             throw NeuralNetError.shapeMismatch(
-                layer: "loss \(rawValue)", expected: "targets [batch] + \(outputShape)", actual: targets.shape, hint: hint)
+                layer: "loss \(name)", expected: "targets [batch] + \(outputShape)", actual: targets.shape, hint: hint)
         }
     }
 }
 
-extension Loss: ExpressibleByStringLiteral {
-    /// A loss from a name literal: `Sequential(loss: "mse")`. An unknown name stops the program
-    /// with the list of valid names; use `init(named:)` for names read at run time.
-    public init(stringLiteral name: String) {
-        do { try self.init(named: name) } catch { preconditionFailure("\(error)") }
-    }
+extension Loss: Hashable, CustomStringConvertible {
+    public static func == (a: Loss, b: Loss) -> Bool { a.name == b.name && a.builtin == b.builtin }
+    public func hash(into hasher: inout Hasher) { hasher.combine(name) }
+    public var description: String { name }
 }

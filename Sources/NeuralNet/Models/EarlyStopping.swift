@@ -42,6 +42,7 @@ public final class EarlyStopping: Callback {
     public func trainingWillBegin(_ model: any Network, epochs: Int, batchesPerEpoch: Int) {
         self.model = model
         (score.best, bestEpoch, stoppedEpoch, waited, bestWeights) = (nil, nil, nil, 0, [])
+        score.learnDirections(from: model.metrics)
     }
 
     public func epochDidEnd(_ epoch: Int, logs: [String: Float]) -> Bool {

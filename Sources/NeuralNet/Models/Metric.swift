@@ -4,6 +4,16 @@
 /// whether it is at least 0.5: binary classification). The true class is the label itself for
 /// class-index labels, or the argmax of one-hot targets. For regression, the errors compare
 /// outputs with targets of the same shape, element by element.
+///
+/// Your own metric is a closure over a batch's outputs and targets that returns the batch's mean;
+/// the epoch's value is the mean over samples:
+///
+/// ```swift
+/// let within10 = Metric.custom("within_10_percent") { output, targets in
+///     let close = zip(output.scalars, targets.scalars).filter { Swift.abs($0 - $1) <= 0.1 * Swift.abs($1) }
+///     return Double(close.count) / Double(max(output.count, 1))
+/// }
+/// ```
 public enum Metric: Hashable, Sendable {
     /// The fraction of samples whose predicted class is the true class.
     case accuracy
@@ -15,6 +25,19 @@ public enum Metric: Hashable, Sendable {
     case meanSquaredError
     /// `√mean((output - target)²)` over every element of the whole epoch.
     case rootMeanSquaredError
+    /// Your own metric (see `custom(_:lowerIsBetter:_:)`).
+    case custom(CustomMetric)
+
+    /// A metric named `name` whose value for a batch is `function(output, targets)`, the batch's
+    /// mean (per sample); the epoch reports the mean over all samples. `lowerIsBetter` tells
+    /// `EarlyStopping`, `ReduceLROnPlateau` and `ModelCheckpoint` which way it should move.
+    /// A saved model records the name; register the metric to load it (`registry.register(_:)`).
+    public static func custom(
+        _ name: String, lowerIsBetter: Bool = false,
+        _ function: @escaping @Sendable (_ output: Tensor, _ targets: Tensor) -> Double
+    ) -> Metric {
+        .custom(CustomMetric(name: name, lowerIsBetter: lowerIsBetter, function: function))
+    }
 
     /// The key in logs and `History`: `"accuracy"`, `"top5_accuracy"`, `"mean_absolute_error"`.
     public var name: String {
@@ -24,6 +47,7 @@ public enum Metric: Hashable, Sendable {
         case .meanAbsoluteError: "mean_absolute_error"
         case .meanSquaredError: "mean_squared_error"
         case .rootMeanSquaredError: "root_mean_squared_error"
+        case .custom(let metric): metric.name
         }
     }
 
@@ -31,8 +55,14 @@ public enum Metric: Hashable, Sendable {
     /// (`"val_loss"`, `"mean_absolute_error"`), not accuracies.
     static func lowerIsBetter(_ key: String) -> Bool { key.contains("loss") || key.contains("error") }
 
-    /// Whether smaller values are better (the errors), as for losses.
-    public var isError: Bool { [.meanAbsoluteError, .meanSquaredError, .rootMeanSquaredError].contains(self) }
+    /// Whether smaller values are better (the errors, custom metrics that say so), as for losses.
+    public var lowerIsBetter: Bool {
+        switch self {
+        case .meanAbsoluteError, .meanSquaredError, .rootMeanSquaredError: true
+        case .accuracy, .topKAccuracy: false
+        case .custom(let metric): metric.lowerIsBetter
+        }
+    }
 
     /// The epoch's value from the sum of `total(output:targets:loss:)` over `samples` samples.
     func value(sum: Double, samples: Int) -> Double {
@@ -46,6 +76,7 @@ public enum Metric: Hashable, Sendable {
     func total(output: Tensor, targets: Tensor, loss: Loss) -> Double {
         switch self {
         case .accuracy, .topKAccuracy: return Double(correctCount(output: output, targets: targets, loss: loss))
+        case .custom(let metric): return metric.function(output, targets) * Double(output.shape.first ?? 0)
         case .meanAbsoluteError, .meanSquaredError, .rootMeanSquaredError:
             guard output.count == targets.count, output.count > 0 else { return output.count == 0 ? 0 : .nan }
             let width = Double(output.count / max(output.dimensions[0], 1))
@@ -73,7 +104,19 @@ public enum Metric: Hashable, Sendable {
             self = .topKAccuracy(k)
             return
         }
-        throw NeuralNetError.unknownName(kind: "metric", name: name, validNames: ["accuracy", "topK (e.g. top5, top_5_accuracy)", "mae", "mse", "rmse"])
+        throw NeuralNetError.unknownName(kind: "metric", name: name, validNames: Metric.validNames)
+    }
+
+    static let validNames = ["accuracy", "topK (e.g. top5, top_5_accuracy)", "mae", "mse", "rmse"]
+
+    /// The metric named `name`: one registered in `registry` (custom metrics), else a built-in one.
+    init(named name: String, registry: Registry) throws {
+        if let custom = registry.metric(named: name) { self = custom; return }
+        do { try self.init(named: name) } catch {
+            throw NeuralNetError.unknownName(
+                kind: "metric", name: name,
+                validNames: Metric.validNames + registry.metricNames + ["a custom metric registered with registry.register(metric)"])
+        }
     }
 
     /// The number of correct samples in a batch of `output` against `targets` (0 for the errors).
@@ -92,7 +135,7 @@ public enum Metric: Hashable, Sendable {
                 // The true class is in the top k if fewer than k classes score strictly higher.
                 return scores.filter { $0 > own }.count < k
             }.count
-        case .meanAbsoluteError, .meanSquaredError, .rootMeanSquaredError:
+        case .meanAbsoluteError, .meanSquaredError, .rootMeanSquaredError, .custom:
             return 0
         }
     }
@@ -128,4 +171,18 @@ extension Metric: CustomStringConvertible, Codable {
         var container = encoder.singleValueContainer()
         try container.encode(name)
     }
+}
+
+/// A metric of your own, made by `Metric.custom(_:lowerIsBetter:_:)`. Two are equal when their
+/// names are.
+public struct CustomMetric: Hashable, Sendable {
+    /// The key in logs and `History`.
+    public let name: String
+    /// Whether smaller values are better.
+    public let lowerIsBetter: Bool
+    /// The batch's mean value from its outputs and targets.
+    let function: @Sendable (Tensor, Tensor) -> Double
+
+    public static func == (a: CustomMetric, b: CustomMetric) -> Bool { a.name == b.name }
+    public func hash(into hasher: inout Hasher) { hasher.combine(name) }
 }

@@ -48,9 +48,9 @@ extension Model {
         let calls = graph.calls.map { GraphSpec.Call(layer: $0.layer, inputs: $0.inputSlots) }
         let sameLoss = Set(losses).count == 1
         return ModelSpec(
-            layers: try layers.map(LayerSpec.of), loss: sameLoss ? losses[0].rawValue : nil,
+            layers: try layers.map(LayerSpec.of), loss: sameLoss ? losses[0].name : nil,
             optimizer: try OptimizerSpec.of(optimizer), metrics: metrics.map(\.name),
-            losses: sameLoss ? nil : losses.map(\.rawValue), lossWeights: lossWeights.allSatisfy { $0 == 1 } ? nil : lossWeights,
+            losses: sameLoss ? nil : losses.map(\.name), lossWeights: lossWeights.allSatisfy { $0 == 1 } ? nil : lossWeights,
             graph: GraphSpec(inputs: inputs.map(\.shape), calls: calls, outputs: graph.outputSlots))
     }
 }

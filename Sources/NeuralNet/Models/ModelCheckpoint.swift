@@ -44,7 +44,8 @@ public final class ModelCheckpoint: SessionCallback {
     ///   - frequency: every epoch, or also every `n` batches.
     ///   - keepLast: how many of the newest checkpoints are kept.
     ///   - monitor: a log key (`"val_loss"`, `"accuracy"`): write only when it improves;
-    ///     scores named like a loss or an error must fall, others rise.
+    ///     scores named like a loss or an error (and custom metrics with `lowerIsBetter`) must
+    ///     fall, others rise.
     public init(directory: URL, every frequency: Frequency = .epoch, keepLast: Int = 2, monitor: String? = nil) {
         if case .batches(let n) = frequency, n <= 0 { fatalError("ModelCheckpoint: every .batches(n) needs n > 0, got \(n)") }
         if keepLast <= 0 { fatalError("ModelCheckpoint: keepLast must be at least 1, got \(keepLast)") }
@@ -58,6 +59,7 @@ public final class ModelCheckpoint: SessionCallback {
     public func attach(to session: TrainingSession) {
         written = Checkpoint.files(in: directory)
         score?.best = nil
+        score?.learnDirections(from: session.model.metrics)
     }
 
     public func batchDidSettle(_ session: TrainingSession) throws {

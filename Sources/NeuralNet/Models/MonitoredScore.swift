@@ -9,10 +9,18 @@ struct MonitoredScore {
     let minimumDelta: Float
     /// The best value seen so far.
     var best: Float?
+    /// Which way each custom metric should move, by name (`true`: lower is better).
+    private var customDirections: [String: Bool] = [:]
 
     init(key: String, minimumDelta: Float = 0) {
         self.key = key
         self.minimumDelta = minimumDelta
+    }
+
+    /// Learns which way the model's custom metrics should move; the built-in keys tell by their
+    /// names (losses and errors fall, accuracies rise).
+    mutating func learnDirections(from metrics: [Metric]) {
+        for case .custom(let metric) in metrics { customDirections[metric.name] = metric.lowerIsBetter }
     }
 
     /// Reads the score from an epoch's `logs`: true when it improved on the best (which it
@@ -21,7 +29,9 @@ struct MonitoredScore {
     mutating func update(with logs: [String: Float]) -> Bool? {
         let present = logs[key] != nil ? key : String(key.trimmingPrefix("val_"))
         guard let value = logs[present] else { return nil }
-        let lowerIsBetter = Metric.lowerIsBetter(present)
+        // "val_output1_huber" ends in the custom metric's name "huber".
+        let custom = customDirections.first { present == $0.key || present.hasSuffix("_" + $0.key) }
+        let lowerIsBetter = custom?.value ?? Metric.lowerIsBetter(present)
         let improved = best.map { lowerIsBetter ? value < $0 - minimumDelta : value > $0 + minimumDelta } ?? true
         if improved { best = value }
         return improved

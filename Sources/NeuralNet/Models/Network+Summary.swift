@@ -40,7 +40,7 @@ extension Network {
         let inputs = inputShapes.map { shapes in
             shapes.map { "[batch, " + $0.map(String.init).joined(separator: ", ") + "]" }.joined(separator: ", ")
         } ?? "not yet known"
-        let lossNames = Set(losses).count == 1 ? losses[0].rawValue : losses.map(\.rawValue).joined(separator: ", ")
+        let lossNames = Set(losses).count == 1 ? losses[0].name : losses.map(\.name).joined(separator: ", ")
         var text = [
             "\(Self.self), input\(inputShapes?.count ?? 1 > 1 ? "s" : "") \(inputs)",
             "loss \(lossNames), optimizer \(type(of: optimizer))",

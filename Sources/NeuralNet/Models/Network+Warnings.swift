@@ -10,7 +10,7 @@ extension Network {
             guard loss == .softmaxCrossEntropy || loss == .sparseSoftmaxCrossEntropy, let layer,
                   Self.activation(of: layer)?.kind == .softmax else { return nil }
             let output = losses.count > 1 ? "output \(index)" : "the output"
-            return "warning: \(output) ends in a softmax (\(layer)) but the loss \(loss.rawValue) expects logits; "
+            return "warning: \(output) ends in a softmax (\(layer)) but the loss \(loss.name) expects logits; "
                 + "remove the softmax (the loss applies it), or use .categoricalCrossEntropy on probabilities"
         }
     }

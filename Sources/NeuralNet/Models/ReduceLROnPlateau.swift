@@ -51,6 +51,7 @@ public final class ReduceLROnPlateau: StatefulCallback {
     public func trainingWillBegin(_ model: any Network, epochs: Int, batchesPerEpoch: Int) {
         self.model = model
         (score.best, waited, cooling) = (nil, 0, 0)
+        score.learnDirections(from: model.metrics)
     }
 
     public func epochDidEnd(_ epoch: Int, logs: [String: Float]) -> Bool {

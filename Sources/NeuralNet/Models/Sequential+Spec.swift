@@ -32,7 +32,7 @@ extension Sequential {
         let unique = layers.indices.filter { firsts[$0] == $0 }
         let uniqueIndex = Dictionary(uniqueKeysWithValues: unique.enumerated().map { ($1, $0) })
         return ModelSpec(
-            layers: try unique.map { try LayerSpec.of(layers[$0]) }, inputShape: inputShape, loss: loss.rawValue,
+            layers: try unique.map { try LayerSpec.of(layers[$0]) }, inputShape: inputShape, loss: loss.name,
             optimizer: try OptimizerSpec.of(optimizer), metrics: metrics.map(\.name),
             sequence: unique.count == layers.count ? nil : firsts.map { uniqueIndex[$0]! })
     }

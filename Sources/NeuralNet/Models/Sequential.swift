@@ -174,6 +174,6 @@ public final class Sequential: Network {
 extension Sequential: CustomStringConvertible {
     public var description: String {
         let body = layers.map { "    \($0)" }.joined(separator: "\n")
-        return "Sequential(loss: \(loss.rawValue)) {\n\(body)\n}"
+        return "Sequential(loss: \(loss.name)) {\n\(body)\n}"
     }
 }

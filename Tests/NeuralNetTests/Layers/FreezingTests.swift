@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import NeuralNet
 
@@ -30,5 +31,25 @@ struct FreezingTests {
         #expect(!norm.gamma.isTrainable && !norm.isTrainable)
         norm.isTrainable = true
         #expect(norm.gamma.isTrainable && !norm.runningMean.isTrainable)
+    }
+
+    @Test func freezingBeforeTheFirstFitHoldsAndIsSaved() throws {
+        let model = Sequential(loss: .meanSquaredError, optimizer: SGD(learningRate: 0.1), seed: 3) {
+            Dense(4, activation: .tanh)
+            Dense(2)
+        }
+        model.layers[0].isTrainable = false
+        try model.fit(randomTensor([8, 3]), randomTensor([8, 2], seed: 2), epochs: 1, batchSize: 4, progress: .silent)
+        let fresh = Sequential(loss: .meanSquaredError, seed: 3) { Dense(4, activation: .tanh); Dense(2) }
+        try fresh.build(inputShape: [3])
+        #expect(model.layers[0].parametersByPath.map(\.parameter.value) == fresh.layers[0].parametersByPath.map(\.parameter.value))
+
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("frozen-\(UUID()).safetensors")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try model.save(to: file)
+        let loaded = try Sequential.load(from: file)
+        #expect(!loaded.layers[0].isTrainable && loaded.layers[1].isTrainable)
+        #expect(try model.spec().layers[0].arguments["trainable"] == .bool(false))
+        #expect(try model.spec().layers[1].arguments["trainable"] == nil)
     }
 }
