@@ -36,19 +36,27 @@ extension Variable {
 
     /// Softmax over the last axis: `yᵢ = e^{xᵢ} / Σⱼ e^{xⱼ}`;
     /// `∂/∂x = y ⊙ (g - Σ g ⊙ y)`.
-    public func softmax() -> Variable {
-        let y = value.softmax()
+    public func softmax() -> Variable { softmax(alongAxis: -1) }
+
+    /// Softmax along `axis`; a slice that is entirely `-∞` (fully masked) gives zeros.
+    public func softmax(alongAxis axis: Int) -> Variable {
+        let axis = value.normalizedAxis(axis)
+        let y = value.softmax(alongAxis: axis)
         return unary(y) { upstream in
-            let dot = (upstream * y).sum(alongAxis: -1, keepingDimension: true)
+            let dot = (upstream * y).sum(alongAxis: axis, keepingDimension: true)
             return y * (upstream - dot)
         }
     }
 
     /// Log-softmax over the last axis: `x - log Σ eˣ`; `∂/∂x = g - softmax(x) · Σ g`.
-    public func logSoftmax() -> Variable {
-        let y = value.logSoftmax()
+    public func logSoftmax() -> Variable { logSoftmax(alongAxis: -1) }
+
+    /// Log-softmax along `axis`.
+    public func logSoftmax(alongAxis axis: Int) -> Variable {
+        let axis = value.normalizedAxis(axis)
+        let y = value.logSoftmax(alongAxis: axis)
         return unary(y) { upstream in
-            let total = upstream.sum(alongAxis: -1, keepingDimension: true)
+            let total = upstream.sum(alongAxis: axis, keepingDimension: true)
             return upstream - y.map { Foundation.exp($0) } * total
         }
     }
@@ -68,10 +76,29 @@ func normalCDF(_ x: Float) -> Float { 0.5 * (1 + erf(x * 0.707_106_77)) }
 
 extension Tensor {
     /// Softmax over the last axis, shifted by each row's maximum so that `exp` cannot overflow.
+    /// A row that is entirely `-∞` (fully masked) gives zeros.
     public func softmax() -> Tensor { normalizedRows(logarithm: false) }
 
     /// Log-softmax over the last axis: `(x - max) - log Σ e^{x - max}` for each row.
     public func logSoftmax() -> Tensor { normalizedRows(logarithm: true) }
+
+    /// Softmax along `axis`.
+    public func softmax(alongAxis axis: Int) -> Tensor { alongLastAxis(axis) { $0.normalizedRows(logarithm: false) } }
+
+    /// Log-softmax along `axis`.
+    public func logSoftmax(alongAxis axis: Int) -> Tensor { alongLastAxis(axis) { $0.normalizedRows(logarithm: true) } }
+
+    /// `body` applied with `axis` moved to the end, and the axes put back.
+    private func alongLastAxis(_ axis: Int, _ body: (Tensor) -> Tensor) -> Tensor {
+        let axis = normalizedAxis(axis)
+        if axis == rank - 1 { return body(self) }
+        var order = Array(0..<rank)
+        order.remove(at: axis)
+        order.append(axis)
+        var back = [Int](repeating: 0, count: rank)
+        for (position, original) in order.enumerated() { back[original] = position }
+        return body(permuted(order)).permuted(back)
+    }
 
     private func normalizedRows(logarithm: Bool) -> Tensor {
         precondition(rank >= 1, "softmax needs at least one axis, got a scalar")
@@ -83,6 +110,11 @@ extension Tensor {
                 let base = row * width
                 var largest = -Float.infinity
                 for j in 0..<width { largest = Swift.max(largest, y[base + j]) }
+                if largest == -.infinity && !logarithm {
+                    // A fully masked row attends to nothing.
+                    for j in 0..<width { y[base + j] = 0 }
+                    continue
+                }
                 // Subtracting the maximum first keeps the precision of small differences.
                 var total: Float = 0
                 for j in 0..<width {

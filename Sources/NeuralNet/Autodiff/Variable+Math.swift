@@ -73,14 +73,27 @@ extension Variable {
         return unary(value.reshaped(to: newShape)) { upstream in upstream.reshaped(to: shape) }
     }
 
-    /// The matrix product `self · other`: `[m, k] · [k, n] → [m, n]`.
-    /// `∂/∂self = upstream · otherᵀ`, `∂/∂other = selfᵀ · upstream`.
-    public func matmul(_ other: Variable) -> Variable {
+    /// The matrix product `self · other`: `[m, k] · [k, n] → [m, n]`, or the batched product
+    /// `[..., m, k] · [..., k, n] → [..., m, n]` whose batch axes broadcast (see
+    /// `Tensor.batchedMatmul`); `transposeOther` multiplies by the transpose of `other`'s last
+    /// two axes. `∂/∂self = upstream · otherᵀ`, `∂/∂other = selfᵀ · upstream`, each summed over
+    /// the batch axes that were broadcast.
+    public func matmul(_ other: Variable, transposeOther: Bool = false) -> Variable {
         let (a, b) = (value, other.value)
         let (needA, needB) = (requiresGradient, other.requiresGradient)
-        return Variable(a.matmul(b), inputs: [self, other]) { upstream in
-            [needA ? upstream.matmul(b, transposeOther: true) : nil,
-             needB ? a.matmul(upstream, transposeSelf: true) : nil]
+        if a.rank == 2 && b.rank == 2 && !transposeOther {
+            return Variable(a.matmul(b), inputs: [self, other]) { upstream in
+                [needA ? upstream.matmul(b, transposeOther: true) : nil,
+                 needB ? a.matmul(upstream, transposeSelf: true) : nil]
+            }
+        }
+        return Variable(a.matmul(b, transposeOther: transposeOther), inputs: [self, other]) { upstream in
+            let da = needA ? upstream.matmul(b, transposeOther: !transposeOther).reduced(toShape: a.shape) : nil
+            let db = needB
+                ? (transposeOther ? upstream.matmul(a, transposeSelf: true) : a.matmul(upstream, transposeSelf: true))
+                    .reduced(toShape: b.shape)
+                : nil
+            return [da, db]
         }
     }
 

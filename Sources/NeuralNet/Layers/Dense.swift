@@ -61,31 +61,40 @@ public final class Dense: Layer {
     }
 
     public func build(inputShape: [Int], generator: inout SeededGenerator) throws -> [Int] {
-        guard inputShape.count == 1 else {
+        guard let features = inputShape.last, features > 0 else {
             throw NeuralNetError.shapeMismatch(
-                layer: description, expected: "one feature axis [features] per sample", actual: inputShape,
-                hint: "Add Flatten() before this layer to turn \(inputShape) into [\(inputShape.reduce(1, *))]")
+                layer: description, expected: "a feature axis [..., features] per sample", actual: inputShape,
+                hint: "Dense acts on the last axis of its input; give it samples with at least one feature")
         }
-        if let inputSize, inputSize != inputShape[0] {
+        if let inputSize, inputSize != features {
             throw NeuralNetError.shapeMismatch(
-                layer: description, expected: "[\(inputSize)] per sample", actual: inputShape,
-                hint: "The previous layer produces \(inputShape[0]) features; use Dense(\(inputShape[0]), \(outputSize)) or Dense(\(outputSize)) to infer it")
+                layer: description, expected: inputShape.count == 1 ? "[\(inputSize)] per sample" : "[..., \(inputSize)] per sample",
+                actual: inputShape,
+                hint: "The previous layer produces \(features) features; use Dense(\(features), \(outputSize)) or Dense(\(outputSize)) to infer it")
         }
         if weight.value.count == 0 {
-            let size = inputShape[0]
+            let size = features
             inputSize = size
             weight.value = weightInitializer.tensor(shape: [size, outputSize], fanIn: size, fanOut: outputSize, using: &generator)
             bias?.value = biasInitializer.tensor(shape: [outputSize], fanIn: size, fanOut: outputSize, using: &generator)
         }
-        return [outputSize]
+        return inputShape.dropLast() + [outputSize]
     }
 
+    /// `activation(input · weight + bias)` on the last axis: `[batch, ..., inputSize]` →
+    /// `[batch, ..., outputSize]` (inputs of rank 3 or more go through the multiply as one
+    /// `[rows, inputSize]` matrix).
     public func forward(_ input: Variable, mode: Mode) throws -> Variable {
         let dimensions = input.dimensions
-        guard dimensions.rank == 2, dimensions[1] == inputSize else {
+        guard dimensions.rank >= 2, dimensions[dimensions.rank - 1] == inputSize else {
             throw NeuralNetError.shapeMismatch(
-                layer: description, expected: "[batch, \(inputSize.map(String.init) ?? "features")]", actual: input.shape,
-                hint: input.shape.count > 2 ? "Add Flatten() before this layer" : nil)
+                layer: description, expected: "[batch, ..., \(inputSize.map(String.init) ?? "features")]", actual: input.shape,
+                hint: nil)
+        }
+        if dimensions.rank > 2 {
+            let shape = input.shape
+            let rows = try forward(input.reshaped(to: [-1, shape[shape.count - 1]]), mode: mode)
+            return rows.reshaped(to: shape.dropLast() + [outputSize])
         }
         let weight = weightLeaves.leaf()
         let bias = biasLeaves?.leaf()

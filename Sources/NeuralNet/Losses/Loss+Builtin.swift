@@ -1,3 +1,5 @@
+import Foundation
+
 /// The built-in losses, by value and by name. Each dispatches to a labelled function in
 /// `LossFunctions.swift`.
 extension Loss: CaseIterable, Codable, ExpressibleByStringLiteral {
@@ -35,8 +37,14 @@ extension Loss: CaseIterable, Codable, ExpressibleByStringLiteral {
     /// `sparseSoftmaxCrossEntropy(logits:labels:)`: logits against class indices.
     public static let sparseSoftmaxCrossEntropy = Loss(Builtin.sparseSoftmaxCrossEntropy)
 
+    /// `sparseSoftmaxCrossEntropy(logits:labels:ignoring:)`: class indices, with positions
+    /// labelled `index` (padding) left out of the mean, as PyTorch's `ignore_index`.
+    public static func sparseSoftmaxCrossEntropy(ignoring index: Int) -> Loss {
+        Loss(Builtin.sparseSoftmaxCrossEntropy, ignoring: index)
+    }
+
     /// Every built-in loss.
-    public static var allCases: [Loss] { Builtin.allCases.map(Loss.init) }
+    public static var allCases: [Loss] { Builtin.allCases.map { Loss($0) } }
 
     /// Binary cross-entropy of probabilities (`fromLogits: false`, after a sigmoid) or of
     /// logits (`fromLogits: true`, `.sigmoidCrossEntropy`), as Keras spells it.
@@ -62,6 +70,17 @@ extension Loss: CaseIterable, Codable, ExpressibleByStringLiteral {
 
     /// The built-in loss named `name` (canonical, Keras or short names), or an error listing them.
     public init(named name: String) throws {
+        // "sparseSoftmaxCrossEntropy(ignoring: 0)", as `name` writes it.
+        if let open = name.firstIndex(of: "("), name.hasSuffix(")") {
+            let argument = name[name.index(after: open)..<name.index(before: name.endIndex)]
+            let base = try NameTable.lookUp(String(name[..<open]), kind: "loss", in: Loss.names, validNames: Loss.validNames)
+            let number = argument.hasPrefix("ignoring:") ? String(argument.dropFirst("ignoring:".count)) : ""
+            guard base == .sparseSoftmaxCrossEntropy, let index = Int(number.trimmingCharacters(in: .whitespaces)) else {
+                throw NeuralNetError.unknownName(kind: "loss", name: name, validNames: Loss.validNames + ["sparseSoftmaxCrossEntropy(ignoring: N)"])
+            }
+            self.init(base, ignoring: index)
+            return
+        }
         self.init(try NameTable.lookUp(name, kind: "loss", in: Loss.names, validNames: Loss.validNames))
     }
 

@@ -22,6 +22,8 @@ public struct Loss: Sendable {
     public let takesClassIndices: Bool
     /// The built-in loss this is, if any.
     let builtin: Builtin?
+    /// The class index that counts for nothing (padding), for class-index losses.
+    public let ignoredIndex: Int?
     private let function: @Sendable (Variable, Tensor) -> Variable
 
     /// A custom loss `function(predicted, expected)` named `name`. Targets are shaped like the
@@ -33,14 +35,20 @@ public struct Loss: Sendable {
         self.name = name
         self.takesClassIndices = takesClassIndices
         self.builtin = nil
+        self.ignoredIndex = nil
         self.function = function
     }
 
-    init(_ builtin: Builtin) {
-        name = builtin.rawValue
+    init(_ builtin: Builtin, ignoring ignored: Int? = nil) {
+        name = ignored.map { "\(builtin.rawValue)(ignoring: \($0))" } ?? builtin.rawValue
         takesClassIndices = builtin == .sparseSoftmaxCrossEntropy
         self.builtin = builtin
-        function = builtin.callAsFunction
+        self.ignoredIndex = ignored
+        if let ignored {
+            function = { NeuralNet.sparseSoftmaxCrossEntropy(logits: $0, labels: $1, ignoring: ignored) }
+        } else {
+            function = builtin.callAsFunction
+        }
     }
 
     /// Whether the model's single output is one score of a binary classifier (a probability,
@@ -60,14 +68,19 @@ public struct Loss: Sendable {
     public func validate(outputShape: [Int], targets: Tensor) throws {
         let targetShape = Array(targets.shape.dropFirst())
         if takesClassIndices {
-            guard outputShape.count == 1, targetShape.isEmpty || targetShape == [1] else {
+            let positions = Array(outputShape.dropLast())
+            guard !outputShape.isEmpty, targetShape == positions || (positions.isEmpty && targetShape == [1]) else {
+                let hint = targetShape.isEmpty && outputShape.count > 1
+                    ? "The model outputs \(outputShape) per sample, one prediction per position, but the labels have one class per "
+                        + "sample; add Flatten() before the last Dense layers to classify whole samples"
+                    : "The model outputs \(outputShape) per sample; for one-hot labels use .softmaxCrossEntropy"
                 throw NeuralNetError.shapeMismatch(
-                    layer: "loss \(name)", expected: "outputs [batch, classes] and labels [batch] of class indices",
-                    actual: targets.shape,
-                    hint: "The model outputs \(outputShape) per sample; for one-hot labels use .softmaxCrossEntropy")
+                    layer: "loss \(name)", expected: "labels [batch] + \(positions) of class indices for outputs [batch] + \(outputShape)",
+                    actual: targets.shape, hint: hint)
             }
-            let classes = outputShape[0]
-            if let bad = targets.scalars.first(where: { $0 < 0 || $0 >= Float(classes) || $0 != $0.rounded() }) {
+            let classes = outputShape[outputShape.count - 1]
+            let ignored = ignoredIndex.map(Float.init)
+            if let bad = targets.scalars.first(where: { ($0 < 0 || $0 >= Float(classes) || $0 != $0.rounded()) && $0 != ignored }) {
                 throw NeuralNetError.invalidData(
                     "loss \(name): label \(bad) is not a class index in 0..<\(classes); the last layer has \(classes) outputs")
             }

@@ -88,19 +88,33 @@ public func softmaxCrossEntropy(logits: Variable, labels: Tensor) -> Variable {
     }
 }
 
-/// Softmax cross-entropy from logits `[batch, classes]` against class indices `[batch]`
-/// (stored as whole numbers in a tensor): `-mean(log softmax(logits)[i, labelᵢ])`.
-/// The fused pullback is `(softmax(logits) - onehot(labels)) / batch`.
-public func sparseSoftmaxCrossEntropy(logits: Variable, labels: Tensor) -> Variable {
-    let logProbabilities = logits.value.logSoftmax()
-    let (batch, classes) = (logits.dimensions[0], logits.dimensions[1])
+/// Softmax cross-entropy from logits `[..., classes]` against class indices `[...]` (stored as
+/// whole numbers in a tensor): `-mean(log softmax(logits)[i, labelᵢ])` over every position,
+/// `[batch]` for a classifier, `[batch, time]` for a sequence model. Positions whose label is
+/// `ignoring` (padding) count for nothing, and the mean is over the others, as PyTorch's
+/// `ignore_index` does. The fused pullback is `(softmax(logits) - onehot(labels)) / n`.
+public func sparseSoftmaxCrossEntropy(logits: Variable, labels: Tensor, ignoring ignored: Int? = nil) -> Variable {
+    let classes = logits.shape.last ?? 1
+    let rows = logits.value.count / Swift.max(classes, 1)
+    let logProbabilities = logits.value.reshaped(to: [rows, classes]).logSoftmax()
     let classIndices = labels.scalars.map { Int($0) }
+    let counted = ignored.map { ignored in classIndices.filter { $0 != ignored }.count } ?? rows
+    let scale = 1 / Float(Swift.max(counted, 1))
     var total: Float = 0
-    for (row, label) in classIndices.enumerated() { total -= logProbabilities.scalars[row * classes + label] }
-    return logits.loss(total / Float(batch)) {
+    for (row, label) in classIndices.enumerated() where label != ignored {
+        total -= logProbabilities.scalars[row * classes + label]
+    }
+    let shape = logits.shape
+    return logits.loss(total * scale) {
         var gradient = logProbabilities.map(exp)
-        for (row, label) in classIndices.enumerated() { gradient.scalars[row * classes + label] -= 1 }
-        gradient *= 1 / Float(batch)
-        return gradient
+        for (row, label) in classIndices.enumerated() {
+            if label == ignored {
+                for j in 0..<classes { gradient.scalars[row * classes + j] = 0 }
+            } else {
+                gradient.scalars[row * classes + label] -= 1
+            }
+        }
+        gradient *= scale
+        return gradient.reshaped(to: shape)
     }
 }

@@ -75,7 +75,7 @@ public enum Metric: Hashable, Sendable {
     /// have the outputs' shape).
     func total(output: Tensor, targets: Tensor, loss: Loss) -> Double {
         switch self {
-        case .accuracy, .topKAccuracy: return Double(correctCount(output: output, targets: targets, loss: loss))
+        case .accuracy, .topKAccuracy: return correctCount(output: output, targets: targets, loss: loss)
         case .custom(let metric): return metric.function(output, targets) * Double(output.shape.first ?? 0)
         case .meanAbsoluteError, .meanSquaredError, .rootMeanSquaredError:
             guard output.count == targets.count, output.count > 0 else { return output.count == 0 ? 0 : .nan }
@@ -120,41 +120,51 @@ public enum Metric: Hashable, Sendable {
     }
 
     /// The number of correct samples in a batch of `output` against `targets` (0 for the errors).
-    func correctCount(output: Tensor, targets: Tensor, loss: Loss) -> Int {
+    /// A sequence model's output `[batch, time, classes]` has one prediction per position: a
+    /// sample counts as the fraction of its positions that are right (positions labelled with
+    /// the loss's ignored index left out).
+    func correctCount(output: Tensor, targets: Tensor, loss: Loss) -> Double {
         let batch = output.dimensions[0]
         guard batch > 0 else { return 0 }
-        let width = output.count / batch
-        let truth = Metric.trueClasses(targets: targets, width: width, loss: loss)
+        let classes = Metric.classCount(of: output)
+        let truth = Metric.trueClasses(targets: targets, classes: classes, loss: loss)
+        let counted = truth.indices.filter { truth[$0] != loss.ignoredIndex }
+        let perSample = Double(batch) / Double(Swift.max(counted.count, 1))
         switch self {
         case .accuracy:
-            return zip(Metric.predictedClasses(output: output, loss: loss), truth).filter { $0 == $1 }.count
+            let predicted = Metric.predictedClasses(output: output, loss: loss)
+            return Double(counted.filter { predicted[$0] == truth[$0] }.count) * perSample
         case .topKAccuracy(let k):
-            return (0..<batch).filter { row in
-                let scores = output.scalars[(row * width)..<((row + 1) * width)]
+            return Double(counted.filter { row in
+                let scores = output.scalars[(row * classes)..<((row + 1) * classes)]
                 let own = scores[scores.startIndex + truth[row]]
                 // The true class is in the top k if fewer than k classes score strictly higher.
                 return scores.filter { $0 > own }.count < k
-            }.count
+            }.count) * perSample
         case .meanAbsoluteError, .meanSquaredError, .rootMeanSquaredError, .custom:
             return 0
         }
     }
 
-    /// The predicted class of each sample: argmax, or for a single output `output ≥ 0.5`
-    /// (a probability; `output ≥ 0` for the logits of `.sigmoidCrossEntropy`).
-    static func predictedClasses(output: Tensor, loss: Loss) -> [Int] {
-        let batch = output.dimensions[0]
-        let width = output.count / max(batch, 1)
-        let threshold: Float = loss == .sigmoidCrossEntropy ? 0 : 0.5
-        if width == 1 { return output.scalars.map { $0 >= threshold ? 1 : 0 } }
-        return output.reshaped(to: [batch, width]).argmax()
+    /// The number of classes of a classifier's output: its last axis (1 for a binary score).
+    static func classCount(of output: Tensor) -> Int {
+        output.rank >= 2 ? output.dimensions[output.rank - 1] : 1
     }
 
-    /// The true class of each sample: the label, the argmax of a one-hot row, or `target ≥ 0.5`.
-    static func trueClasses(targets: Tensor, width: Int, loss: Loss) -> [Int] {
+    /// The predicted class at each position: argmax over the last axis, or for a single output
+    /// `output ≥ 0.5` (a probability; `output ≥ 0` for the logits of `.sigmoidCrossEntropy`).
+    static func predictedClasses(output: Tensor, loss: Loss) -> [Int] {
+        let classes = classCount(of: output)
+        let threshold: Float = loss == .sigmoidCrossEntropy ? 0 : 0.5
+        if classes == 1 { return output.scalars.map { $0 >= threshold ? 1 : 0 } }
+        return output.reshaped(to: [output.count / classes, classes]).argmax()
+    }
+
+    /// The true class at each position: the label, the argmax of a one-hot row, or `target ≥ 0.5`.
+    static func trueClasses(targets: Tensor, classes: Int, loss: Loss) -> [Int] {
         if loss.takesClassIndices { return targets.scalars.map { Int($0) } }
-        if width == 1 { return targets.scalars.map { $0 >= 0.5 ? 1 : 0 } }
-        return targets.reshaped(to: [targets.dimensions[0], width]).argmax()
+        if classes == 1 { return targets.scalars.map { $0 >= 0.5 ? 1 : 0 } }
+        return targets.reshaped(to: [targets.count / classes, classes]).argmax()
     }
 }
 

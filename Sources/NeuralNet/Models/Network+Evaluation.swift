@@ -17,12 +17,13 @@ extension Network {
             }
             totals.add(loss: total, each: each, outputs: outputs, targets: targets)
             guard outputs.count == 1, let output = outputs.first, let loss = losses.first else { continue }
-            let width = output.count / max(output.dimensions[0], 1)
-            if loss.takesClassIndices || width > 1 || loss.isBinaryClassification {
-                if confusion == nil { confusion = ConfusionMatrix(classes: max(width, 2)) }
-                confusion!.add(
-                    truth: Metric.trueClasses(targets: targets[0], width: width, loss: loss),
-                    predicted: Metric.predictedClasses(output: output, loss: loss))
+            let classes = Metric.classCount(of: output)
+            if loss.takesClassIndices || classes > 1 || loss.isBinaryClassification {
+                if confusion == nil { confusion = ConfusionMatrix(classes: max(classes, 2)) }
+                let truth = Metric.trueClasses(targets: targets[0], classes: classes, loss: loss)
+                let predicted = Metric.predictedClasses(output: output, loss: loss)
+                let kept = truth.indices.filter { truth[$0] != loss.ignoredIndex }
+                confusion!.add(truth: kept.map { truth[$0] }, predicted: kept.map { predicted[$0] })
             }
         }
         return Evaluation(scores: totals.logs(), confusionMatrix: confusion)

@@ -2,12 +2,20 @@ import NeuralNetKernels
 
 /// Matrix products and transposes.
 extension Tensor {
-    /// The matrix product `self · other`: `[m, k] · [k, n] → [m, n]`.
+    /// The matrix product `self · other`: `[m, k] · [k, n] → [m, n]`, or for higher ranks the
+    /// batched product `[..., m, k] · [..., k, n] → [..., m, n]` over the leading (batch) axes,
+    /// which broadcast (see `batchedMatmul`).
     ///
-    /// `transposeSelf` and `transposeOther` multiply by a transpose without materialising it:
-    /// with `transposeSelf`, `self` is `[k, m]`.
+    /// `transposeSelf` and `transposeOther` multiply by a transpose (of the last two axes)
+    /// without materialising it: with `transposeSelf`, `self` is `[..., k, m]`.
+    ///
+    /// - Precondition: both have at least two axes, the inner sizes agree and the batch axes
+    ///   broadcast; a mismatch stops with both shapes.
     public func matmul(_ other: Tensor, transposeSelf: Bool = false, transposeOther: Bool = false) -> Tensor {
-        matmul(other, transposeSelf: transposeSelf, transposeOther: transposeOther, reusing: nil)
+        if rank == 2 && other.rank == 2 {
+            return matmul(other, transposeSelf: transposeSelf, transposeOther: transposeOther, reusing: nil)
+        }
+        return batchedMatmul(other, transposeSelf: transposeSelf, transposeOther: transposeOther)
     }
 
     /// `matmul`, optionally writing into `storage` (when it holds `m · n` scalars and nothing
@@ -17,13 +25,13 @@ extension Tensor {
         _ other: Tensor, transposeSelf: Bool, transposeOther: Bool, reusing storage: consuming Tensor?,
         bias: Tensor? = nil, relu: Bool = false
     ) -> Tensor {
-        precondition(rank == 2 && other.rank == 2, "matmul needs two matrices, got shapes \(shape) and \(other.shape)")
+        guard rank == 2 && other.rank == 2 else { fatalError("matmul needs two matrices, got shapes \(shape) and \(other.shape)") }
         let (a, b) = (dimensions, other.dimensions)
         let (m, k) = transposeSelf ? (a[1], a[0]) : (a[0], a[1])
         let (k2, n) = transposeOther ? (b[1], b[0]) : (b[0], b[1])
-        precondition(
-            k == k2,
-            "matmul: inner dimensions differ: \(transposeSelf ? "transpose of " : "")\(shape) · \(transposeOther ? "transpose of " : "")\(other.shape)")
+        guard k == k2 else {
+            fatalError("matmul: inner dimensions differ: \(transposeSelf ? "transpose of " : "")\(shape) · \(transposeOther ? "transpose of " : "")\(other.shape)")
+        }
         let shape = Dimensions(rows: m, columns: n)
         // The multiply writes every element, so the result needs no zeroing first.
         var result = k == 0 ? Tensor.zeros(shape) : Tensor(reusing: storage, dimensions: shape)

@@ -65,11 +65,35 @@ struct DenseTests {
         var generator = SeededGenerator(seed: 0)
         #expect(throws: NeuralNetError.self) { try Dense(3, 1).build(inputShape: [4], generator: &generator) }
         do {
-            _ = try Dense(10).build(inputShape: [28, 28, 1], generator: &generator)
-            Issue.record("an image was accepted by Dense")
+            _ = try Dense(3, 10).build(inputShape: [5, 4], generator: &generator)
+            Issue.record("4 features were accepted by Dense(3 → 10)")
         } catch {
-            #expect("\(error)".contains("Flatten()"))
+            #expect("\(error)".contains("[..., 3]"))
+            #expect("\(error)".contains("Dense(3 → 10)"))
+        }
+        do {
+            _ = try Dense(10).build(inputShape: [5, 0], generator: &generator)
+            Issue.record("no features were accepted by Dense")
+        } catch {
             #expect("\(error)".contains("Dense(? → 10)"))
+        }
+    }
+
+    @Test func denseActsOnTheLastAxisOfAnyRank() throws {
+        for activation in [Activation.linear, .relu, .tanh] {
+            let layer = Dense(4, 3, activation: activation)
+            var generator = SeededGenerator(seed: 2)
+            #expect(try layer.build(inputShape: [2, 5, 4], generator: &generator) == [2, 5, 3])
+            let x = randomTensor([3, 2, 5, 4], seed: 5)
+            let y = try layer(x)
+            #expect(y.shape == [3, 2, 5, 3])
+            #expect(isClose(y.reshaped(to: [30, 3]), try layer(x.reshaped(to: [30, 4]))))
+            expectGradientsMatch([x, layer.weight.value, layer.bias!.value]) { v in
+                let shaped = v[0].reshaped(to: [-1, 4]).matmul(v[1]) + v[2]
+                return shaped.activated(by: activation).reshaped(to: [3, 2, 5, 3])
+            }
+            // The layer's own (fused) path against the same finite differences.
+            expectGradientsMatch([x]) { v in try! layer.forward(v[0], mode: .training) }
         }
     }
 

@@ -103,8 +103,8 @@ struct ModelTests {
         #expect(mismatched.summary().contains("Not built"))
 
         let flat = Input(shape: [28, 28, 1])
-        let misfit = Model(inputs: flat, outputs: Dense(10)(flat), loss: .meanSquaredError)
-        #expect("\(misfit.problem!)".contains("Flatten"))
+        let misfit = Model(inputs: flat, outputs: Dense(2, 10)(flat), loss: .meanSquaredError)
+        #expect("\(misfit.problem!)".contains("[..., 2] per sample"))
 
         let other = Input(shape: [4])
         let undeclared = Model(inputs: input, outputs: Add()([Dense(4)(input), other]), loss: .meanSquaredError)
