@@ -38,6 +38,8 @@ public struct Registry {
             Dense.self, Activation.self, Flatten.self, Dropout.self, Conv2D.self, MaxPool2D.self, AvgPool2D.self,
             GlobalAveragePooling2D.self, BatchNorm.self, Reshape.self,
             Add.self, Subtract.self, Multiply.self, Average.self, Concatenate.self,
+            Embedding.self, PositionEmbedding.self, LayerNorm.self, MultiHeadAttention.self, TransformerBlock.self,
+            LSTM.self, GRU.self,
         ]
         layers.forEach { registry.register($0) }
         let optimizers: [any SpecifiableOptimizer.Type] = [SGD.self, Adam.self, AdamW.self, RMSProp.self, Adagrad.self]

@@ -87,12 +87,11 @@ extension Loss: CaseIterable, Codable, ExpressibleByStringLiteral {
     /// The loss named `name`: one registered in `registry` (custom losses), else a built-in one.
     init(named name: String, registry: Registry) throws {
         if let custom = registry.loss(named: name) { self = custom; return }
-        guard Loss.names[NameTable.normalized(name)] != nil else {
+        do { try self.init(named: name) } catch {
             throw NeuralNetError.unknownName(
                 kind: "loss", name: name,
                 validNames: Loss.validNames + registry.lossNames + ["a custom loss registered with registry.register(loss)"])
         }
-        try self.init(named: name)
     }
 
     /// A built-in loss from a name literal: `Sequential(loss: "mse")`. An unknown name stops the

@@ -1,0 +1,65 @@
+/// A table of learned vectors looked up by token id: `[batch, time]` ids (whole numbers stored
+/// as floats) become `[batch, time, dimensions]`, the rows of `table` `[vocabularySize,
+/// dimensions]` (Keras's `Embedding`, PyTorch's `nn.Embedding`, whose `weight` it loads as
+/// `table`). The gradient adds into the rows that were looked up.
+public final class Embedding: Layer {
+    /// How many token ids there are: ids run over `0..<vocabularySize`.
+    public let vocabularySize: Int
+    /// The length of each vector.
+    public let dimensions: Int
+    /// The vectors, `[vocabularySize, dimensions]`, initialised from `N(0, 1)` as PyTorch does.
+    public let table: Parameter
+    private let tableLeaves: ParameterLeaves
+
+    /// An embedding of `vocabularySize` ids into vectors of `dimensions`.
+    public init(vocabularySize: Int, dimensions: Int) {
+        guard vocabularySize > 0, dimensions > 0 else {
+            fatalError("Embedding needs a positive vocabulary size and dimensions, got \(vocabularySize) and \(dimensions)")
+        }
+        self.vocabularySize = vocabularySize
+        self.dimensions = dimensions
+        table = Parameter(.zeros([0, dimensions]))
+        tableLeaves = ParameterLeaves(table)
+    }
+
+    public func build(inputShape: [Int], generator: inout SeededGenerator) throws -> [Int] {
+        if table.count == 0 {
+            table.value = Initializer.normal(mean: 0, standardDeviation: 1)
+                .tensor(shape: [vocabularySize, dimensions], fanIn: vocabularySize, fanOut: dimensions, using: &generator)
+        }
+        return inputShape + [dimensions]
+    }
+
+    /// The vectors of `input`'s ids; an id that is not a whole number in `0..<vocabularySize`
+    /// is an error naming it and its position.
+    public func forward(_ input: Variable, mode: Mode) throws -> Variable {
+        let ids = input.value
+        if let bad = ids.scalars.firstIndex(where: { !($0 >= 0 && $0 < Float(vocabularySize) && $0 == $0.rounded()) }) {
+            throw NeuralNetError.invalidData(
+                "\(description): token id \(ids.scalars[bad]) at position \(bad) of an input of shape \(ids.shape) "
+                    + "is not in 0..<\(vocabularySize); encode the text with the model's vocabulary, or make the embedding larger")
+        }
+        return tableLeaves.leaf().gathering(ids)
+    }
+
+    public var namedParameters: [(name: String, parameter: Parameter)] { [("table", table)] }
+
+    public var description: String { "Embedding(\(vocabularySize) → \(dimensions))" }
+}
+
+extension Embedding: SpecifiableLayer {
+    public static var typeName: String { "Embedding" }
+
+    public convenience init(arguments: inout LayerSpec.Arguments) throws {
+        let vocabulary = try arguments.int("vocabularySize"), dimensions = try arguments.int("dimensions")
+        guard vocabulary > 0, dimensions > 0 else {
+            throw NeuralNetError.invalidArgument(
+                "layer Embedding: vocabularySize and dimensions must be positive, got \(vocabulary) and \(dimensions)")
+        }
+        self.init(vocabularySize: vocabulary, dimensions: dimensions)
+    }
+
+    public var arguments: [String: JSONValue] {
+        ["vocabularySize": .number(Double(vocabularySize)), "dimensions": .number(Double(dimensions))]
+    }
+}
