@@ -39,7 +39,7 @@ let package = Package(
         .target(
             name: "NeuralNet",
             dependencies: ["NeuralNetKernels", "CZlib"],
-            resources: [.copy("Resources/FashionMNISTSample")]),
+            resources: [.copy("Resources/FashionMNISTSample"), .copy("Resources/Shakespeare")]),
         .executableTarget(
             name: "nn",
             dependencies: [

@@ -44,6 +44,8 @@ public struct ModelSpec: Codable, Equatable, Sendable {
     public var sequence: [Int]?
     /// How a graph model's layers connect; `nil` for a sequential model.
     public var graph: GraphSpec?
+    /// A character-level language model's vocabulary, if any.
+    public var vocabulary: Vocabulary?
 
     /// A spec of `layers` with optional training setup.
     public init(

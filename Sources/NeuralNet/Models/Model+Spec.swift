@@ -29,6 +29,7 @@ extension Model {
         }
         self.init(inputs: Array(nodes.prefix(graph.inputs.count)), outputs: graph.outputs.map { nodes[$0] }, losses: losses,
                   lossWeights: spec.lossWeights, optimizer: optimizer, metrics: metrics, seed: seed)
+        vocabulary = spec.vocabulary
         if let problem { throw problem }
     }
 
@@ -47,10 +48,12 @@ extension Model {
     public func spec() throws -> ModelSpec {
         let calls = graph.calls.map { GraphSpec.Call(layer: $0.layer, inputs: $0.inputSlots) }
         let sameLoss = Set(losses).count == 1
-        return ModelSpec(
+        var spec = ModelSpec(
             layers: try layers.map(LayerSpec.of), loss: sameLoss ? losses[0].name : nil,
             optimizer: try OptimizerSpec.of(optimizer), metrics: metrics.map(\.name),
             losses: sameLoss ? nil : losses.map(\.name), lossWeights: lossWeights.allSatisfy { $0 == 1 } ? nil : lossWeights,
             graph: GraphSpec(inputs: inputs.map(\.shape), calls: calls, outputs: graph.outputSlots))
+        spec.vocabulary = vocabulary
+        return spec
     }
 }

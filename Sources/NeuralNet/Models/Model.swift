@@ -28,6 +28,8 @@ public final class Model: Network {
     public let lossWeights: [Float]
     public var optimizer: any Optimizer
     public let metrics: [Metric]
+    /// The characters of a character-level language model's ids, if it is one (saved with it).
+    public var vocabulary: Vocabulary?
     public var generator: SeededGenerator {
         get { generatorState }
         set { generatorState = newValue }

@@ -13,6 +13,9 @@ public protocol Network: AnyObject {
     var metrics: [Metric] { get }
     /// The source of randomness for initialisation, dropout and shuffling; seeded by `fit(seed:)`.
     var generator: SeededGenerator { get set }
+    /// For a character-level language model, the characters its token ids stand for; saved
+    /// with the model, and used by `generate(prompt:length:...)` when none is given.
+    var vocabulary: Vocabulary? { get set }
     /// Every parameter with its path (`"0.weight"`), in a stable order; a layer used twice is
     /// listed once.
     var namedParameters: [(name: String, parameter: Parameter)] { get }

@@ -23,6 +23,7 @@ extension Sequential {
         }
         self.init(order.map { layers[$0] }, inputShape: inputShape, loss: losses[0], optimizer: optimizer,
                   metrics: metrics, seed: seed)
+        vocabulary = spec.vocabulary
     }
 
     /// This model as data: layers, input shape, loss, optimizer with every hyperparameter, and
@@ -31,9 +32,11 @@ extension Sequential {
         let firsts = firstPlaces
         let unique = layers.indices.filter { firsts[$0] == $0 }
         let uniqueIndex = Dictionary(uniqueKeysWithValues: unique.enumerated().map { ($1, $0) })
-        return ModelSpec(
+        var spec = ModelSpec(
             layers: try unique.map { try LayerSpec.of(layers[$0]) }, inputShape: inputShape, loss: loss.name,
             optimizer: try OptimizerSpec.of(optimizer), metrics: metrics.map(\.name),
             sequence: unique.count == layers.count ? nil : firsts.map { uniqueIndex[$0]! })
+        spec.vocabulary = vocabulary
+        return spec
     }
 }

@@ -28,6 +28,8 @@ public final class Sequential: Network {
     public var optimizer: any Optimizer
     /// Measures reported beside the loss.
     public let metrics: [Metric]
+    /// The characters of a character-level language model's ids, if it is one (saved with it).
+    public var vocabulary: Vocabulary?
     /// Seeds initialisation, dropout and shuffling; `fit(seed:)` reseeds it.
     public var generator: SeededGenerator {
         get { generatorState }
