@@ -55,3 +55,31 @@ extension MatrixMultiply {
         }
     }
 }
+
+extension MatrixMultiply {
+    /// `C (+)= op(A) · op(B)` on the calling thread only, with explicit leading dimensions (the
+    /// distance between rows of each row-major matrix), so that matrices can be read from and
+    /// written into slices of larger arrays (one head of a `[batch, time, heads · d]` tensor).
+    /// For callers that share work between threads themselves.
+    public static func multiplyOnThisThread(
+        _ a: UnsafePointer<Float>, transposeA: Bool = false, lda: Int,
+        _ b: UnsafePointer<Float>, transposeB: Bool = false, ldb: Int,
+        into c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, n: Int, k: Int, accumulate: Bool = false,
+        kernel: Kernel = .automatic
+    ) {
+        guard m > 0, n > 0 else { return }
+        guard k > 0 else {
+            if !accumulate { for row in 0..<m { (c + row * ldc).update(repeating: 0, count: n) } }
+            return
+        }
+        if nn_sgemm_needs_workspace(m, n, k, transposeB ? 1 : 0) == 0 {
+            nn_sgemm(kernel.cValue, transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, a, lda, b, ldb, c, ldc,
+                     accumulate ? 1 : 0, nil, nil)
+            return
+        }
+        Workspace.shared.withBuffer(floats: nn_sgemm_workspace_size(m, n, k)) { workspace in
+            nn_sgemm(kernel.cValue, transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, a, lda, b, ldb, c, ldc,
+                     accumulate ? 1 : 0, workspace, nil)
+        }
+    }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import NeuralNetKernels
 
 /// Activation functions as differentiable operations, by name. The element-wise ones read the
 /// table in `Activation+Table.swift`; softmax and log-softmax, which work on rows, are here.
@@ -43,8 +44,17 @@ extension Variable {
         let axis = value.normalizedAxis(axis)
         let y = value.softmax(alongAxis: axis)
         return unary(y) { upstream in
-            let dot = (upstream * y).sum(alongAxis: axis, keepingDimension: true)
-            return y * (upstream - dot)
+            guard axis == y.rank - 1, let width = y.shape.last, width > 0 else {
+                let dot = (upstream * y).sum(alongAxis: axis, keepingDimension: true)
+                return y * (upstream - dot)
+            }
+            var gradient = upstream
+            y.scalars.withUnsafeBufferPointer { p in
+                gradient.scalars.withUnsafeMutableBufferPointer { g in
+                    Elementwise.softmaxRowsBackward(p.baseAddress!, scaling: g.baseAddress!, rows: g.count / width, width: width)
+                }
+            }
+            return gradient
         }
     }
 
@@ -101,34 +111,12 @@ extension Tensor {
     }
 
     private func normalizedRows(logarithm: Bool) -> Tensor {
-        precondition(rank >= 1, "softmax needs at least one axis, got a scalar")
+        guard rank >= 1 else { fatalError("softmax needs at least one axis, got a scalar") }
         let width = shape[rank - 1]
         var result = self
         guard width > 0 else { return result }
         result.scalars.withUnsafeMutableBufferPointer { y in
-            for row in 0..<(count / width) {
-                let base = row * width
-                var largest = -Float.infinity
-                for j in 0..<width { largest = Swift.max(largest, y[base + j]) }
-                if largest == -.infinity && !logarithm {
-                    // A fully masked row attends to nothing.
-                    for j in 0..<width { y[base + j] = 0 }
-                    continue
-                }
-                // Subtracting the maximum first keeps the precision of small differences.
-                var total: Float = 0
-                for j in 0..<width {
-                    y[base + j] -= largest
-                    total += exp(y[base + j])
-                }
-                if logarithm {
-                    let logTotal = log(total)
-                    for j in 0..<width { y[base + j] -= logTotal }
-                } else {
-                    let scale = 1 / total
-                    for j in 0..<width { y[base + j] = exp(y[base + j]) * scale }
-                }
-            }
+            Elementwise.softmaxRows(y.baseAddress!, rows: y.count / width, width: width, logarithm: logarithm)
         }
         return result
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import NeuralNetKernels
 @testable import NeuralNet
 
 /// The tensor and tape operations that sequence models are made of, each checked for its values
@@ -114,5 +115,56 @@ struct SequencePrimitiveTests {
         #expect(Metric.accuracy.correctCount(output: output, targets: labels, loss: .sparseSoftmaxCrossEntropy) == 1.5)
         // Ignoring class 1 leaves the two positions labelled 0, both right.
         #expect(Metric.accuracy.correctCount(output: output, targets: labels, loss: .sparseSoftmaxCrossEntropy(ignoring: 1)) == 2)
+    }
+
+    @Test func fusedAttentionMatchesTheComposedOneAndIsGradientChecked() {
+        let (batch, time, heads, width) = (2, 4, 2, 6)
+        let qkv = randomTensor([batch, time, 3 * width], seed: 12)
+        let padding = Tensor([[1, 1, 1, 0], [1, 0, 1, 1]])
+        // The composition of primitives it replaces.
+        func composed(_ x: Variable, causal: Bool) -> Variable {
+            let parts = x.reshaped(to: [batch, time, 3, heads, width / heads]).permuted([2, 0, 3, 1, 4])
+                .split(sizes: [1, 1, 1], alongAxis: 0).map { $0.reshaped(to: [batch, heads, time, width / heads]) }
+            var scores = parts[0].matmul(parts[1], transposeOther: true) * (1 / Float(width / heads).squareRoot())
+            var hidden = Tensor.zeros([batch, 1, time, time])
+            for b in 0..<batch { for q in 0..<time { for k in 0..<time where (causal && k > q) || padding[b, k] == 0 {
+                hidden.scalars[(b * time + q) * time + k] = 1 } } }
+            scores = scores.filled(where: hidden, with: -.infinity)
+            return scores.softmax(alongAxis: -1).matmul(parts[2]).permuted([0, 2, 1, 3]).reshaped(to: [batch, time, width])
+        }
+        for causal in [false, true] {
+            let fused = Variable(qkv).attention(heads: heads, causal: causal, paddingMask: padding, dropout: 0, dropoutSeed: 0).value
+            #expect(isClose(fused, composed(Variable(qkv), causal: causal).value))
+            expectGradientsMatch([qkv]) { $0[0].attention(heads: heads, causal: causal, paddingMask: padding, dropout: 0, dropoutSeed: 0) }
+        }
+        // With dropout the masks come from the seed, so the node is a fixed function to check.
+        expectGradientsMatch([qkv]) { $0[0].attention(heads: heads, causal: true, paddingMask: nil, dropout: 0.3, dropoutSeed: 9) }
+        let a = Variable(qkv).attention(heads: heads, causal: true, paddingMask: nil, dropout: 0.3, dropoutSeed: 9).value
+        let b = ComputeThreads.$count.withValue(1) {
+            Variable(qkv).attention(heads: heads, causal: true, paddingMask: nil, dropout: 0.3, dropoutSeed: 9).value
+        }
+        #expect(a == b)
+    }
+
+    @Test func vectorisedKernelsMatchTheirDefinitions() {
+        let x = Tensor((0..<2001).map { Float($0 - 1000) / 100 })     // -10 ... 10
+        let table = x.map { Activation.Kind.gelu.value($0, alpha: 0) }
+        let fast = Variable(x).activated(by: .gelu).value
+        #expect(isClose(fast, table, tolerance: 2e-6))
+        expectGradientsMatch([randomTensor([3, 5], in: -3..<3, seed: 13)]) { $0[0].activated(by: .gelu) }
+        var exps = Tensor.zeros([6])
+        let inputs = Tensor([-100, -20, -1e-3, 0, 5, 80])
+        inputs.scalars.withUnsafeBufferPointer { i in exps.scalars.withUnsafeMutableBufferPointer { o in
+            Elementwise.exp(i.baseAddress!, into: o.baseAddress!, count: 6) } }
+        for (value, input) in zip(exps.scalars, inputs.scalars) {
+            #expect(abs(value - Foundation.exp(input)) <= 4 * Foundation.exp(input).ulp + .leastNormalMagnitude)
+        }
+        let rows = randomTensor([3, 7], in: -30..<30, seed: 14)
+        let softmax = rows.softmax()
+        let reference = rows.map { Foundation.exp($0) }
+        for r in 0..<3 {
+            let row = reference.sliced(r..<(r + 1), alongAxis: 0)
+            #expect(isClose(softmax.sliced(r..<(r + 1), alongAxis: 0), row / row.sum(), tolerance: 1e-5))
+        }
     }
 }

@@ -103,40 +103,12 @@ public final class MultiHeadAttention: MergeLayer {
             throw NeuralNetError.shapeMismatch(layer: description, expected: "a padding mask [\(batch), \(time)]", actual: paddingMask.shape)
         }
         let (qkvWeight, qkvBias, outputWeight, outputBias) = (leaves[0].leaf(), leaves[1].leaf(), leaves[2].leaf(), leaves[3].leaf())
-        let headWidth = dimensions / heads
-        let projected = input.reshaped(to: [batch * time, width]).matmul(qkvWeight) + qkvBias
-        // [batch, time, 3, heads, headWidth] → [3, batch, heads, time, headWidth]
-        let split = projected.reshaped(to: [batch, time, 3, heads, headWidth]).permuted([2, 0, 3, 1, 4])
-        let parts = split.split(sizes: [1, 1, 1], alongAxis: 0).map { $0.reshaped(to: [batch, heads, time, headWidth]) }
-        var scores = parts[0].matmul(parts[1], transposeOther: true) * (1 / Float(headWidth).squareRoot())
-        if let hidden = mask(batch: batch, time: time, padding: paddingMask) {
-            scores = scores.filled(where: hidden, with: -.infinity)
-        }
-        var weights = scores.softmax(alongAxis: -1)
-        if mode == .training && dropout > 0 { weights = try Dropout(dropout).forward(weights, mode: mode, generator: &generator) }
-        let context = weights.matmul(parts[2]).permuted([0, 2, 1, 3]).reshaped(to: [batch * time, dimensions])
-        return (context.matmul(outputWeight) + outputBias).reshaped(to: [batch, time, width])
-    }
-
-    /// 1 where a query may not see a key: `[time, time]` for the causal mask alone, or
-    /// `[batch, 1, time, time]` with padding.
-    private func mask(batch: Int, time: Int, padding: Tensor?) -> Tensor? {
-        guard causal || padding != nil else { return nil }
-        var hidden = Tensor.zeros([time, time])
-        if causal {
-            for query in 0..<time { for key in (query + 1)..<Swift.max(time, query + 1) { hidden.scalars[query * time + key] = 1 } }
-        }
-        guard let padding else { return hidden }
-        var full = Tensor.zeros([batch, 1, time, time])
-        for sample in 0..<batch {
-            for query in 0..<time {
-                for key in 0..<time {
-                    let padded = padding.scalars[sample * time + key] == 0
-                    full.scalars[(sample * time + query) * time + key] = padded || hidden.scalars[query * time + key] != 0 ? 1 : 0
-                }
-            }
-        }
-        return full
+        let projected = (input.reshaped(to: [batch * time, width]).matmul(qkvWeight) + qkvBias).reshaped(to: [batch, time, 3 * dimensions])
+        let active = mode == .training && dropout > 0
+        let context = projected.attention(
+            heads: heads, causal: causal, paddingMask: paddingMask, dropout: active ? dropout : 0,
+            dropoutSeed: active ? generator.next() : 0)
+        return (context.reshaped(to: [batch * time, dimensions]).matmul(outputWeight) + outputBias).reshaped(to: [batch, time, width])
     }
 
     public var namedParameters: [(name: String, parameter: Parameter)] {

@@ -1,0 +1,104 @@
+// Element-wise functions built on a polynomial exp that vectorises (the C library's expf and
+// erff are scalar calls): GELU and its derivative, and softmax over rows. The exp is accurate
+// to about two units in the last place of a float over its whole range.
+#include "CNeuralNetKernels.h"
+#include "multiversion.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+// e^x: x = n ln 2 + r with |r| ≤ ln2/2, e^r by a degree-6 polynomial, 2^n through the exponent
+// bits. Inputs below -87.3 give 0 (x = -inf included) and above 88.7 give +inf.
+static inline float exp_approx(float x) {
+    const float high = 88.72283935546875f, low = -87.33654022216797f;
+    float clamped = x < low ? low : (x > high ? high : x);
+    float n = floorf(clamped * 1.44269504088896341f + 0.5f);
+    float r = clamped - n * 0.693359375f + n * 2.12194440e-4f;
+    float p = 1.9875691500e-4f;
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    p = p * r * r + r + 1.0f;
+    int32_t bits = ((int32_t)n + 127) << 23;
+    float scale;
+    memcpy(&scale, &bits, sizeof scale);
+    float result = p * scale;
+    if (x < low) result = 0.0f;
+    if (x > high) result = INFINITY;
+    return result;
+}
+
+// Φ(x) = (1 + erf(x/√2)) / 2, erf by Abramowitz & Stegun 7.1.26 (absolute error below 1.5e-7).
+static inline float normal_cdf(float x, float gaussian) {
+    float z = fabsf(x) * 0.70710678118654752f;
+    float t = 1.0f / (1.0f + 0.3275911f * z);
+    float poly = t * (0.254829592f + t * (-0.284496736f + t * (1.421413741f + t * (-1.453152027f + t * 1.061405429f))));
+    // e^{-z²} = e^{-x²/2}, the Gaussian already computed.
+    float erf_abs = 1.0f - poly * gaussian;
+    float erf = x < 0 ? -erf_abs : erf_abs;
+    return 0.5f * (1.0f + erf);
+}
+
+NN_MULTIVERSIONED
+void nn_exp(const float *restrict x, float *restrict y, long count) {
+    for (long i = 0; i < count; i++) y[i] = exp_approx(x[i]);
+}
+
+NN_MULTIVERSIONED
+void nn_gelu(const float *restrict x, float *restrict y, long count) {
+    for (long i = 0; i < count; i++) {
+        float v = x[i];
+        y[i] = v * normal_cdf(v, exp_approx(-0.5f * v * v));
+    }
+}
+
+NN_MULTIVERSIONED
+void nn_gelu_backward(const float *restrict x, float *restrict dy, long count) {
+    for (long i = 0; i < count; i++) {
+        float v = x[i];
+        float gaussian = exp_approx(-0.5f * v * v);
+        dy[i] *= normal_cdf(v, gaussian) + v * gaussian * 0.3989422804014327f;
+    }
+}
+
+NN_MULTIVERSIONED
+void nn_softmax_rows(float *x, long rows, long width, long row_stride, int logarithm) {
+    for (long r = 0; r < rows; r++) {
+        float *restrict row = x + r * row_stride;
+        float largest = -INFINITY;
+        for (long j = 0; j < width; j++) largest = row[j] > largest ? row[j] : largest;
+        if (largest == -INFINITY) {
+            // A fully masked row attends to nothing (its log-softmax stays -inf).
+            if (!logarithm) for (long j = 0; j < width; j++) row[j] = 0.0f;
+            continue;
+        }
+        float total = 0.0f;
+        if (logarithm) {
+            for (long j = 0; j < width; j++) total += exp_approx(row[j] - largest);
+            float shift = largest + logf(total);
+            for (long j = 0; j < width; j++) row[j] -= shift;
+        } else {
+            for (long j = 0; j < width; j++) {
+                float e = exp_approx(row[j] - largest);
+                row[j] = e;
+                total += e;
+            }
+            float scale = 1.0f / total;
+            for (long j = 0; j < width; j++) row[j] *= scale;
+        }
+    }
+}
+
+NN_MULTIVERSIONED
+void nn_softmax_rows_backward(const float *restrict y, float *restrict dy, long rows, long width, long row_stride) {
+    for (long r = 0; r < rows; r++) {
+        const float *restrict p = y + r * row_stride;
+        float *restrict g = dy + r * row_stride;
+        float dot = 0.0f;
+        for (long j = 0; j < width; j++) dot += g[j] * p[j];
+        for (long j = 0; j < width; j++) g[j] = p[j] * (g[j] - dot);
+    }
+}
