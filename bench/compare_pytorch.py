@@ -92,6 +92,90 @@ def xor():
     return time.perf_counter() - start
 
 
+CORPUS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Sources", "NeuralNet", "Resources", "Shakespeare",
+                      "shakespeare.txt.gz")
+
+
+def text_windows(context=128, stride=32, count=105 * 32):
+    """Windows of the embedded Shakespeare as NeuralNet's TextDataset makes them: inputs and next characters."""
+    with gzip.open(CORPUS, "rt") as f:
+        text = f.read()
+    vocabulary = sorted(set(text))
+    index = {c: i for i, c in enumerate(vocabulary)}
+    ids = torch.tensor([index[c] for c in text], dtype=torch.int64)
+    starts = torch.arange(0, len(ids) - context - 1, stride)[:count]
+    x = torch.stack([ids[s:s + context] for s in starts.tolist()])
+    y = torch.stack([ids[s + 1:s + context + 1] for s in starts.tolist()])
+    return x, y, len(vocabulary)
+
+
+class Block(torch.nn.Module):
+    """A pre-norm causal transformer block, as NeuralNet's TransformerBlock (GELU, 4x feed-forward)."""
+
+    def __init__(self, width=128, heads=4):
+        super().__init__()
+        self.heads = heads
+        self.norm1, self.norm2 = torch.nn.LayerNorm(width), torch.nn.LayerNorm(width)
+        self.qkv, self.out = torch.nn.Linear(width, 3 * width), torch.nn.Linear(width, width)
+        self.up, self.down = torch.nn.Linear(width, 4 * width), torch.nn.Linear(4 * width, width)
+
+    def forward(self, x):
+        b, t, d = x.shape
+        q, k, v = self.qkv(self.norm1(x)).view(b, t, 3, self.heads, d // self.heads).permute(2, 0, 3, 1, 4)
+        if hasattr(torch.nn.functional, "scaled_dot_product_attention"):
+            context = torch.nn.functional.scaled_dot_product_attention(q, k, v, is_causal=True)
+        else:  # PyTorch 1.13
+            scores = q @ k.transpose(-2, -1) / (d // self.heads) ** 0.5
+            mask = torch.triu(torch.ones(t, t, dtype=torch.bool), diagonal=1)
+            context = scores.masked_fill(mask, float("-inf")).softmax(-1) @ v
+        x = x + self.out(context.transpose(1, 2).reshape(b, t, d))
+        return x + self.down(torch.nn.functional.gelu(self.up(self.norm2(x))))
+
+
+class GPT(torch.nn.Module):
+    def __init__(self, vocabulary, width=128, context=128, blocks=4):
+        super().__init__()
+        self.tokens = torch.nn.Embedding(vocabulary, width)
+        self.positions = torch.nn.Parameter(torch.randn(context, width) * 0.02)
+        self.blocks = torch.nn.Sequential(*[Block(width) for _ in range(blocks)])
+        self.norm, self.head = torch.nn.LayerNorm(width), torch.nn.Linear(width, vocabulary)
+
+    def forward(self, x):
+        return self.head(self.norm(self.blocks(self.tokens(x) + self.positions[:x.shape[1]])))
+
+
+class CharLSTM(torch.nn.Module):
+    def __init__(self, vocabulary):
+        super().__init__()
+        self.tokens = torch.nn.Embedding(vocabulary, 64)
+        self.lstm = torch.nn.LSTM(64, 256, num_layers=2, batch_first=True)
+        self.head = torch.nn.Linear(256, vocabulary)
+
+    def forward(self, x):
+        return self.head(self.lstm(self.tokens(x))[0])
+
+
+def text_steps(kind, windows, steps=100, batch=32):
+    """Seconds for `steps` training steps of NeuralNet's charlstm or chargpt preset (after 5 untimed ones)."""
+    x, y, vocabulary = windows
+    def run(count):
+        model = GPT(vocabulary) if kind == "gpt" else CharLSTM(vocabulary)
+        optimizer = (torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=0.01) if kind == "gpt"
+                     else torch.optim.Adam(model.parameters(), lr=2e-3))
+        loss_function = torch.nn.CrossEntropyLoss()
+        start = time.perf_counter()
+        for i in range(count):
+            xb, yb = x[i * batch:(i + 1) * batch], y[i * batch:(i + 1) * batch]
+            optimizer.zero_grad()
+            loss = loss_function(model(xb).reshape(-1, vocabulary), yb.reshape(-1))
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+        return time.perf_counter() - start
+    run(5)
+    return run(steps)
+
+
 def infer(model, x, batch):
     model.eval()
     batches = [x[i:i + batch] for i in range(0, len(x), batch)]
@@ -133,6 +217,7 @@ def main():
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--cnn-runs", type=int, default=3)
     parser.add_argument("--json", help="write PyTorch's figures here")
+    parser.add_argument("--only", nargs="+", help="run only these workloads")
     args = parser.parse_args()
 
     threads = int(os.environ.get("NEURALNET_THREADS", os.cpu_count()))
@@ -151,6 +236,11 @@ def main():
     }
     for n in (256, 512, 1024, 2048):
         workloads[f"gemm-{n}"] = (lambda n=n: gemm(n, 1), args.runs)
+    windows = text_windows()
+    workloads["lstm-train"] = (lambda: text_steps("lstm", windows), args.cnn_runs)
+    workloads["gpt-train"] = (lambda: text_steps("gpt", windows), args.cnn_runs)
+    if args.only:
+        workloads = {name: workloads[name] for name in args.only}
 
     results, ours = {}, {}
     for name, (once, runs) in workloads.items():

@@ -11,7 +11,10 @@ struct Bench: ParsableCommand {
             mlp-train and cnn-train: one epoch over the 60,000 Fashion-MNIST training images (Adam 1e-3, \
             batch 64), seconds. xor: the 2-3-1 tanh network, 1,000 epochs of 4 single-sample steps, \
             seconds. infer-1 / infer-1000: the trained MLP predicting the 10,000 test images one at a time \
-            / 1,000 at a time, samples per second. gemm-N: an N×N single-precision multiply, GFLOP/s.
+            / 1,000 at a time, samples per second. gemm-N: an N×N single-precision multiply, GFLOP/s. \
+            lstm-train: 100 steps of the charlstm preset (Embedding 64, two LSTM layers of 256 units, batch 32 of \
+            128 characters, Adam), seconds. gpt-train: 100 steps of the chargpt preset (4 blocks, 4 heads, width 128, \
+            context 128, batch 32, AdamW, dropout 0), seconds. Both read windows of the embedded Shakespeare.
             """)
 
     @OptionGroup var dataOptions: DataOptions
@@ -19,7 +22,7 @@ struct Bench: ParsableCommand {
     @Option(help: "Runs per workload; the median is reported.")
     var runs: Int = 5
 
-    @Option(help: "Runs of the slow cnn-train workload.")
+    @Option(help: "Runs of the slow cnn-train, lstm-train and gpt-train workloads.")
     var cnnRuns: Int = 3
 
     @Option(parsing: .upToNextOption, help: "Workloads to run (default: all): \(Workload.allCases.map(\.rawValue).joined(separator: " ")).")
@@ -34,6 +37,7 @@ struct Bench: ParsableCommand {
     enum Workload: String, CaseIterable, ExpressibleByArgument {
         case mlpTrain = "mlp-train", cnnTrain = "cnn-train", xor, infer1 = "infer-1", infer1000 = "infer-1000"
         case gemm256 = "gemm-256", gemm512 = "gemm-512", gemm1024 = "gemm-1024", gemm2048 = "gemm-2048"
+        case lstmTrain = "lstm-train", gptTrain = "gpt-train"
     }
 
     enum KernelChoice: String, ExpressibleByArgument {
@@ -132,6 +136,26 @@ struct Bench: ParsableCommand {
         case .gemm256, .gemm512, .gemm1024, .gemm2048:
             let n = Int(workload.rawValue.dropFirst(5))!
             return (gemmRate(n: n), "GFLOP/s")
+        case .lstmTrain, .gptTrain:
+            return (try textSteps(workload == .lstmTrain ? .charlstm : .chargpt), "s for 100 steps")
+        }
+    }
+
+    /// Seconds for 100 training steps of a text preset on windows of the embedded corpus, after
+    /// 5 untimed steps of a throwaway copy.
+    private func textSteps(_ preset: Preset) throws -> Double {
+        let text = try TextDataset.shakespeare(context: Preset.textContext)
+        let windows = text.dataset
+        func model() throws -> Sequential {
+            let network = preset.model(optimizer: try preset.defaultOptimizer.makeOptimizer(), seed: 1,
+                                       vocabularySize: text.vocabulary.count, dropout: 0)
+            try network.build()
+            return network
+        }
+        try model().fit(windows.prefix(5 * 32), epochs: 1, batchSize: 32, seed: 1, progress: .silent)
+        return try median(cnnRuns) {
+            let network = try model()
+            return try time { try network.fit(windows.prefix(100 * 32), epochs: 1, batchSize: 32, seed: 1, progress: .silent) }
         }
     }
 

@@ -9,7 +9,7 @@ struct NN: ParsableCommand {
         commandName: "nn",
         abstract: "Train, evaluate and inspect neural networks with NeuralNet.",
         version: NeuralNet.version,
-        subcommands: [Train.self, Evaluate.self, Predict.self, Summary.self, Bench.self],
+        subcommands: [Train.self, Evaluate.self, Predict.self, Summary.self, Generate.self, Bench.self],
         defaultSubcommand: Train.self)
 
     static func main() {

@@ -21,11 +21,14 @@ struct Train: ParsableCommand {
     @Option(help: "A preset (\(Preset.allCases.map(\.rawValue).joined(separator: ", "))) or an architecture FILE.json.")
     var model: String = "mlp"
 
-    @Option(help: "Passes over the training data.")
-    var epochs: Int = 3
+    @Option(help: "Passes over the training data (default 3; 1 for the text models).")
+    var epochs: Int?
 
-    @Option(help: "Samples per gradient step.")
-    var batchSize: Int = 64
+    @Option(help: "Samples per gradient step (default 64; 32 for the text models).")
+    var batchSize: Int?
+
+    @Option(help: "For --model charlstm or chargpt: train on this UTF-8 text file instead of the embedded Shakespeare.")
+    var text: String?
 
     @Option(help: "Split each batch into N micro-batches whose gradients are summed before one update.")
     var accumulate: Int = 1
@@ -60,9 +63,19 @@ struct Train: ParsableCommand {
     @Flag(help: "Continue the run checkpointed in --checkpoint DIR from its newest checkpoint (same options needed).")
     var resume = false
 
+    /// The preset named by `--model`, if it names a text model.
+    var textPreset: Preset? { ModelChoice(argument: model).preset.flatMap { $0.isText ? $0 : nil } }
+
+    /// `--epochs`, or the model kind's default.
+    var epochCount: Int { epochs ?? (textPreset == nil ? 3 : 1) }
+
+    /// `--batch-size`, or the model kind's default.
+    var batch: Int { batchSize ?? (textPreset == nil ? 64 : 32) }
+
     func validate() throws {
-        guard epochs > 0 else { throw ValidationError("--epochs must be positive, got \(epochs)") }
-        guard batchSize > 0 else { throw ValidationError("--batch-size must be positive, got \(batchSize)") }
+        if let epochs, epochs <= 0 { throw ValidationError("--epochs must be positive, got \(epochs)") }
+        if let batchSize, batchSize <= 0 { throw ValidationError("--batch-size must be positive, got \(batchSize)") }
+        if text != nil, textPreset == nil { throw ValidationError("--text needs --model charlstm or chargpt") }
         guard accumulate > 0 else { throw ValidationError("--accumulate must be positive, got \(accumulate)") }
         if let trainSamples, trainSamples <= 0 { throw ValidationError("--train-samples must be positive, got \(trainSamples)") }
         guard validationSplit >= 0 && validationSplit < 1 else {
@@ -76,14 +89,15 @@ struct Train: ParsableCommand {
     }
 
     /// The options a resumed run must share with the one it continues.
-    private var runOptions: [String: String] {
-        ["model": model, "batch-size": String(batchSize), "accumulate": String(accumulate), "optimizer": optimizer ?? "adam",
+    var runOptions: [String: String] {
+        ["model": model, "batch-size": String(batch), "text": text ?? "shakespeare", "accumulate": String(accumulate), "optimizer": optimizer ?? "adam",
          "train-samples": trainSamples.map(String.init) ?? "all", "validation-split": "\(validationSplit)",
          "learning-rate": learningRate.map { "\($0)" } ?? "default", "seed": String(seed),
          "data": dataOptions.data ?? "default"]
     }
 
     func run() throws {
+        if let textPreset { return try trainText(textPreset) }
         #if MPI
         if Distributed.isLaunchedByMPIRun {
             let mpi = try MPIStrategy()
@@ -115,7 +129,7 @@ struct Train: ParsableCommand {
         let validationCount = train.count - Int((Double(train.count) * (1 - validationSplit)).rounded(.up))
         say("Data: \(train.count - validationCount) training, \(validationCount) validation (the last of the training images), "
             + "\(data.test.count) test images (\(data.source))")
-        if let distribution { say("Data-parallel over \(distribution.processCount) processes (global batch \(batchSize))") }
+        if let distribution { say("Data-parallel over \(distribution.processCount) processes (global batch \(batch))") }
 
         let timer = EpochTimer()
         var callbacks: [any Callback] = [timer]
@@ -126,7 +140,7 @@ struct Train: ParsableCommand {
             try checkpointing.prepare()
             callbacks.append(checkpointing.callback)
         }
-        let history = try network.fit(train, epochs: epochs, batchSize: batchSize, validationSplit: validationSplit,
+        let history = try network.fit(train, epochs: epochCount, batchSize: batch, validationSplit: validationSplit,
                                       callbacks: callbacks, seed: seed, resumeFrom: resume ? checkpointing?.directory : nil,
                                       accumulationSteps: accumulate, distribution: distribution,
                                       progress: primary ? .automatic : .silent)
@@ -134,7 +148,7 @@ struct Train: ParsableCommand {
         say(String(format: "Test loss %.4f, test accuracy %.4f", scores["loss"]!, scores["accuracy"]!))
         let seconds = timer.seconds.sorted()
         if !seconds.isEmpty {
-            say(String(format: "Seconds per epoch: median %.2f (training only, batch %d)", seconds[seconds.count / 2], batchSize))
+            say(String(format: "Seconds per epoch: median %.2f (training only, batch %d)", seconds[seconds.count / 2], batch))
         }
         var extras: [String: Any] = ["kernel": "\(MatrixMultiply.Kernel.best)", "threads": threads]
         #if MPI
@@ -158,12 +172,12 @@ struct Train: ParsableCommand {
         }
     }
 
-    private func writeReport(
+    func writeReport(
         to path: String, history: History, seconds: [Double], scores: Evaluation, model: any Network, source: String,
         extras: [String: Any]
     ) throws {
         let options: [String: Any] = [
-            "model": self.model, "epochs": epochs, "batchSize": batchSize, "accumulate": accumulate, "optimizer": optimizer ?? "adam",
+            "model": self.model, "epochs": epochCount, "batchSize": batch, "accumulate": accumulate, "optimizer": optimizer ?? "adam",
             "validationSplit": validationSplit,
             "learningRate": Double(model.optimizer.learningRate), "seed": seed, "data": source,
         ]

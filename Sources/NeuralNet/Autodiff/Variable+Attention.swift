@@ -26,11 +26,13 @@ extension Variable {
 
         /// Hides masked keys and turns one item's scores into attention weights, in place.
         func normalize(_ scores: UnsafeMutablePointer<Float>, sample: Int) {
-            for query in 0..<time {
-                let row = scores + query * time
-                for key in 0..<time {
-                    let hidden = (causal && key > query) || (padding.map { $0[sample * time + key] == 0 } ?? false)
-                    row[key] = hidden ? -.infinity : row[key] * scale
+            for i in 0..<square { scores[i] *= scale }
+            if causal {
+                for query in 0..<time { (scores + query * time + query + 1).update(repeating: -.infinity, count: time - query - 1) }
+            }
+            if let padding {
+                for key in 0..<time where padding[sample * time + key] == 0 {
+                    for query in 0..<time { scores[query * time + key] = -.infinity }
                 }
             }
             Elementwise.softmaxRows(scores, rows: time, width: time)

@@ -103,12 +103,14 @@ public final class MultiHeadAttention: MergeLayer {
             throw NeuralNetError.shapeMismatch(layer: description, expected: "a padding mask [\(batch), \(time)]", actual: paddingMask.shape)
         }
         let (qkvWeight, qkvBias, outputWeight, outputBias) = (leaves[0].leaf(), leaves[1].leaf(), leaves[2].leaf(), leaves[3].leaf())
-        let projected = (input.reshaped(to: [batch * time, width]).matmul(qkvWeight) + qkvBias).reshaped(to: [batch, time, 3 * dimensions])
+        let projected = input.reshaped(to: [batch * time, width]).affine(weight: qkvWeight, bias: qkvBias, activation: .linear)
+            .reshaped(to: [batch, time, 3 * dimensions])
         let active = mode == .training && dropout > 0
         let context = projected.attention(
             heads: heads, causal: causal, paddingMask: paddingMask, dropout: active ? dropout : 0,
             dropoutSeed: active ? generator.next() : 0)
-        return (context.reshaped(to: [batch * time, dimensions]).matmul(outputWeight) + outputBias).reshaped(to: [batch, time, width])
+        return context.reshaped(to: [batch * time, dimensions]).affine(weight: outputWeight, bias: outputBias, activation: .linear)
+            .reshaped(to: [batch, time, width])
     }
 
     public var namedParameters: [(name: String, parameter: Parameter)] {
