@@ -3,33 +3,11 @@
 // to about two units in the last place of a float over its whole range.
 #include "CNeuralNetKernels.h"
 #include "multiversion.h"
+#include "transcendental.h"
 
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
-
-// e^x: x = n ln 2 + r with |r| ≤ ln2/2, e^r by a degree-6 polynomial, 2^n through the exponent
-// bits. Inputs below -87.3 give 0 (x = -inf included) and above 88.7 give +inf.
-static inline float exp_approx(float x) {
-    const float high = 88.72283935546875f, low = -87.33654022216797f;
-    float clamped = x < low ? low : (x > high ? high : x);
-    float n = floorf(clamped * 1.44269504088896341f + 0.5f);
-    float r = clamped - n * 0.693359375f + n * 2.12194440e-4f;
-    float p = 1.9875691500e-4f;
-    p = p * r + 1.3981999507e-3f;
-    p = p * r + 8.3334519073e-3f;
-    p = p * r + 4.1665795894e-2f;
-    p = p * r + 1.6666665459e-1f;
-    p = p * r + 5.0000001201e-1f;
-    p = p * r * r + r + 1.0f;
-    int32_t bits = ((int32_t)n + 127) << 23;
-    float scale;
-    memcpy(&scale, &bits, sizeof scale);
-    float result = p * scale;
-    if (x < low) result = 0.0f;
-    if (x > high) result = INFINITY;
-    return result;
-}
 
 // Φ(x) = (1 + erf(x/√2)) / 2, erf by Abramowitz & Stegun 7.1.26 (absolute error below 1.5e-7).
 static inline float normal_cdf(float x, float gaussian) {
@@ -44,14 +22,14 @@ static inline float normal_cdf(float x, float gaussian) {
 
 NN_MULTIVERSIONED
 void nn_exp(const float *restrict x, float *restrict y, long count) {
-    for (long i = 0; i < count; i++) y[i] = exp_approx(x[i]);
+    for (long i = 0; i < count; i++) y[i] = nn_exp_approx(x[i]);
 }
 
 NN_MULTIVERSIONED
 void nn_gelu(const float *restrict x, float *restrict y, long count) {
     for (long i = 0; i < count; i++) {
         float v = x[i];
-        y[i] = v * normal_cdf(v, exp_approx(-0.5f * v * v));
+        y[i] = v * normal_cdf(v, nn_exp_approx(-0.5f * v * v));
     }
 }
 
@@ -59,7 +37,7 @@ NN_MULTIVERSIONED
 void nn_gelu_backward(const float *restrict x, float *restrict dy, long count) {
     for (long i = 0; i < count; i++) {
         float v = x[i];
-        float gaussian = exp_approx(-0.5f * v * v);
+        float gaussian = nn_exp_approx(-0.5f * v * v);
         dy[i] *= normal_cdf(v, gaussian) + v * gaussian * 0.3989422804014327f;
     }
 }
@@ -110,11 +88,11 @@ void nn_softmax_rows(float *x, long rows, long width, long row_stride, int logar
         }
         if (logarithm) {
             float total = 0.0f;
-            for (long j = 0; j < width; j++) total += exp_approx(row[j] - largest);
+            for (long j = 0; j < width; j++) total += nn_exp_approx(row[j] - largest);
             float shift = largest + logf(total);
             for (long j = 0; j < width; j++) row[j] -= shift;
         } else {
-            for (long j = 0; j < width; j++) row[j] = exp_approx(row[j] - largest);
+            for (long j = 0; j < width; j++) row[j] = nn_exp_approx(row[j] - largest);
             float scale = 1.0f / lane_sum(row, width);
             for (long j = 0; j < width; j++) row[j] *= scale;
         }

@@ -33,21 +33,6 @@ enum Recurrent {
         }
     }
 
-    /// `c (+)= a · bᵀ` or `a · b` on row-major buffers (see `MatrixMultiply.multiply`).
-    static func multiply(
-        _ a: UnsafePointer<Float>, transposeA: Bool = false, _ b: UnsafePointer<Float>, transposeB: Bool = false,
-        into c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int, accumulate: Bool = false
-    ) {
-        MatrixMultiply.multiply(a, transposeA: transposeA, b, transposeB: transposeB, into: c, m: m, n: n, k: k, accumulate: accumulate)
-    }
-
-    /// Sums the rows of `[rows, width]` into `[width]`.
-    static func columnSums(_ x: UnsafePointer<Float>, rows: Int, width: Int) -> Tensor {
-        var sums = [Float](repeating: 0, count: width)
-        for row in 0..<rows { for j in 0..<width { sums[j] += x[row * width + j] } }
-        return Tensor(sums)
-    }
-
     /// The layer's output from the hidden states `[time + 1, batch, units]` (step 0 the initial
     /// state) and the last cell state: every step `[batch, time, units]`, the last `[batch,
     /// units]`, or the last hidden and cell states stacked `[batch, 2, units]`.
