@@ -1,26 +1,48 @@
 // The element-wise parts of one LSTM or GRU step over a block of rows (batch entries), in
-// place, vectorised through the polynomial exp of transcendental.c. Gate blocks are laid out
-// as PyTorch's: LSTM [i | f | g | o], GRU [r | z | n], each `units` wide.
+// place, vectorised through the polynomial exp of transcendental.h. Gate blocks are laid out
+// as PyTorch's: LSTM [i | f | g | o], GRU [r | z | n], each `units` wide. Each row goes through
+// a function whose pointers are `restrict` parameters: the compiler trusts those (not
+// `restrict` locals), so it vectorises without run-time overlap checks.
 #include "CNeuralNetKernels.h"
 #include "multiversion.h"
 #include "transcendental.h"
 
+static inline __attribute__((always_inline))
+void lstm_forward_row(float *restrict i, float *restrict f, float *restrict g, float *restrict o, const float *restrict c_prev,
+                      float *restrict c, float *restrict h, float *restrict tanh_c, long units) {
+    for (long j = 0; j < units; j++) {
+        float ig = nn_sigmoid_approx(i[j]), fg = nn_sigmoid_approx(f[j]);
+        float gg = nn_tanh_approx(g[j]), og = nn_sigmoid_approx(o[j]);
+        i[j] = ig; f[j] = fg; g[j] = gg; o[j] = og;
+        float cell = fg * c_prev[j] + ig * gg;
+        float squashed = nn_tanh_approx(cell);
+        c[j] = cell;
+        tanh_c[j] = squashed;
+        h[j] = og * squashed;
+    }
+}
+
 NN_MULTIVERSIONED
 void nn_lstm_forward_step(float *gates, const float *c_prev, float *c, float *h, float *tanh_c, long rows, long units) {
     for (long r = 0; r < rows; r++) {
-        float *restrict i = gates + r * 4 * units, *restrict f = i + units, *restrict g = f + units, *restrict o = g + units;
-        const float *restrict cp = c_prev + r * units;
-        float *restrict cr = c + r * units, *restrict hr = h + r * units, *restrict tr = tanh_c + r * units;
-        for (long j = 0; j < units; j++) {
-            float ig = nn_sigmoid_approx(i[j]), fg = nn_sigmoid_approx(f[j]);
-            float gg = nn_tanh_approx(g[j]), og = nn_sigmoid_approx(o[j]);
-            i[j] = ig; f[j] = fg; g[j] = gg; o[j] = og;
-            float cell = fg * cp[j] + ig * gg;
-            float squashed = nn_tanh_approx(cell);
-            cr[j] = cell;
-            tr[j] = squashed;
-            hr[j] = og * squashed;
-        }
+        float *i = gates + r * 4 * units;
+        lstm_forward_row(i, i + units, i + 2 * units, i + 3 * units, c_prev + r * units, c + r * units, h + r * units,
+                         tanh_c + r * units, units);
+    }
+}
+
+static inline __attribute__((always_inline))
+void lstm_backward_row(const float *restrict i, const float *restrict f, const float *restrict g, const float *restrict o,
+                       const float *restrict c_prev, const float *restrict tanh_c, const float *restrict dh, float *restrict dc,
+                       float *restrict di, float *restrict df, float *restrict dg, float *restrict dout, long units) {
+    for (long j = 0; j < units; j++) {
+        float squashed = tanh_c[j];
+        float d_cell = dc[j] + dh[j] * o[j] * (1.0f - squashed * squashed);
+        di[j] = d_cell * g[j] * i[j] * (1.0f - i[j]);
+        df[j] = d_cell * c_prev[j] * f[j] * (1.0f - f[j]);
+        dg[j] = d_cell * i[j] * (1.0f - g[j] * g[j]);
+        dout[j] = dh[j] * squashed * o[j] * (1.0f - o[j]);
+        dc[j] = d_cell * f[j];
     }
 }
 
@@ -28,35 +50,49 @@ NN_MULTIVERSIONED
 void nn_lstm_backward_step(const float *gates, const float *c_prev, const float *tanh_c, const float *dh, float *dc,
                            float *dgates, long rows, long units) {
     for (long r = 0; r < rows; r++) {
-        const float *restrict i = gates + r * 4 * units, *restrict f = i + units, *restrict g = f + units, *restrict o = g + units;
-        const float *restrict cp = c_prev + r * units, *restrict tr = tanh_c + r * units, *restrict dhr = dh + r * units;
-        float *restrict dcr = dc + r * units;
-        float *restrict di = dgates + r * 4 * units, *restrict df = di + units, *restrict dg = df + units, *restrict dout = dg + units;
-        for (long j = 0; j < units; j++) {
-            float squashed = tr[j];
-            float d_cell = dcr[j] + dhr[j] * o[j] * (1.0f - squashed * squashed);
-            di[j] = d_cell * g[j] * i[j] * (1.0f - i[j]);
-            df[j] = d_cell * cp[j] * f[j] * (1.0f - f[j]);
-            dg[j] = d_cell * i[j] * (1.0f - g[j] * g[j]);
-            dout[j] = dhr[j] * squashed * o[j] * (1.0f - o[j]);
-            dcr[j] = d_cell * f[j];
-        }
+        const float *i = gates + r * 4 * units;
+        float *di = dgates + r * 4 * units;
+        lstm_backward_row(i, i + units, i + 2 * units, i + 3 * units, c_prev + r * units, tanh_c + r * units, dh + r * units,
+                          dc + r * units, di, di + units, di + 2 * units, di + 3 * units, units);
+    }
+}
+
+static inline __attribute__((always_inline))
+void gru_forward_row(float *restrict reset, float *restrict update, float *restrict candidate, const float *restrict p_reset,
+                     const float *restrict p_update, const float *restrict p_candidate, const float *restrict h_prev,
+                     float *restrict h, long units) {
+    for (long j = 0; j < units; j++) {
+        float r = nn_sigmoid_approx(reset[j] + p_reset[j]);
+        float z = nn_sigmoid_approx(update[j] + p_update[j]);
+        float n = nn_tanh_approx(candidate[j] + r * p_candidate[j]);
+        reset[j] = r; update[j] = z; candidate[j] = n;
+        h[j] = (1.0f - z) * n + z * h_prev[j];
     }
 }
 
 NN_MULTIVERSIONED
 void nn_gru_forward_step(float *input_part, const float *hidden_part, const float *h_prev, float *h, long rows, long units) {
     for (long r = 0; r < rows; r++) {
-        float *restrict a = input_part + r * 3 * units;
-        const float *restrict p = hidden_part + r * 3 * units, *restrict hp = h_prev + r * units;
-        float *restrict hr = h + r * units;
-        for (long j = 0; j < units; j++) {
-            float reset = nn_sigmoid_approx(a[j] + p[j]);
-            float update = nn_sigmoid_approx(a[units + j] + p[units + j]);
-            float candidate = nn_tanh_approx(a[2 * units + j] + reset * p[2 * units + j]);
-            a[j] = reset; a[units + j] = update; a[2 * units + j] = candidate;
-            hr[j] = (1.0f - update) * candidate + update * hp[j];
-        }
+        float *a = input_part + r * 3 * units;
+        const float *p = hidden_part + r * 3 * units;
+        gru_forward_row(a, a + units, a + 2 * units, p, p + units, p + 2 * units, h_prev + r * units, h + r * units, units);
+    }
+}
+
+static inline __attribute__((always_inline))
+void gru_backward_row(const float *restrict reset, const float *restrict update, const float *restrict candidate,
+                      const float *restrict p_candidate, const float *restrict h_prev, const float *restrict dh,
+                      float *restrict d_reset, float *restrict d_update, float *restrict d_candidate,
+                      float *restrict dp_reset, float *restrict dp_update, float *restrict dp_candidate,
+                      float *restrict dh_prev, long units) {
+    for (long j = 0; j < units; j++) {
+        float r = reset[j], z = update[j], n = candidate[j];
+        float dn = dh[j] * (1.0f - z) * (1.0f - n * n);
+        float dz = dh[j] * (h_prev[j] - n) * z * (1.0f - z);
+        float dr = dn * p_candidate[j] * r * (1.0f - r);
+        d_reset[j] = dr; d_update[j] = dz; d_candidate[j] = dn;
+        dp_reset[j] = dr; dp_update[j] = dz; dp_candidate[j] = dn * r;
+        dh_prev[j] = dh[j] * z;
     }
 }
 
@@ -64,17 +100,9 @@ NN_MULTIVERSIONED
 void nn_gru_backward_step(const float *gates, const float *hidden_part, const float *h_prev, const float *dh,
                           float *d_input, float *d_hidden, float *dh_prev, long rows, long units) {
     for (long r = 0; r < rows; r++) {
-        const float *restrict a = gates + r * 3 * units, *restrict p = hidden_part + r * 3 * units;
-        const float *restrict hp = h_prev + r * units, *restrict d = dh + r * units;
-        float *restrict di = d_input + r * 3 * units, *restrict dp = d_hidden + r * 3 * units, *restrict dprev = dh_prev + r * units;
-        for (long j = 0; j < units; j++) {
-            float reset = a[j], update = a[units + j], candidate = a[2 * units + j];
-            float dn = d[j] * (1.0f - update) * (1.0f - candidate * candidate);
-            float dz = d[j] * (hp[j] - candidate) * update * (1.0f - update);
-            float dr = dn * p[2 * units + j] * reset * (1.0f - reset);
-            di[j] = dr; di[units + j] = dz; di[2 * units + j] = dn;
-            dp[j] = dr; dp[units + j] = dz; dp[2 * units + j] = dn * reset;
-            dprev[j] = d[j] * update;
-        }
+        const float *a = gates + r * 3 * units, *p = hidden_part + r * 3 * units;
+        float *di = d_input + r * 3 * units, *dp = d_hidden + r * 3 * units;
+        gru_backward_row(a, a + units, a + 2 * units, p + 2 * units, h_prev + r * units, dh + r * units,
+                         di, di + units, di + 2 * units, dp, dp + units, dp + 2 * units, dh_prev + r * units, units);
     }
 }
