@@ -36,6 +36,11 @@ extension Tensor {
         var result = [Float].scalars(count: outer * inner, zeroed: true)
         scalars.withUnsafeBufferPointer { x in
             result.withUnsafeMutableBufferPointer { out in
+                // Along the last axis each sum is one contiguous run.
+                if inner == 1 {
+                    for o in 0..<outer { out[o] = Elementwise.sum(x.baseAddress! + o * size, count: size) }
+                    return
+                }
                 for o in 0..<outer {
                     for s in 0..<size {
                         let base = (o * size + s) * inner

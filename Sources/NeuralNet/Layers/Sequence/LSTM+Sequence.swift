@@ -1,68 +1,92 @@
 import NeuralNetKernels
 
 /// The LSTM's fused node: the forward pass over all steps and backpropagation through time.
-/// Buffers are time-major (`[time, batch, ...]`) so that each step's rows are contiguous; the
-/// element-wise part of each step runs in `RecurrentCells`, the products in the threaded multiply.
+///
+/// Each step works feature-major: gates `[4·units, batch]`, states `[units, batch]`, so the
+/// recurrent products are `weight_hh · h` with the batch as the narrow side, which the multiply
+/// runs reading the weight in place (no packing of the large matrix every step). The input
+/// projection and the weight gradients are single products over all steps, `[·, time·batch]`.
 extension LSTM {
     func sequence(_ input: Variable, weightIH: Variable, weightHH: Variable, biasIH: Variable, biasHH: Variable) -> Variable {
         let (batch, time, features) = (input.shape[0], input.shape[1], input.shape[2])
         let (units, gates) = (self.units, 4 * self.units)
         let (returnSequences, returnState) = (self.returnSequences, self.returnState)
-        let x = input.value.permuted([1, 0, 2])                                    // [time, batch, features]
+        let columns = time * batch
+        // x time-major, [time · batch, features]: row t·batch + b.
+        let x = input.value.permuted([1, 0, 2]).reshaped(to: [columns, features])
         let wIH = weightIH.value, wHH = weightHH.value
-        // Every step's input projection at once: [time · batch, gates]; activated in place.
-        var activations = x.reshaped(to: [time * batch, features])
-            .matmul(wIH, transposeSelf: false, transposeOther: true, reusing: nil, bias: biasIH.value + biasHH.value).scalars
-        // Step t's states at t + 1; step 0 holds the zero initial state.
-        var hiddens = [Float](repeating: 0, count: (time + 1) * batch * units)
-        var cells = [Float](repeating: 0, count: (time + 1) * batch * units)
-        var cellTanh = [Float].scalars(count: time * batch * units, zeroed: false)
-        let step = batch * units
+        let bias = biasIH.value + biasHH.value
+        // weight_ih · xᵀ for every step at once: [gates, time · batch].
+        let projected = wIH.matmul(x, transposeOther: true)
+        let state = units * batch
+        // Step t's gates (activated) at t; its states at t + 1, step 0 the zero initial state.
+        var activations = [Float].scalars(count: time * gates * batch, zeroed: false)
+        var hiddens = [Float](repeating: 0, count: (time + 1) * state)
+        var cells = [Float](repeating: 0, count: (time + 1) * state)
+        var cellTanh = [Float].scalars(count: time * state, zeroed: false)
         activations.withUnsafeMutableBufferPointer { a in
             hiddens.withUnsafeMutableBufferPointer { h in
                 cells.withUnsafeMutableBufferPointer { c in
                     cellTanh.withUnsafeMutableBufferPointer { tanhC in
-                        wHH.scalars.withUnsafeBufferPointer { w in
-                            let (a, h, c, tanhC, w) = (a.baseAddress!, h.baseAddress!, c.baseAddress!, tanhC.baseAddress!, w.baseAddress!)
-                            for t in 0..<time {
-                                let pre = a + t * batch * gates
-                                MatrixMultiply.multiply(h + t * step, w, transposeB: true, into: pre, m: batch, n: gates, k: units, accumulate: true)
-                                RecurrentCells.lstmForward(gates: pre, cPrevious: c + t * step, c: c + (t + 1) * step,
-                                                           h: h + (t + 1) * step, tanhC: tanhC + t * step, rows: batch, units: units)
+                        projected.scalars.withUnsafeBufferPointer { p in
+                            wHH.scalars.withUnsafeBufferPointer { w in
+                                let (a, h, c, tanhC, p, w) = (a.baseAddress!, h.baseAddress!, c.baseAddress!, tanhC.baseAddress!,
+                                                              p.baseAddress!, w.baseAddress!)
+                                for t in 0..<time {
+                                    let pre = a + t * gates * batch
+                                    for g in 0..<gates {
+                                        let row = pre + g * batch, source = p + g * columns + t * batch, b0 = bias.scalars[g]
+                                        for b in 0..<batch { row[b] = source[b] + b0 }
+                                    }
+                                    MatrixMultiply.multiply(w, h + t * state, into: pre, m: gates, n: batch, k: units, accumulate: true)
+                                    RecurrentCells.lstmForward(gates: pre, cPrevious: c + t * state, c: c + (t + 1) * state,
+                                                               h: h + (t + 1) * state, tanhC: tanhC + t * state, rows: 1, units: state)
+                                }
                             }
                         }
                     }
                 }
             }
         }
-        let output = cells.withUnsafeBufferPointer { c in
-            Recurrent.output(hiddens: hiddens, lastCell: c.baseAddress! + time * step, time: time, batch: batch, units: units,
-                             returnSequences: returnSequences, returnState: returnState)
-        }
+        let output = LSTM.output(hiddens: hiddens, cells: cells, time: time, batch: batch, units: units,
+                                 returnSequences: returnSequences, returnState: returnState)
         let needInput = input.requiresGradient
         return Variable(output, inputs: [input, weightIH, weightHH, biasIH, biasHH]) { upstream in
-            var (dh, dc) = Recurrent.stepGradients(upstream, time: time, batch: batch, units: units,
-                                                  returnSequences: returnSequences, returnState: returnState)
-            // Pre-activation gradients of every step, [time · batch, gates].
-            var dGates = [Float].scalars(count: time * batch * gates, zeroed: false)
+            var (dh, dc) = LSTM.stateGradients(upstream, time: time, batch: batch, units: units,
+                                                returnSequences: returnSequences, returnState: returnState)
+            // Every step's pre-activation gradients, [gates, time · batch] (column t·batch + b),
+            // and the previous hidden states in the same columns, [units, time · batch].
+            var dGates = [Float].scalars(count: gates * columns, zeroed: false)
+            var previous = [Float].scalars(count: units * columns, zeroed: false)
+            var dStep = [Float].scalars(count: gates * batch, zeroed: false)
             activations.withUnsafeBufferPointer { a in
                 cells.withUnsafeBufferPointer { c in
                     cellTanh.withUnsafeBufferPointer { tanhC in
-                        dh.withUnsafeMutableBufferPointer { dh in
-                            dc.withUnsafeMutableBufferPointer { dc in
-                                dGates.withUnsafeMutableBufferPointer { dG in
-                                    wHH.scalars.withUnsafeBufferPointer { w in
-                                        let (a, c, tanhC, dh, dc, dG, w) = (a.baseAddress!, c.baseAddress!, tanhC.baseAddress!,
-                                                                           dh.baseAddress!, dc.baseAddress!, dG.baseAddress!, w.baseAddress!)
-                                        for t in stride(from: time - 1, through: 0, by: -1) {
-                                            let dStep = dG + t * batch * gates
-                                            RecurrentCells.lstmBackward(gates: a + t * batch * gates, cPrevious: c + t * step,
-                                                                        tanhC: tanhC + t * step, dh: dh + t * step, dc: dc,
-                                                                        dGates: dStep, rows: batch, units: units)
-                                            // dh_{t-1} += dGates_t · weight_hh
-                                            if t > 0 {
-                                                MatrixMultiply.multiply(dStep, w, into: dh + (t - 1) * step, m: batch, n: units, k: gates,
-                                                                        accumulate: true)
+                        hiddens.withUnsafeBufferPointer { h in
+                            dh.withUnsafeMutableBufferPointer { dh in
+                                dc.withUnsafeMutableBufferPointer { dc in
+                                    dGates.withUnsafeMutableBufferPointer { dG in
+                                        previous.withUnsafeMutableBufferPointer { hp in
+                                            dStep.withUnsafeMutableBufferPointer { dS in
+                                                wHH.scalars.withUnsafeBufferPointer { w in
+                                                    let (a, c, tanhC, h, dh, dc, dG, hp, dS, w) = (
+                                                        a.baseAddress!, c.baseAddress!, tanhC.baseAddress!, h.baseAddress!, dh.baseAddress!,
+                                                        dc.baseAddress!, dG.baseAddress!, hp.baseAddress!, dS.baseAddress!, w.baseAddress!)
+                                                    for t in stride(from: time - 1, through: 0, by: -1) {
+                                                        RecurrentCells.lstmBackward(
+                                                            gates: a + t * gates * batch, cPrevious: c + t * state, tanhC: tanhC + t * state,
+                                                            dh: dh + t * state, dc: dc, dGates: dS, rows: 1, units: state)
+                                                        // dh_{t-1} += weight_hhᵀ · dGates_t
+                                                        if t > 0 {
+                                                            MatrixMultiply.multiply(w, transposeA: true, dS, into: dh + (t - 1) * state,
+                                                                                    m: units, n: batch, k: gates, accumulate: true)
+                                                        }
+                                                        for g in 0..<gates { (dG + g * columns + t * batch).update(from: dS + g * batch, count: batch) }
+                                                        for u in 0..<units {
+                                                            (hp + u * columns + t * batch).update(from: h + t * state + u * batch, count: batch)
+                                                        }
+                                                    }
+                                                }
                                             }
                                         }
                                     }
@@ -72,13 +96,75 @@ extension LSTM {
                     }
                 }
             }
-            let dGatesTensor = Tensor(shape: [time * batch, gates], scalars: dGates)
-            let dx = needInput ? dGatesTensor.matmul(wIH).reshaped(to: [time, batch, features]).permuted([1, 0, 2]) : nil
-            let dwIH = dGatesTensor.matmul(x.reshaped(to: [time * batch, features]), transposeSelf: true)
-            let previousHiddens = Tensor(shape: [time * batch, units], scalars: Array(hiddens[0..<(time * step)]))
-            let dwHH = dGatesTensor.matmul(previousHiddens, transposeSelf: true)
-            let dBias = dGatesTensor.sum(alongAxis: 0)
+            let dGatesTensor = Tensor(shape: [gates, columns], scalars: dGates)
+            let dx = needInput
+                ? dGatesTensor.matmul(wIH, transposeSelf: true).reshaped(to: [time, batch, features]).permuted([1, 0, 2]) : nil
+            let dwIH = dGatesTensor.matmul(x)
+            let dwHH = dGatesTensor.matmul(Tensor(shape: [units, columns], scalars: previous), transposeOther: true)
+            let dBias = dGatesTensor.sum(alongAxis: 1)
             return [dx, dwIH, dwHH, dBias, dBias]
         }
+    }
+
+    /// The layer's output from the feature-major states `[time + 1, units, batch]`: every step
+    /// `[batch, time, units]`, the last `[batch, units]`, or the last hidden and cell states
+    /// stacked `[batch, 2, units]`.
+    static func output(
+        hiddens: [Float], cells: [Float], time: Int, batch: Int, units: Int, returnSequences: Bool, returnState: Bool
+    ) -> Tensor {
+        let state = units * batch
+        if returnSequences {
+            var result = [Float].scalars(count: batch * time * units, zeroed: false)
+            hiddens.withUnsafeBufferPointer { h in
+                result.withUnsafeMutableBufferPointer { y in
+                    for t in 0..<time {
+                        for b in 0..<batch {
+                            let target = y.baseAddress! + (b * time + t) * units, source = h.baseAddress! + (t + 1) * state + b
+                            for u in 0..<units { target[u] = source[u * batch] }
+                        }
+                    }
+                }
+            }
+            return Tensor(shape: [batch, time, units], scalars: result)
+        }
+        let last = time * state
+        let parts = returnState ? [hiddens, cells] : [hiddens]
+        var result = [Float].scalars(count: batch * parts.count * units, zeroed: false)
+        for (index, part) in parts.enumerated() {
+            for u in 0..<units { for b in 0..<batch { result[(b * parts.count + index) * units + u] = part[last + u * batch + b] } }
+        }
+        return Tensor(shape: returnState ? [batch, 2, units] : [batch, units], scalars: result)
+    }
+
+    /// The upstream gradient as the gradient of each step's hidden state `[time, units, batch]`
+    /// and of the last cell state `[units, batch]`.
+    static func stateGradients(
+        _ upstream: Tensor, time: Int, batch: Int, units: Int, returnSequences: Bool, returnState: Bool
+    ) -> (hidden: [Float], cell: [Float]) {
+        let state = units * batch
+        var hidden = [Float](repeating: 0, count: time * state)
+        var cell = [Float](repeating: 0, count: state)
+        let g = upstream.scalars
+        if returnSequences {
+            g.withUnsafeBufferPointer { g in
+                hidden.withUnsafeMutableBufferPointer { d in
+                    for t in 0..<time {
+                        for b in 0..<batch {
+                            let source = g.baseAddress! + (b * time + t) * units, target = d.baseAddress! + t * state + b
+                            for u in 0..<units { target[u * batch] = source[u] }
+                        }
+                    }
+                }
+            }
+            return (hidden, cell)
+        }
+        let last = (time - 1) * state, width = returnState ? 2 : 1
+        for b in 0..<batch {
+            for u in 0..<units {
+                hidden[last + u * batch + b] = g[(b * width) * units + u]
+                if returnState { cell[u * batch + b] = g[(b * width + 1) * units + u] }
+            }
+        }
+        return (hidden, cell)
     }
 }
