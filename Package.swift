@@ -54,6 +54,7 @@ let package = Package(
         .executableTarget(name: "graph-models", dependencies: ["NeuralNet"], path: "Examples/GraphModels"),
         .executableTarget(name: "resume-training", dependencies: ["NeuralNet"], path: "Examples/ResumeTraining"),
         .executableTarget(name: "tabular-regression", dependencies: ["NeuralNet"], path: "Examples/TabularRegression"),
+        .executableTarget(name: "char-transformer", dependencies: ["NeuralNet"], path: "Examples/CharTransformer"),
         .testTarget(
             name: "NeuralNetTests", dependencies: ["NeuralNet", "NeuralNetKernels"],
             // Files written by earlier versions, PyTorch and NumPy, which must keep loading.

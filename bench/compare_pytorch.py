@@ -96,7 +96,7 @@ CORPUS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Sources
                       "shakespeare.txt.gz")
 
 
-def text_windows(context=128, stride=32, count=105 * 32):
+def text_windows(context=128, stride=16, count=105 * 32):
     """Windows of the embedded Shakespeare as NeuralNet's TextDataset makes them: inputs and next characters."""
     with gzip.open(CORPUS, "rt") as f:
         text = f.read()

@@ -56,6 +56,16 @@ void nn_gru_forward_step(float *input_part, const float *hidden_part, const floa
 void nn_gru_backward_step(const float *gates, const float *hidden_part, const float *h_prev, const float *dh,
                           float *d_input, float *d_hidden, float *dh_prev, long rows, long units);
 
+/// Layer normalisation of `rows` rows of `width`: normalized = (x - μ)/σ, y = normalized ⊙ γ + β,
+/// inverse_deviation[r] = 1/σ with σ = √(variance + epsilon).
+void nn_layer_norm(const float *x, const float *gamma, const float *beta, float *y, float *normalized, float *inverse_deviation,
+                   long rows, long width, float epsilon);
+
+/// Its gradient: dx (skipped when NULL) from the upstream `g`; adds Σ g ⊙ normalized into `dgamma`
+/// and Σ g into `dbeta`. `scratch` holds `width` floats.
+void nn_layer_norm_backward(const float *g, const float *normalized, const float *gamma, const float *inverse_deviation,
+                            float *dx, float *dgamma, float *dbeta, float *scratch, long rows, long width);
+
 #ifdef __cplusplus
 }
 #endif

@@ -21,7 +21,6 @@ extension Variable {
         let qkv = value
         var weights = [Float].scalars(count: items * square, zeroed: false)
         var output = Tensor(uninitializedDimensions: Dimensions([batch, time, width]))
-        let keep = 1 - dropout
         let padding = paddingMask?.scalars
 
         /// Hides masked keys and turns one item's scores into attention weights, in place.
@@ -37,10 +36,11 @@ extension Variable {
             }
             Elementwise.softmaxRows(scores, rows: time, width: time)
         }
-        /// `weights ⊙ mask / keep` of one item into `target` (the weights themselves without dropout).
+        /// `weights ⊙ mask` of one item into `target`, the mask (`1/keep` or 0) from the item's stream.
         func dropped(_ weights: UnsafePointer<Float>, item: Int, into target: UnsafeMutablePointer<Float>) {
             var generator = SeededGenerator(seed: dropoutSeed, stream: UInt64(item))
-            for i in 0..<square { target[i] = generator.nextUnitFloat() < keep ? weights[i] / keep : 0 }
+            Dropout.fillMask(target, count: square, rate: dropout, generator: &generator)
+            for i in 0..<square { target[i] *= weights[i] }
         }
         let threads = ComputeThreads.count
         let parts = Swift.min(threads, items)
@@ -99,8 +99,10 @@ extension Variable {
                                     MatrixMultiply.multiplyOnThisThread(dOut, lda: width, base + 2 * width, transposeB: true, ldb: triple,
                                                                         into: dWeights, ldc: time, m: time, n: time, k: headWidth)
                                     if dropout > 0 {
-                                        // The mask again, from the same stream: dropped weights are 0 exactly where it is.
-                                        for i in 0..<square { dWeights[i] = droppedWeights[i] == 0 && weights[i] != 0 ? 0 : dWeights[i] / keep }
+                                        // The mask again, from the same stream.
+                                        var generator = SeededGenerator(seed: dropoutSeed, stream: UInt64(item))
+                                        Dropout.fillMask(droppedWeights, count: square, rate: dropout, generator: &generator)
+                                        for i in 0..<square { dWeights[i] *= droppedWeights[i] }
                                     }
                                     Elementwise.softmaxRowsBackward(weights, scaling: dWeights, rows: time, width: time)
                                     for i in 0..<square { dWeights[i] *= scale }

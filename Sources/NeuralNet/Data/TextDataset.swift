@@ -6,9 +6,11 @@ import Foundation
 /// `[batch, context] → [batch, context, vocabulary]` learns the next character at every position
 /// with `.sparseSoftmaxCrossEntropy`.
 ///
-/// Windows start every `stride` characters (by default a quarter of the context, so windows
-/// overlap), after an offset drawn from `seed` within the first stride. `split(0.9)` cuts the
-/// text itself, so held-out windows never overlap training ones.
+/// Windows start every `stride` characters (by default an eighth of the context, so windows
+/// overlap and an epoch sees each character at eight positions), after an offset drawn from
+/// `seed` within the first stride. `split(0.9)` cuts the text itself, so held-out windows never
+/// overlap training ones; held-out windows follow each other without overlap (stride =
+/// context), so every held-out character is scored once.
 ///
 /// ```swift
 /// let text = try TextDataset.shakespeare(context: 128)
@@ -30,7 +32,7 @@ public struct TextDataset: Sendable {
     /// character of the text).
     public init(text: String, context: Int, stride: Int? = nil, seed: UInt64 = 0, vocabulary: Vocabulary? = nil) throws {
         guard context > 0 else { throw NeuralNetError.invalidArgument("TextDataset: context must be positive, got \(context)") }
-        let stride = stride ?? Swift.max(context / 4, 1)
+        let stride = stride ?? Swift.max(context / 8, 1)
         guard stride > 0 else { throw NeuralNetError.invalidArgument("TextDataset: stride must be positive, got \(stride)") }
         let vocabulary = vocabulary ?? Vocabulary(text: text)
         let ids = try vocabulary.encode(text)
@@ -82,16 +84,16 @@ public struct TextDataset: Sendable {
     public func split(_ fraction: Double) -> (train: Dataset, heldOut: Dataset) {
         guard fraction > 0 && fraction < 1 else { fatalError("TextDataset.split: fraction must be in (0, 1), got \(fraction)") }
         let cut = Int(Double(ids.count) * fraction)
-        return (windows(in: 0..<cut), windows(in: cut..<ids.count))
+        return (windows(in: 0..<cut), windows(in: cut..<ids.count, stride: context))
     }
 
-    private func windowStarts(in range: Range<Int>) -> StrideTo<Int> {
+    private func windowStarts(in range: Range<Int>, stride: Int? = nil) -> StrideTo<Int> {
         let first = range.lowerBound == 0 ? offset : range.lowerBound
-        return Swift.stride(from: first, to: range.upperBound - context, by: stride)
+        return Swift.stride(from: first, to: range.upperBound - context, by: stride ?? self.stride)
     }
 
-    private func windows(in range: Range<Int>) -> Dataset {
-        let starts = Array(windowStarts(in: range))
+    private func windows(in range: Range<Int>, stride: Int? = nil) -> Dataset {
+        let starts = Array(windowStarts(in: range, stride: stride))
         var inputs = [Float](), labels = [Float]()
         inputs.reserveCapacity(starts.count * context)
         labels.reserveCapacity(starts.count * context)

@@ -20,6 +20,7 @@ struct PyTorchModule {
             let module = parts.dropLast().joined(separator: ".")
             modules[module, default: PyTorchModule(name: module, tensors: [:])].tensors[field] = tensor
         }
+        mergeAttentionOutputs(&modules)
         var ranked: [String: Int] = [:]
         if let order {
             for item in order.split(separator: ",") {
@@ -28,7 +29,7 @@ struct PyTorchModule {
                 if ranked[module] == nil { ranked[module] = ranked.count }
             }
         }
-        return modules.values.sorted { a, b in
+        let sorted = modules.values.sorted { a, b in
             switch (ranked[a.name], ranked[b.name]) {
             case let (x?, y?): x < y
             case (_?, nil): true
@@ -36,6 +37,28 @@ struct PyTorchModule {
             case (nil, nil): naturalOrder(a.name, b.name)
             }
         }
+        return sorted.flatMap { $0.recurrentLayers() }
+    }
+
+    /// `nn.MultiheadAttention` keeps its output projection in a child module `out_proj`: its
+    /// tensors join the attention module's as `out_proj.weight` and `out_proj.bias`.
+    private static func mergeAttentionOutputs(_ modules: inout [String: PyTorchModule]) {
+        for (name, module) in modules where module.tensors["in_proj_weight"] != nil {
+            guard let output = modules.removeValue(forKey: name.isEmpty ? "out_proj" : name + ".out_proj") else { continue }
+            for (field, tensor) in output.tensors { modules[name]!.tensors["out_proj." + field] = tensor }
+        }
+    }
+
+    /// A multi-layer `nn.LSTM` or `nn.GRU` (`weight_ih_l0`, `weight_ih_l1`, ...) as one module
+    /// per layer with the suffix dropped, in layer order; any other module as it is.
+    func recurrentLayers() -> [PyTorchModule] {
+        var layers: [Int: [String: Tensor]] = [:]
+        for (field, tensor) in tensors {
+            guard let range = field.range(of: "_l", options: .backwards), let index = Int(field[range.upperBound...]),
+                  field.hasPrefix("weight_") || field.hasPrefix("bias_") else { return [self] }
+            layers[index, default: [:]][String(field[..<range.lowerBound])] = tensor
+        }
+        return layers.keys.sorted().map { PyTorchModule(name: layers.count > 1 ? "\(name) (layer \($0))" : name, tensors: layers[$0]!) }
     }
 
     /// `"fc.2" < "fc.10"`: parts compared as numbers where both are numbers.
@@ -86,6 +109,31 @@ struct PyTorchModule {
             guard weight.rank == 4 else { throw NeuralNetError.invalidArgument("weight has shape \(weight.shape); a Conv2d weight is [out, in, kH, kW]") }
             let kernel = weight.permuted([2, 3, 1, 0])
             return [(convolution.kernel, kernel)] + (try convolution.bias.map { [($0, try tensor("bias"))] } ?? [])
+        case let embedding as Embedding:
+            try extra(beyond: ["weight"])
+            return [(embedding.table, try tensor("weight"))]
+        case let positions as PositionEmbedding:
+            // A bare parameter, or an nn.Embedding of positions (GPT-2's wpe).
+            guard tensors.count == 1, let table = tensors.values.first else {
+                throw NeuralNetError.invalidArgument("a position table is one tensor [maxLength, d]; the module has \(tensors.keys.sorted())")
+            }
+            return [(positions.table, table)]
+        case let norm as LayerNorm:
+            try extra(beyond: ["weight", "bias"])
+            return [(norm.gamma, try tensor("weight")), (norm.beta, try tensor("bias"))]
+        case let lstm as LSTM:
+            try extra(beyond: ["weight_ih", "weight_hh", "bias_ih", "bias_hh"])
+            return [(lstm.weightIH, try tensor("weight_ih")), (lstm.weightHH, try tensor("weight_hh")),
+                    (lstm.biasIH, try tensor("bias_ih")), (lstm.biasHH, try tensor("bias_hh"))]
+        case let gru as GRU:
+            try extra(beyond: ["weight_ih", "weight_hh", "bias_ih", "bias_hh"])
+            return [(gru.weightIH, try tensor("weight_ih")), (gru.weightHH, try tensor("weight_hh")),
+                    (gru.biasIH, try tensor("bias_ih")), (gru.biasHH, try tensor("bias_hh"))]
+        case let attention as MultiHeadAttention:
+            try extra(beyond: ["in_proj_weight", "in_proj_bias", "out_proj.weight", "out_proj.bias"])
+            return [(attention.qkvWeight, try tensor("in_proj_weight").transposed()), (attention.qkvBias, try tensor("in_proj_bias")),
+                    (attention.outputWeight, try tensor("out_proj.weight").transposed()),
+                    (attention.outputBias, try tensor("out_proj.bias"))]
         case let norm as BatchNorm:
             try extra(beyond: ["weight", "bias", "running_mean", "running_var"])
             return [(norm.gamma, try tensor("weight")), (norm.beta, try tensor("bias")),

@@ -7,7 +7,10 @@ public enum WeightConvention: Sendable, Equatable {
     case neuralnet
     /// A PyTorch `state_dict` saved with safetensors: `Linear.weight` `[out, in]`,
     /// `Conv2d.weight` `[out, in, kH, kW]`, BatchNorm's `weight`, `bias`, `running_mean`,
-    /// `running_var` (`num_batches_tracked` ignored), and images flattened channels first.
+    /// `running_var` (`num_batches_tracked` ignored), and images flattened channels first;
+    /// `Embedding.weight`, `LayerNorm.weight`/`bias`, `nn.LSTM` and `nn.GRU` (one NeuralNet layer
+    /// per PyTorch layer: `weight_ih_l0`, `weight_ih_l1`, ...; batch-first, one direction), and
+    /// `nn.MultiheadAttention` (`in_proj_weight`, `in_proj_bias`, `out_proj`).
     case pytorch
 }
 

@@ -30,13 +30,28 @@ public final class Dropout: Layer {
 
     public func forward(_ input: Variable, mode: Mode, generator: inout SeededGenerator) throws -> Variable {
         guard mode == .training, rate > 0 else { return input }
-        let keep = 1 - rate
-        let scale = 1 / keep
-        var mask = Tensor.zeros(input.shape)
+        var mask = Tensor(uninitializedDimensions: input.dimensions)
         mask.scalars.withUnsafeMutableBufferPointer { mask in
-            for i in 0..<mask.count where generator.nextUnitFloat() < keep { mask[i] = scale }
+            Dropout.fillMask(mask.baseAddress!, count: mask.count, rate: rate, generator: &generator)
         }
         return input * Variable(mask)
+    }
+
+    /// Writes a dropout mask: each element `1 / (1 - rate)` with probability `1 - rate` (to
+    /// 2⁻¹⁶), else 0. Each 64-bit draw decides four elements, 16 bits each, which keeps the
+    /// generator off the critical path of large masks (attention weights).
+    static func fillMask(_ mask: UnsafeMutablePointer<Float>, count: Int, rate: Float, generator: inout SeededGenerator) {
+        let scale = 1 / (1 - rate)
+        let threshold = UInt64((Double(1 - rate) * 65_536).rounded())
+        var i = 0
+        while i < count {
+            var bits = generator.next()
+            for lane in i..<Swift.min(i + 4, count) {
+                mask[lane] = bits & 0xFFFF < threshold ? scale : 0
+                bits >>= 16
+            }
+            i += 4
+        }
     }
 
     public var description: String { "Dropout(\(rate))" }

@@ -85,6 +85,11 @@ public func loadModel(from path: String, registry: Registry = .standard) throws 
     return try Sequential.load(from: path, registry: registry)
 }
 
+/// The model saved at `url`, whichever kind it is (see `loadModel(from:registry:)` for a path).
+public func loadModel(from url: URL, registry: Registry = .standard) throws -> any Network {
+    try loadModel(from: url.path, registry: registry)
+}
+
 /// The model a spec describes: a `Sequential` for a list of layers, a `Model` for a graph.
 public func makeModel(spec: ModelSpec, registry: Registry = .standard, seed: UInt64 = 0) throws -> any Network {
     if spec.graph != nil { return try Model(spec: spec, registry: registry, seed: seed) }

@@ -37,6 +37,26 @@ struct PyTorchWeightsTests {
         #expect(largest <= 1e-4, "largest logit difference \(largest)")
     }
 
+    /// `Fixtures/make_pytorch_sequence_fixture.py`: Embedding, a 2-layer LSTM, a GRU, LayerNorm,
+    /// MultiheadAttention and Linear, batch first.
+    @Test func recurrentAndAttentionWeightsGivePyTorchsLogits() throws {
+        let net = Sequential(inputShape: [5], loss: .sparseSoftmaxCrossEntropy) {
+            Embedding(vocabularySize: 11, dimensions: 6)
+            LSTM(units: 8, returnSequences: true)
+            LSTM(units: 8, returnSequences: true)
+            GRU(units: 6, returnSequences: true)
+            LayerNorm()
+            MultiHeadAttention(heads: 2, dimensions: 6)
+            Dense(11)
+        }
+        try net.loadWeights(from: fixture("pytorch-sequence"), convention: .pytorch)
+        let tensors = Dictionary(uniqueKeysWithValues: try SafeTensors.read(from: fixture("pytorch-sequence-expected").path).tensors)
+        let ours = net.predict(tensors["ids"]!)
+        #expect(ours.shape == [3, 5, 11])
+        let largest = zip(ours.scalars, tensors["logits"]!.scalars).map { abs($0 - $1) }.max()!
+        #expect(largest <= 1e-4, "largest logit difference \(largest)")
+    }
+
     @Test func halfPrecisionWeightsAreConverted() throws {
         let net = model()
         try net.loadWeights(from: fixture("pytorch-cnn-f16"), convention: .pytorch)

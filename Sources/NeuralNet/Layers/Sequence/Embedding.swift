@@ -7,7 +7,9 @@ public final class Embedding: Layer {
     public let vocabularySize: Int
     /// The length of each vector.
     public let dimensions: Int
-    /// The vectors, `[vocabularySize, dimensions]`, initialised from `N(0, 1)` as PyTorch does.
+    /// The vectors, `[vocabularySize, dimensions]`, initialised from `U(-0.05, 0.05)` as Keras
+    /// does (PyTorch's `N(0, 1)` makes the token vectors drown the small position vectors and
+    /// block outputs of a pre-norm transformer at first; it trained measurably slower here).
     public let table: Parameter
     private let tableLeaves: ParameterLeaves
 
@@ -24,7 +26,7 @@ public final class Embedding: Layer {
 
     public func build(inputShape: [Int], generator: inout SeededGenerator) throws -> [Int] {
         if table.count == 0 {
-            table.value = Initializer.normal(mean: 0, standardDeviation: 1)
+            table.value = Initializer.uniform(-0.05..<0.05)
                 .tensor(shape: [vocabularySize, dimensions], fanIn: vocabularySize, fanOut: dimensions, using: &generator)
         }
         return inputShape + [dimensions]

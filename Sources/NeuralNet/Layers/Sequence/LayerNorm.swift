@@ -1,4 +1,4 @@
-import Foundation
+import NeuralNetKernels
 
 /// Layer normalisation (Ba et al., 2016) over the last axis of each position:
 /// `y = γ ⊙ (x - μ) / √(σ² + ε) + β`, with `μ` and `σ²` the mean and (biased) variance of the
@@ -47,62 +47,20 @@ public final class LayerNorm: Layer {
         return LayerNorm.normalize(input, gamma: gammaLeaves.leaf(), beta: betaLeaves.leaf(), epsilon: epsilon)
     }
 
-    /// The fused normalisation of `x` over its last axis, on the tape.
+    /// The fused normalisation of `x` over its last axis, on the tape (see `Normalization`).
     static func normalize(_ x: Variable, gamma: Variable, beta: Variable, epsilon: Float) -> Variable {
-        let input = x.value, scale = gamma.value, shift = beta.value
+        let input = x.value, scale = gamma.value
         let width = scale.count
         let rows = input.count / width
-        var normalized = [Float].scalars(count: input.count, zeroed: false)
-        var inverseDeviation = [Float](repeating: 0, count: rows)
-        var output = Tensor(uninitializedDimensions: input.dimensions)
-        input.scalars.withUnsafeBufferPointer { x in
-            output.scalars.withUnsafeMutableBufferPointer { y in
-                for row in 0..<rows {
-                    let base = row * width
-                    var mean: Float = 0
-                    for j in 0..<width { mean += x[base + j] }
-                    mean /= Float(width)
-                    var variance: Float = 0
-                    for j in 0..<width {
-                        let d = x[base + j] - mean
-                        variance += d * d
-                    }
-                    let inverse = 1 / (variance / Float(width) + epsilon).squareRoot()
-                    inverseDeviation[row] = inverse
-                    for j in 0..<width {
-                        let n = (x[base + j] - mean) * inverse
-                        normalized[base + j] = n
-                        y[base + j] = n * scale.scalars[j] + shift.scalars[j]
-                    }
-                }
-            }
-        }
-        let (needX, needGamma, needBeta) = (x.requiresGradient, gamma.requiresGradient, beta.requiresGradient)
+        let forward = Normalization.layerNorm(input.scalars, gamma: scale.scalars, beta: beta.value.scalars, rows: rows, width: width,
+                                              epsilon: epsilon)
+        let output = Tensor(shape: input.shape, scalars: forward.output)
+        let needX = x.requiresGradient
         return Variable(output, inputs: [x, gamma, beta]) { upstream in
-            var dx = needX ? Tensor(uninitializedDimensions: input.dimensions) : nil
-            var dGamma = [Float](repeating: 0, count: width), dBeta = [Float](repeating: 0, count: width)
-            upstream.scalars.withUnsafeBufferPointer { g in
-                for row in 0..<rows {
-                    let base = row * width
-                    var meanScaled: Float = 0, meanScaledNormalized: Float = 0
-                    for j in 0..<width {
-                        let scaled = g[base + j] * scale.scalars[j]
-                        meanScaled += scaled
-                        meanScaledNormalized += scaled * normalized[base + j]
-                        dGamma[j] += g[base + j] * normalized[base + j]
-                        dBeta[j] += g[base + j]
-                    }
-                    guard dx != nil else { continue }
-                    meanScaled /= Float(width)
-                    meanScaledNormalized /= Float(width)
-                    let inverse = inverseDeviation[row]
-                    for j in 0..<width {
-                        let scaled = g[base + j] * scale.scalars[j]
-                        dx!.scalars[base + j] = (scaled - meanScaled - normalized[base + j] * meanScaledNormalized) * inverse
-                    }
-                }
-            }
-            return [dx, needGamma ? Tensor(dGamma) : nil, needBeta ? Tensor(dBeta) : nil]
+            let (dx, dGamma, dBeta) = Normalization.layerNormBackward(
+                upstream.scalars, normalized: forward.normalized, gamma: scale.scalars, inverseDeviation: forward.inverseDeviation,
+                rows: rows, width: width, inputGradient: needX)
+            return [dx.map { Tensor(shape: input.shape, scalars: $0) }, Tensor(dGamma), Tensor(dBeta)]
         }
     }
 
