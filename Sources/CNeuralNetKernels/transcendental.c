@@ -108,3 +108,9 @@ void nn_softmax_rows_backward(const float *restrict y, float *restrict dy, long 
         for (long j = 0; j < width; j++) g[j] = p[j] * (g[j] - dot);
     }
 }
+
+NN_MULTIVERSIONED
+void nn_dropout(const uint16_t *restrict random, const float *x, float *y, long count, uint32_t threshold,
+                float scale) {
+    for (long i = 0; i < count; i++) y[i] = (uint32_t)random[i] < threshold ? x[i] * scale : 0.0f;
+}

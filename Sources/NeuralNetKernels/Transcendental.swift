@@ -33,6 +33,15 @@ extension Elementwise {
         }
     }
 
+    /// Dropout of `count` elements: `y[i] = random[i] < threshold ? x[i] · scale : 0`, with
+    /// `random` 16-bit uniform draws (`x` and `y` may be the same buffer).
+    public static func dropout(
+        random: UnsafePointer<UInt16>, _ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int,
+        threshold: UInt32, scale: Float
+    ) {
+        forChunks(of: count) { start, size in nn_dropout(random + start, x + start, y + start, size, threshold, scale) }
+    }
+
     /// `body(firstRow, rowCount)` over whole rows, one chunk per thread when the rows are many.
     static func forRowChunks(rows: Int, width: Int, _ body: (Int, Int) -> Void) {
         let parts = rows * width < 1 << 15 ? 1 : max(1, min(ComputeThreads.count, rows))

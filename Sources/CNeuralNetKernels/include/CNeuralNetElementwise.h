@@ -3,6 +3,8 @@
 #ifndef CNEURALNET_ELEMENTWISE_H
 #define CNEURALNET_ELEMENTWISE_H
 
+#include <stdint.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -65,6 +67,10 @@ void nn_layer_norm(const float *x, const float *gamma, const float *beta, float 
 /// and Σ g into `dbeta`. `scratch` holds `width` floats.
 void nn_layer_norm_backward(const float *g, const float *normalized, const float *gamma, const float *inverse_deviation,
                             float *dx, float *dgamma, float *dbeta, float *scratch, long rows, long width);
+
+/// Dropout: y[i] = random[i] < threshold ? x[i] · scale : 0, with `random` 16-bit uniform draws
+/// (keep probability threshold / 65536).
+void nn_dropout(const uint16_t *random, const float *x, float *y, long count, uint32_t threshold, float scale);
 
 #ifdef __cplusplus
 }

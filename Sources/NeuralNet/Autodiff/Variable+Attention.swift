@@ -36,11 +36,11 @@ extension Variable {
             }
             Elementwise.softmaxRows(scores, rows: time, width: time)
         }
-        /// `weights ⊙ mask` of one item into `target`, the mask (`1/keep` or 0) from the item's stream.
+        /// `weights ⊙ mask` of one item into `target` (which may be `weights`), the mask drawn
+        /// from the item's own stream.
         func dropped(_ weights: UnsafePointer<Float>, item: Int, into target: UnsafeMutablePointer<Float>) {
             var generator = SeededGenerator(seed: dropoutSeed, stream: UInt64(item))
-            Dropout.fillMask(target, count: square, rate: dropout, generator: &generator)
-            for i in 0..<square { target[i] *= weights[i] }
+            Dropout.Mask(count: square, rate: dropout, generator: &generator).apply(weights, into: target)
         }
         let threads = ComputeThreads.count
         let parts = Swift.min(threads, items)
@@ -98,12 +98,8 @@ extension Variable {
                                                                         into: dBase + 2 * width, ldc: triple, m: time, n: headWidth, k: time)
                                     MatrixMultiply.multiplyOnThisThread(dOut, lda: width, base + 2 * width, transposeB: true, ldb: triple,
                                                                         into: dWeights, ldc: time, m: time, n: time, k: headWidth)
-                                    if dropout > 0 {
-                                        // The mask again, from the same stream.
-                                        var generator = SeededGenerator(seed: dropoutSeed, stream: UInt64(item))
-                                        Dropout.fillMask(droppedWeights, count: square, rate: dropout, generator: &generator)
-                                        for i in 0..<square { dWeights[i] *= droppedWeights[i] }
-                                    }
+                                    // The same mask again, from the item's stream.
+                                    if dropout > 0 { dropped(dWeights, item: item, into: dWeights) }
                                     Elementwise.softmaxRowsBackward(weights, scaling: dWeights, rows: time, width: time)
                                     for i in 0..<square { dWeights[i] *= scale }
                                     // dQ = dScores · K; dK = dScoresᵀ · Q
