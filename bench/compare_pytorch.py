@@ -11,9 +11,12 @@ alternating, so that both see the same load:
     LD_LIBRARY_PATH=... /usr/bin/python3 bench/compare_pytorch.py --alternate .build/release/nn
 
 Needs `apt-get install python3-torch libopenblas0-openmp` (Debian's PyTorch falls back to the
-reference BLAS without OpenBLAS) and the Fashion-MNIST files (`apt-get install
+reference BLAS without OpenBLAS), or PyTorch 2 from PyPI in a virtualenv (`/opt/venv/bin/python
+bench/compare_pytorch.py ...`), and the Fashion-MNIST files (`apt-get install
 dataset-fashion-mnist`, or --data DIR). Both sides use the same thread count (NEURALNET_THREADS,
-or every core); the workloads are defined in `nn bench --help`.
+or every core); the workloads are defined in `nn bench --help`. `--only lstm-train gpt-train`
+runs the sequence models alone (the same architectures, optimizers and windows of the embedded
+Shakespeare; PyTorch 2 uses its fused scaled_dot_product_attention).
 """
 import argparse
 import gzip
@@ -96,7 +99,7 @@ CORPUS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Sources
                       "shakespeare.txt.gz")
 
 
-def text_windows(context=128, stride=16, count=105 * 32):
+def text_windows(context=128, stride=8, count=105 * 32):
     """Windows of the embedded Shakespeare as NeuralNet's TextDataset makes them: inputs and next characters."""
     with gzip.open(CORPUS, "rt") as f:
         text = f.read()
@@ -223,9 +226,12 @@ def main():
     threads = int(os.environ.get("NEURALNET_THREADS", os.cpu_count()))
     torch.set_num_threads(threads)
     torch.manual_seed(1)
-    train_x, train_y, test_x, test_y = load(args.data)
-    trained = mlp()
-    train_epoch(trained, train_x, train_y)
+    text_only = bool(args.only) and all(name in ("lstm-train", "gpt-train") for name in args.only)
+    train_x = train_y = test_x = trained = None
+    if not text_only:
+        train_x, train_y, test_x, test_y = load(args.data)
+        trained = mlp()
+        train_epoch(trained, train_x, train_y)
     # Each workload: one PyTorch run, and how many runs give the median.
     workloads = {
         "mlp-train": (lambda: train_epoch(mlp(), train_x, train_y), args.runs),

@@ -6,8 +6,8 @@ import Foundation
 /// `[batch, context] → [batch, context, vocabulary]` learns the next character at every position
 /// with `.sparseSoftmaxCrossEntropy`.
 ///
-/// Windows start every `stride` characters (by default an eighth of the context, so windows
-/// overlap and an epoch sees each character at eight positions), after an offset drawn from
+/// Windows start every `stride` characters (by default a sixteenth of the context, so windows
+/// overlap and an epoch sees each character at sixteen positions), after an offset drawn from
 /// `seed` within the first stride. `split(0.9)` cuts the text itself, so held-out windows never
 /// overlap training ones; held-out windows follow each other without overlap (stride =
 /// context), so every held-out character is scored once.
@@ -32,7 +32,7 @@ public struct TextDataset: Sendable {
     /// character of the text).
     public init(text: String, context: Int, stride: Int? = nil, seed: UInt64 = 0, vocabulary: Vocabulary? = nil) throws {
         guard context > 0 else { throw NeuralNetError.invalidArgument("TextDataset: context must be positive, got \(context)") }
-        let stride = stride ?? Swift.max(context / 8, 1)
+        let stride = stride ?? Swift.max(context / 16, 1)
         guard stride > 0 else { throw NeuralNetError.invalidArgument("TextDataset: stride must be positive, got \(stride)") }
         let vocabulary = vocabulary ?? Vocabulary(text: text)
         let ids = try vocabulary.encode(text)
