@@ -1,71 +1,93 @@
 import NeuralNetKernels
 
-/// The GRU's fused node: the forward pass over all steps and backpropagation through time, on
-/// time-major buffers like the LSTM's.
+/// The GRU's fused node: the forward pass over all steps and backpropagation through time,
+/// feature-major per step like the LSTM's (gates `[3·units, batch]`, states `[units, batch]`).
 extension GRU {
     func sequence(_ input: Variable, weightIH: Variable, weightHH: Variable, biasIH: Variable, biasHH: Variable) -> Variable {
         let (batch, time, features) = (input.shape[0], input.shape[1], input.shape[2])
         let (units, gates) = (self.units, 3 * self.units)
         let (returnSequences, returnState) = (self.returnSequences, self.returnState)
-        let x = input.value.permuted([1, 0, 2])
+        let columns = time * batch
+        let x = input.value.permuted([1, 0, 2]).reshaped(to: [columns, features])
         let needInput = input.requiresGradient
-        let wIH = weightIH.value, wHH = weightHH.value, bHH = biasHH.value
-        // x W_ihᵀ + b_ih for every step: [time · batch, gates]; then r, z, n in place.
-        var inputPart = x.reshaped(to: [time * batch, features])
-            .matmul(wIH, transposeSelf: false, transposeOther: true, reusing: nil, bias: biasIH.value).scalars
-        // h W_hhᵀ + b_hh of every step, kept for the backward pass (its n part is scaled by r).
-        var hiddenPart = [Float].scalars(count: time * batch * gates, zeroed: false)
-        var hiddens = [Float](repeating: 0, count: (time + 1) * batch * units)
-        let step = batch * units
+        let wIH = weightIH.value, wHH = weightHH.value, bIH = biasIH.value, bHH = biasHH.value
+        // weight_ih · xᵀ for every step: [gates, time · batch].
+        let projected = wIH.matmul(x, transposeOther: true)
+        let state = units * batch
+        // Per step: x W_ihᵀ + b_ih, turned into r | z | n in place, and h W_hhᵀ + b_hh (kept for
+        // the backward pass, where its n part meets r).
+        var inputPart = [Float].scalars(count: time * gates * batch, zeroed: false)
+        var hiddenPart = [Float].scalars(count: time * gates * batch, zeroed: false)
+        var hiddens = [Float](repeating: 0, count: (time + 1) * state)
         inputPart.withUnsafeMutableBufferPointer { a in
             hiddenPart.withUnsafeMutableBufferPointer { p in
                 hiddens.withUnsafeMutableBufferPointer { h in
-                    wHH.scalars.withUnsafeBufferPointer { w in
-                        bHH.scalars.withUnsafeBufferPointer { bias in
-                            let (a, p, h, w, bias) = (a.baseAddress!, p.baseAddress!, h.baseAddress!, w.baseAddress!, bias.baseAddress!)
+                    projected.scalars.withUnsafeBufferPointer { source in
+                        wHH.scalars.withUnsafeBufferPointer { w in
+                            let (a, p, h, source, w) = (a.baseAddress!, p.baseAddress!, h.baseAddress!, source.baseAddress!, w.baseAddress!)
                             for t in 0..<time {
-                                let projected = p + t * batch * gates
-                                MatrixMultiply.multiply(h + t * step, w, transposeB: true, into: projected, m: batch, n: gates, k: units,
-                                                        bias: bias)
-                                RecurrentCells.gruForward(inputPart: a + t * batch * gates, hiddenPart: projected, hPrevious: h + t * step,
-                                                          h: h + (t + 1) * step, rows: batch, units: units)
+                                let (aStep, pStep) = (a + t * gates * batch, p + t * gates * batch)
+                                for g in 0..<gates {
+                                    let from = source + g * columns + t * batch, (inputBias, hiddenBias) = (bIH.scalars[g], bHH.scalars[g])
+                                    for b in 0..<batch {
+                                        aStep[g * batch + b] = from[b] + inputBias
+                                        pStep[g * batch + b] = hiddenBias
+                                    }
+                                }
+                                MatrixMultiply.multiply(w, h + t * state, into: pStep, m: gates, n: batch, k: units, accumulate: true)
+                                RecurrentCells.gruForward(inputPart: aStep, hiddenPart: pStep, hPrevious: h + t * state,
+                                                          h: h + (t + 1) * state, rows: 1, units: state)
                             }
                         }
                     }
                 }
             }
         }
-        let output = Recurrent.output(hiddens: hiddens, lastCell: nil, time: time, batch: batch, units: units,
+        let output = Recurrent.output(hiddens: hiddens, cells: nil, time: time, batch: batch, units: units,
                                       returnSequences: returnSequences, returnState: returnState)
         return Variable(output, inputs: [input, weightIH, weightHH, biasIH, biasHH]) { upstream in
-            var (dh, dState) = Recurrent.stepGradients(upstream, time: time, batch: batch, units: units,
-                                                      returnSequences: returnSequences, returnState: returnState)
+            var (dh, dState) = Recurrent.stateGradients(upstream, time: time, batch: batch, units: units,
+                                                       returnSequences: returnSequences, returnState: returnState)
             // returnState repeats h: its second copy's gradient joins the first.
-            for index in 0..<step { dh[(time - 1) * step + index] += dState[index] }
-            var dInput = [Float].scalars(count: time * batch * gates, zeroed: false)     // ∂ of x W_ihᵀ + b_ih
-            var dHidden = [Float].scalars(count: time * batch * gates, zeroed: false)    // ∂ of h W_hhᵀ + b_hh
-            var dhPrevious = [Float](repeating: 0, count: step)
+            for index in 0..<state { dh[(time - 1) * state + index] += dState[index] }
+            // Every step's gradients of the input and hidden projections, [gates, time · batch],
+            // and the previous hidden states in the same columns, [units, time · batch].
+            var dInput = [Float].scalars(count: gates * columns, zeroed: false)
+            var dHidden = [Float].scalars(count: gates * columns, zeroed: false)
+            var previous = [Float].scalars(count: units * columns, zeroed: false)
+            var steps = [Float].scalars(count: 2 * gates * batch + state, zeroed: false)
             inputPart.withUnsafeBufferPointer { a in
                 hiddenPart.withUnsafeBufferPointer { p in
                     hiddens.withUnsafeBufferPointer { h in
                         dh.withUnsafeMutableBufferPointer { dh in
                             dInput.withUnsafeMutableBufferPointer { dI in
                                 dHidden.withUnsafeMutableBufferPointer { dP in
-                                    dhPrevious.withUnsafeMutableBufferPointer { previous in
-                                        wHH.scalars.withUnsafeBufferPointer { w in
-                                            let (a, p, h, dh, dI, dP, previous, w) = (
-                                                a.baseAddress!, p.baseAddress!, h.baseAddress!, dh.baseAddress!, dI.baseAddress!,
-                                                dP.baseAddress!, previous.baseAddress!, w.baseAddress!)
-                                            for t in stride(from: time - 1, through: 0, by: -1) {
-                                                let offset = t * batch * gates
-                                                RecurrentCells.gruBackward(gates: a + offset, hiddenPart: p + offset, hPrevious: h + t * step,
-                                                                           dh: dh + t * step, dInput: dI + offset, dHidden: dP + offset,
-                                                                           dhPrevious: previous, rows: batch, units: units)
-                                                guard t > 0 else { break }
-                                                // dh_{t-1} += dh_t ⊙ z + dHidden_t · weight_hh
-                                                MatrixMultiply.multiply(dP + offset, w, into: previous, m: batch, n: units, k: gates,
-                                                                        accumulate: true)
-                                                for index in 0..<step { dh[(t - 1) * step + index] += previous[index] }
+                                    previous.withUnsafeMutableBufferPointer { hp in
+                                        steps.withUnsafeMutableBufferPointer { scratch in
+                                            wHH.scalars.withUnsafeBufferPointer { w in
+                                                let (a, p, h, dh, dI, dP, hp, w) = (a.baseAddress!, p.baseAddress!, h.baseAddress!,
+                                                    dh.baseAddress!, dI.baseAddress!, dP.baseAddress!, hp.baseAddress!, w.baseAddress!)
+                                                let dInputStep = scratch.baseAddress!, dHiddenStep = dInputStep + gates * batch
+                                                let dPrevious = dHiddenStep + gates * batch
+                                                for t in stride(from: time - 1, through: 0, by: -1) {
+                                                    let offset = t * gates * batch
+                                                    RecurrentCells.gruBackward(
+                                                        gates: a + offset, hiddenPart: p + offset, hPrevious: h + t * state, dh: dh + t * state,
+                                                        dInput: dInputStep, dHidden: dHiddenStep, dhPrevious: dPrevious, rows: 1, units: state)
+                                                    if t > 0 {
+                                                        // dh_{t-1} += dh_t ⊙ z + weight_hhᵀ · dHidden_t
+                                                        MatrixMultiply.multiply(w, transposeA: true, dHiddenStep, into: dPrevious,
+                                                                                m: units, n: batch, k: gates, accumulate: true)
+                                                        for index in 0..<state { dh[(t - 1) * state + index] += dPrevious[index] }
+                                                    }
+                                                    for g in 0..<gates {
+                                                        (dI + g * columns + t * batch).update(from: dInputStep + g * batch, count: batch)
+                                                        (dP + g * columns + t * batch).update(from: dHiddenStep + g * batch, count: batch)
+                                                    }
+                                                    for u in 0..<units {
+                                                        (hp + u * columns + t * batch).update(from: h + t * state + u * batch, count: batch)
+                                                    }
+                                                }
                                             }
                                         }
                                     }
@@ -75,13 +97,13 @@ extension GRU {
                     }
                 }
             }
-            let dInputTensor = Tensor(shape: [time * batch, gates], scalars: dInput)
-            let dHiddenTensor = Tensor(shape: [time * batch, gates], scalars: dHidden)
-            let dx = needInput ? dInputTensor.matmul(wIH).reshaped(to: [time, batch, features]).permuted([1, 0, 2]) : nil
-            let dwIH = dInputTensor.matmul(x.reshaped(to: [time * batch, features]), transposeSelf: true)
-            let previousHiddens = Tensor(shape: [time * batch, units], scalars: Array(hiddens[0..<(time * step)]))
-            let dwHH = dHiddenTensor.matmul(previousHiddens, transposeSelf: true)
-            return [dx, dwIH, dwHH, dInputTensor.sum(alongAxis: 0), dHiddenTensor.sum(alongAxis: 0)]
+            let dInputTensor = Tensor(shape: [gates, columns], scalars: dInput)
+            let dHiddenTensor = Tensor(shape: [gates, columns], scalars: dHidden)
+            let dx = needInput
+                ? dInputTensor.matmul(wIH, transposeSelf: true).reshaped(to: [time, batch, features]).permuted([1, 0, 2]) : nil
+            let dwIH = dInputTensor.matmul(x)
+            let dwHH = dHiddenTensor.matmul(Tensor(shape: [units, columns], scalars: previous), transposeOther: true)
+            return [dx, dwIH, dwHH, dInputTensor.sum(alongAxis: 1), dHiddenTensor.sum(alongAxis: 1)]
         }
     }
 }

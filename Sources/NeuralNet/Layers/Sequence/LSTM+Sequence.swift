@@ -48,11 +48,11 @@ extension LSTM {
                 }
             }
         }
-        let output = LSTM.output(hiddens: hiddens, cells: cells, time: time, batch: batch, units: units,
+        let output = Recurrent.output(hiddens: hiddens, cells: cells, time: time, batch: batch, units: units,
                                  returnSequences: returnSequences, returnState: returnState)
         let needInput = input.requiresGradient
         return Variable(output, inputs: [input, weightIH, weightHH, biasIH, biasHH]) { upstream in
-            var (dh, dc) = LSTM.stateGradients(upstream, time: time, batch: batch, units: units,
+            var (dh, dc) = Recurrent.stateGradients(upstream, time: time, batch: batch, units: units,
                                                 returnSequences: returnSequences, returnState: returnState)
             // Every step's pre-activation gradients, [gates, time · batch] (column t·batch + b),
             // and the previous hidden states in the same columns, [units, time · batch].
@@ -104,67 +104,5 @@ extension LSTM {
             let dBias = dGatesTensor.sum(alongAxis: 1)
             return [dx, dwIH, dwHH, dBias, dBias]
         }
-    }
-
-    /// The layer's output from the feature-major states `[time + 1, units, batch]`: every step
-    /// `[batch, time, units]`, the last `[batch, units]`, or the last hidden and cell states
-    /// stacked `[batch, 2, units]`.
-    static func output(
-        hiddens: [Float], cells: [Float], time: Int, batch: Int, units: Int, returnSequences: Bool, returnState: Bool
-    ) -> Tensor {
-        let state = units * batch
-        if returnSequences {
-            var result = [Float].scalars(count: batch * time * units, zeroed: false)
-            hiddens.withUnsafeBufferPointer { h in
-                result.withUnsafeMutableBufferPointer { y in
-                    for t in 0..<time {
-                        for b in 0..<batch {
-                            let target = y.baseAddress! + (b * time + t) * units, source = h.baseAddress! + (t + 1) * state + b
-                            for u in 0..<units { target[u] = source[u * batch] }
-                        }
-                    }
-                }
-            }
-            return Tensor(shape: [batch, time, units], scalars: result)
-        }
-        let last = time * state
-        let parts = returnState ? [hiddens, cells] : [hiddens]
-        var result = [Float].scalars(count: batch * parts.count * units, zeroed: false)
-        for (index, part) in parts.enumerated() {
-            for u in 0..<units { for b in 0..<batch { result[(b * parts.count + index) * units + u] = part[last + u * batch + b] } }
-        }
-        return Tensor(shape: returnState ? [batch, 2, units] : [batch, units], scalars: result)
-    }
-
-    /// The upstream gradient as the gradient of each step's hidden state `[time, units, batch]`
-    /// and of the last cell state `[units, batch]`.
-    static func stateGradients(
-        _ upstream: Tensor, time: Int, batch: Int, units: Int, returnSequences: Bool, returnState: Bool
-    ) -> (hidden: [Float], cell: [Float]) {
-        let state = units * batch
-        var hidden = [Float](repeating: 0, count: time * state)
-        var cell = [Float](repeating: 0, count: state)
-        let g = upstream.scalars
-        if returnSequences {
-            g.withUnsafeBufferPointer { g in
-                hidden.withUnsafeMutableBufferPointer { d in
-                    for t in 0..<time {
-                        for b in 0..<batch {
-                            let source = g.baseAddress! + (b * time + t) * units, target = d.baseAddress! + t * state + b
-                            for u in 0..<units { target[u * batch] = source[u] }
-                        }
-                    }
-                }
-            }
-            return (hidden, cell)
-        }
-        let last = (time - 1) * state, width = returnState ? 2 : 1
-        for b in 0..<batch {
-            for u in 0..<units {
-                hidden[last + u * batch + b] = g[(b * width) * units + u]
-                if returnState { cell[u * batch + b] = g[(b * width + 1) * units + u] }
-            }
-        }
-        return (hidden, cell)
     }
 }

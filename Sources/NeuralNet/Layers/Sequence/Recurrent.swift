@@ -1,7 +1,6 @@
-import NeuralNetKernels
-
 /// What the LSTM and GRU layers share: PyTorch's weight layout and names, the input and output
-/// shapes, and the matrix products on raw buffers that their fused sequence nodes use.
+/// shapes, and the conversion between their feature-major states and the layers' batch-first
+/// outputs.
 ///
 /// Weights are stored as PyTorch stores them, gates stacked on the first axis:
 /// `weight_ih` `[gates · units, inputSize]`, `weight_hh` `[gates · units, units]`, `bias_ih`
@@ -33,54 +32,64 @@ enum Recurrent {
         }
     }
 
-    /// The layer's output from the hidden states `[time + 1, batch, units]` (step 0 the initial
-    /// state) and the last cell state: every step `[batch, time, units]`, the last `[batch,
-    /// units]`, or the last hidden and cell states stacked `[batch, 2, units]`.
+    /// The layer's output from the feature-major states `[time + 1, units, batch]`: every step
+    /// `[batch, time, units]`, the last `[batch, units]`, or the last hidden and cell states
+    /// stacked `[batch, 2, units]`.
     static func output(
-        hiddens: [Float], lastCell: UnsafePointer<Float>?, time: Int, batch: Int, units: Int,
-        returnSequences: Bool, returnState: Bool
+        hiddens: [Float], cells: [Float]?, time: Int, batch: Int, units: Int, returnSequences: Bool, returnState: Bool
     ) -> Tensor {
-        let last = time * batch * units
-        if returnState {
-            var result = [Float](repeating: 0, count: batch * 2 * units)
-            for b in 0..<batch {
-                for j in 0..<units {
-                    result[(b * 2) * units + j] = hiddens[last + b * units + j]
-                    result[(b * 2 + 1) * units + j] = lastCell.map { $0[b * units + j] } ?? hiddens[last + b * units + j]
+        let state = units * batch
+        if returnSequences {
+            var result = [Float].scalars(count: batch * time * units, zeroed: false)
+            hiddens.withUnsafeBufferPointer { h in
+                result.withUnsafeMutableBufferPointer { y in
+                    for t in 0..<time {
+                        for b in 0..<batch {
+                            let target = y.baseAddress! + (b * time + t) * units, source = h.baseAddress! + (t + 1) * state + b
+                            for u in 0..<units { target[u] = source[u * batch] }
+                        }
+                    }
                 }
             }
-            return Tensor(shape: [batch, 2, units], scalars: result)
+            return Tensor(shape: [batch, time, units], scalars: result)
         }
-        if !returnSequences { return Tensor(shape: [batch, units], scalars: Array(hiddens[last..<(last + batch * units)])) }
-        var result = [Float].scalars(count: batch * time * units, zeroed: false)
-        for t in 0..<time {
-            for b in 0..<batch {
-                let source = ((t + 1) * batch + b) * units, target = (b * time + t) * units
-                for j in 0..<units { result[target + j] = hiddens[source + j] }
-            }
+        let last = time * state
+        // A GRU has no cell state: its hidden state stands in for it.
+        let parts = returnState ? [hiddens, cells ?? hiddens] : [hiddens]
+        var result = [Float].scalars(count: batch * parts.count * units, zeroed: false)
+        for (index, part) in parts.enumerated() {
+            for u in 0..<units { for b in 0..<batch { result[(b * parts.count + index) * units + u] = part[last + u * batch + b] } }
         }
-        return Tensor(shape: [batch, time, units], scalars: result)
+        return Tensor(shape: returnState ? [batch, 2, units] : [batch, units], scalars: result)
     }
 
-    /// The upstream gradient split into the gradient of each step's hidden state
-    /// `[time, batch, units]` and of the last cell state `[batch, units]`.
-    static func stepGradients(
+    /// The upstream gradient as the gradient of each step's hidden state `[time, units, batch]`
+    /// and of the last cell state `[units, batch]`.
+    static func stateGradients(
         _ upstream: Tensor, time: Int, batch: Int, units: Int, returnSequences: Bool, returnState: Bool
     ) -> (hidden: [Float], cell: [Float]) {
-        var hidden = [Float](repeating: 0, count: time * batch * units)
-        var cell = [Float](repeating: 0, count: batch * units)
+        let state = units * batch
+        var hidden = [Float](repeating: 0, count: time * state)
+        var cell = [Float](repeating: 0, count: state)
         let g = upstream.scalars
-        let last = (time - 1) * batch * units
-        for b in 0..<batch {
-            for j in 0..<units {
-                if returnState {
-                    hidden[last + b * units + j] = g[(b * 2) * units + j]
-                    cell[b * units + j] = g[(b * 2 + 1) * units + j]
-                } else if returnSequences {
-                    for t in 0..<time { hidden[(t * batch + b) * units + j] = g[(b * time + t) * units + j] }
-                } else {
-                    hidden[last + b * units + j] = g[b * units + j]
+        if returnSequences {
+            g.withUnsafeBufferPointer { g in
+                hidden.withUnsafeMutableBufferPointer { d in
+                    for t in 0..<time {
+                        for b in 0..<batch {
+                            let source = g.baseAddress! + (b * time + t) * units, target = d.baseAddress! + t * state + b
+                            for u in 0..<units { target[u * batch] = source[u] }
+                        }
+                    }
                 }
+            }
+            return (hidden, cell)
+        }
+        let last = (time - 1) * state, width = returnState ? 2 : 1
+        for b in 0..<batch {
+            for u in 0..<units {
+                hidden[last + u * batch + b] = g[(b * width) * units + u]
+                if returnState { cell[u * batch + b] = g[(b * width + 1) * units + u] }
             }
         }
         return (hidden, cell)
