@@ -1,33 +1,17 @@
 // Layer normalisation over the last axis, forward and backward, for a block of rows. Each row's
-// mean and variance come from 16-lane sums (see transcendental.c) so the loops vectorise.
+// mean and variance come from 16-lane sums (see transcendental.h) so the loops vectorise.
 #include "CNeuralNetKernels.h"
 #include "multiversion.h"
+#include "transcendental.h"
 
 #include <math.h>
-
-#define LANES 16
-
-static inline __attribute__((always_inline)) float row_sum(const float *restrict x, long n) {
-    float acc[LANES] = {0};
-    long j = 0;
-    for (; j + LANES <= n; j += LANES) for (int l = 0; l < LANES; l++) acc[l] += x[j + l];
-    float total = 0.0f;
-    for (int l = 0; l < LANES; l++) total += acc[l];
-    for (; j < n; j++) total += x[j];
-    return total;
-}
 
 static inline __attribute__((always_inline))
 void norm_row(const float *restrict x, const float *restrict gamma, const float *restrict beta, float *restrict y,
               float *restrict normalized, float *restrict inverse, long width, float epsilon) {
-    float mean = row_sum(x, width) / (float)width;
+    float mean = nn_lane_sum(x, width) / (float)width;
     for (long j = 0; j < width; j++) normalized[j] = x[j] - mean;
-    float acc[LANES] = {0};
-    long j = 0;
-    for (; j + LANES <= width; j += LANES) for (int l = 0; l < LANES; l++) acc[l] += normalized[j + l] * normalized[j + l];
-    float variance = 0.0f;
-    for (int l = 0; l < LANES; l++) variance += acc[l];
-    for (; j < width; j++) variance += normalized[j] * normalized[j];
+    float variance = nn_lane_dot(normalized, normalized, width);
     float scale = 1.0f / sqrtf(variance / (float)width + epsilon);
     *inverse = scale;
     for (long k = 0; k < width; k++) {
@@ -52,14 +36,8 @@ void norm_backward_row(const float *restrict g, const float *restrict normalized
         dgamma[j] += g[j] * normalized[j];
         dbeta[j] += g[j];
     }
-    float mean_scaled = row_sum(scaled, width) / (float)width;
-    float acc[LANES] = {0};
-    long j = 0;
-    for (; j + LANES <= width; j += LANES) for (int l = 0; l < LANES; l++) acc[l] += scaled[j + l] * normalized[j + l];
-    float dot = 0.0f;
-    for (int l = 0; l < LANES; l++) dot += acc[l];
-    for (; j < width; j++) dot += scaled[j] * normalized[j];
-    float mean_dot = dot / (float)width;
+    float mean_scaled = nn_lane_sum(scaled, width) / (float)width;
+    float mean_dot = nn_lane_dot(scaled, normalized, width) / (float)width;
     if (dx) for (long k = 0; k < width; k++) dx[k] = (scaled[k] - mean_scaled - normalized[k] * mean_dot) * inverse;
 }
 

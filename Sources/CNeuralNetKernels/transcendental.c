@@ -42,45 +42,11 @@ void nn_gelu_backward(const float *restrict x, float *restrict dy, long count) {
     }
 }
 
-// Sum and maximum in 16 independent lanes: a float reduction written as one running value
-// cannot be vectorised without reassociating it, which the compiler may not do on its own.
-#define LANES 16
-static inline float lane_sum(const float *x, long n) {
-    float acc[LANES] = {0};
-    long j = 0;
-    for (; j + LANES <= n; j += LANES) for (int l = 0; l < LANES; l++) acc[l] += x[j + l];
-    float total = 0.0f;
-    for (int l = 0; l < LANES; l++) total += acc[l];
-    for (; j < n; j++) total += x[j];
-    return total;
-}
-
-static inline float lane_dot(const float *a, const float *b, long n) {
-    float acc[LANES] = {0};
-    long j = 0;
-    for (; j + LANES <= n; j += LANES) for (int l = 0; l < LANES; l++) acc[l] += a[j + l] * b[j + l];
-    float total = 0.0f;
-    for (int l = 0; l < LANES; l++) total += acc[l];
-    for (; j < n; j++) total += a[j] * b[j];
-    return total;
-}
-
-static inline float lane_max(const float *x, long n) {
-    float acc[LANES];
-    for (int l = 0; l < LANES; l++) acc[l] = -INFINITY;
-    long j = 0;
-    for (; j + LANES <= n; j += LANES) for (int l = 0; l < LANES; l++) acc[l] = x[j + l] > acc[l] ? x[j + l] : acc[l];
-    float largest = -INFINITY;
-    for (int l = 0; l < LANES; l++) largest = acc[l] > largest ? acc[l] : largest;
-    for (; j < n; j++) largest = x[j] > largest ? x[j] : largest;
-    return largest;
-}
-
 NN_MULTIVERSIONED
 void nn_softmax_rows(float *x, long rows, long width, long row_stride, int logarithm) {
     for (long r = 0; r < rows; r++) {
         float *restrict row = x + r * row_stride;
-        float largest = lane_max(row, width);
+        float largest = nn_lane_max(row, width);
         if (largest == -INFINITY) {
             // A fully masked row attends to nothing (its log-softmax stays -inf).
             if (!logarithm) for (long j = 0; j < width; j++) row[j] = 0.0f;
@@ -93,7 +59,7 @@ void nn_softmax_rows(float *x, long rows, long width, long row_stride, int logar
             for (long j = 0; j < width; j++) row[j] -= shift;
         } else {
             for (long j = 0; j < width; j++) row[j] = nn_exp_approx(row[j] - largest);
-            float scale = 1.0f / lane_sum(row, width);
+            float scale = 1.0f / nn_lane_sum(row, width);
             for (long j = 0; j < width; j++) row[j] *= scale;
         }
     }
@@ -104,7 +70,7 @@ void nn_softmax_rows_backward(const float *restrict y, float *restrict dy, long 
     for (long r = 0; r < rows; r++) {
         const float *restrict p = y + r * row_stride;
         float *restrict g = dy + r * row_stride;
-        float dot = lane_dot(g, p, width);
+        float dot = nn_lane_dot(g, p, width);
         for (long j = 0; j < width; j++) g[j] = p[j] * (g[j] - dot);
     }
 }

@@ -1,5 +1,5 @@
-// The polynomial exp shared by the element-wise kernels, and the functions built on it; inline,
-// so that each multiversioned loop vectorises it for its own instruction set.
+// The polynomial exp shared by the element-wise kernels, the functions built on it, and sums in
+// lanes; inline, so that each multiversioned loop vectorises them for its own instruction set.
 #ifndef CNEURALNET_TRANSCENDENTAL_H
 #define CNEURALNET_TRANSCENDENTAL_H
 
@@ -35,5 +35,39 @@ static inline float nn_sigmoid_approx(float x) { return 1.0f / (1.0f + nn_exp_ap
 
 // tanh(x) = 1 - 2 / (e^{2x} + 1): ±1 at the extremes, never NaN (absolute error about 1e-7).
 static inline float nn_tanh_approx(float x) { return 1.0f - 2.0f / (nn_exp_approx(2.0f * x) + 1.0f); }
+
+// Sum and maximum in 16 independent lanes: a float reduction written as one running value
+// cannot be vectorised without reassociating it, which the compiler may not do on its own.
+#define LANES 16
+static inline float nn_lane_sum(const float *x, long n) {
+    float acc[LANES] = {0};
+    long j = 0;
+    for (; j + LANES <= n; j += LANES) for (int l = 0; l < LANES; l++) acc[l] += x[j + l];
+    float total = 0.0f;
+    for (int l = 0; l < LANES; l++) total += acc[l];
+    for (; j < n; j++) total += x[j];
+    return total;
+}
+
+static inline float nn_lane_dot(const float *a, const float *b, long n) {
+    float acc[LANES] = {0};
+    long j = 0;
+    for (; j + LANES <= n; j += LANES) for (int l = 0; l < LANES; l++) acc[l] += a[j + l] * b[j + l];
+    float total = 0.0f;
+    for (int l = 0; l < LANES; l++) total += acc[l];
+    for (; j < n; j++) total += a[j] * b[j];
+    return total;
+}
+
+static inline float nn_lane_max(const float *x, long n) {
+    float acc[LANES];
+    for (int l = 0; l < LANES; l++) acc[l] = -INFINITY;
+    long j = 0;
+    for (; j + LANES <= n; j += LANES) for (int l = 0; l < LANES; l++) acc[l] = x[j + l] > acc[l] ? x[j + l] : acc[l];
+    float largest = -INFINITY;
+    for (int l = 0; l < LANES; l++) largest = acc[l] > largest ? acc[l] : largest;
+    for (; j < n; j++) largest = x[j] > largest ? x[j] : largest;
+    return largest;
+}
 
 #endif

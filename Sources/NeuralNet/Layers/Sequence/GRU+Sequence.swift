@@ -3,7 +3,7 @@ import NeuralNetKernels
 /// The GRU's fused node: the forward pass over all steps and backpropagation through time,
 /// feature-major per step like the LSTM's (gates `[3·units, batch]`, states `[units, batch]`).
 extension GRU {
-    func sequence(_ input: Variable, weightIH: Variable, weightHH: Variable, biasIH: Variable, biasHH: Variable) -> Variable {
+    func gruSequence(_ input: Variable, weightIH: Variable, weightHH: Variable, biasIH: Variable, biasHH: Variable) -> Variable {
         let (batch, time, features) = (input.shape[0], input.shape[1], input.shape[2])
         let (units, gates) = (self.units, 3 * self.units)
         let (returnSequences, returnState) = (self.returnSequences, self.returnState)

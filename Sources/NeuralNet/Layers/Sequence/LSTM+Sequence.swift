@@ -7,7 +7,7 @@ import NeuralNetKernels
 /// runs reading the weight in place (no packing of the large matrix every step). The input
 /// projection and the weight gradients are single products over all steps, `[·, time·batch]`.
 extension LSTM {
-    func sequence(_ input: Variable, weightIH: Variable, weightHH: Variable, biasIH: Variable, biasHH: Variable) -> Variable {
+    func lstmSequence(_ input: Variable, weightIH: Variable, weightHH: Variable, biasIH: Variable, biasHH: Variable) -> Variable {
         let (batch, time, features) = (input.shape[0], input.shape[1], input.shape[2])
         let (units, gates) = (self.units, 4 * self.units)
         let (returnSequences, returnState) = (self.returnSequences, self.returnState)

@@ -1,37 +1,6 @@
-/// What the LSTM and GRU layers share: PyTorch's weight layout and names, the input and output
-/// shapes, and the conversion between their feature-major states and the layers' batch-first
-/// outputs.
-///
-/// Weights are stored as PyTorch stores them, gates stacked on the first axis:
-/// `weight_ih` `[gates · units, inputSize]`, `weight_hh` `[gates · units, units]`, `bias_ih`
-/// and `bias_hh` `[gates · units]`, so a PyTorch `state_dict` loads by name.
+/// The conversions between the recurrent nodes' feature-major states (`[time + 1, units,
+/// batch]`) and the layers' batch-first outputs and their gradients.
 enum Recurrent {
-    /// The output shape per sample for `time` steps of `units`.
-    static func outputShape(time: Int, units: Int, returnSequences: Bool, returnState: Bool) -> [Int] {
-        if returnState { return [2, units] }
-        return returnSequences ? [time, units] : [units]
-    }
-
-    /// Checks a per-sample input shape `[time, features]` against the expected feature count.
-    static func checkInput(_ shape: [Int], features: Int?, layer: String) throws {
-        guard shape.count == 2, shape[0] > 0, shape[1] > 0 else {
-            throw NeuralNetError.shapeMismatch(
-                layer: layer, expected: "sequences [time, features] per sample", actual: shape,
-                hint: "Recurrent layers take [batch, time, features]; put an Embedding first for token ids")
-        }
-        if let features, features != shape[1] {
-            throw NeuralNetError.shapeMismatch(layer: layer, expected: "[time, \(features)] per sample", actual: shape)
-        }
-    }
-
-    /// PyTorch's initialisation: every weight and bias from `U(-1/√units, 1/√units)`.
-    static func initialize(_ parameters: [Parameter], shapes: [[Int]], units: Int, generator: inout SeededGenerator) {
-        let bound = 1 / Float(units).squareRoot()
-        for (parameter, shape) in zip(parameters, shapes) {
-            parameter.value = Initializer.uniform(-bound..<bound).tensor(shape: shape, fanIn: units, fanOut: units, using: &generator)
-        }
-    }
-
     /// The layer's output from the feature-major states `[time + 1, units, batch]`: every step
     /// `[batch, time, units]`, the last `[batch, units]`, or the last hidden and cell states
     /// stacked `[batch, 2, units]`.
@@ -93,26 +62,5 @@ enum Recurrent {
             }
         }
         return (hidden, cell)
-    }
-}
-
-/// The options both recurrent layers read from a model file.
-struct RecurrentOptions {
-    let units: Int
-    let returnSequences: Bool
-    let returnState: Bool
-
-    init(_ arguments: inout LayerSpec.Arguments, layer: String) throws {
-        units = try arguments.int("units")
-        returnSequences = try arguments.bool("returnSequences", default: false)
-        returnState = try arguments.bool("returnState", default: false)
-        guard units > 0, !(returnSequences && returnState) else {
-            throw NeuralNetError.invalidArgument(
-                "layer \(layer): units must be positive (got \(units)), and returnSequences and returnState cannot both be true")
-        }
-    }
-
-    static func arguments(units: Int, returnSequences: Bool, returnState: Bool) -> [String: JSONValue] {
-        ["units": .number(Double(units)), "returnSequences": .bool(returnSequences), "returnState": .bool(returnState)]
     }
 }
