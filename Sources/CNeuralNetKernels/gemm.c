@@ -157,7 +157,8 @@ static void apply_epilogue(const nn_epilogue *epilogue, float *c, long ldc, long
     for (long i = 0; i < rows; i++) {
         float *row = c + i * ldc;
         if (bias) for (long j = 0; j < columns; j++) row[j] += bias[j];
-        if (epilogue->relu) for (long j = 0; j < columns; j++) row[j] = row[j] > 0.0f ? row[j] : 0.0f;
+        // `x < 0 ? 0 : x` keeps NaN, as ReLU composed of max(x, 0) and PyTorch's do.
+        if (epilogue->relu) for (long j = 0; j < columns; j++) row[j] = row[j] < 0.0f ? 0.0f : row[j];
     }
 }
 

@@ -32,7 +32,8 @@ void nn_max_pool(const float *restrict input, long first_image, long end_image, 
                         const float *cell = image + (y * width + x) * channels;
                         int cell_index = (int)(image_base + (y * width + x) * channels);
                         for (long c = 0; c < channels; c++) {
-                            int larger = cell[c] > best[c];
+                            // A NaN wins over a number (and the first NaN stays), as in PyTorch.
+                            int larger = cell[c] > best[c] || (cell[c] != cell[c] && best[c] == best[c]);
                             best[c] = larger ? cell[c] : best[c];
                             where[c] = larger ? cell_index + (int)c : where[c];
                         }

@@ -8,13 +8,31 @@ public enum ComputeThreads {
     /// The thread count in force for the current task.
     @TaskLocal public static var count: Int = defaultCount
 
-    /// `NEURALNET_THREADS`, or the number of active processors.
+    /// `NEURALNET_THREADS`, or the number of active processors. A value that is not a positive
+    /// whole number is ignored, and one above `maximumCount` clamped, each with a line on
+    /// standard error.
     public static let defaultCount: Int = {
-        if let text = ProcessInfo.processInfo.environment["NEURALNET_THREADS"], let value = Int(text), value > 0 {
-            return value
-        }
-        return max(ProcessInfo.processInfo.activeProcessorCount, 1)
+        let cores = max(ProcessInfo.processInfo.activeProcessorCount, 1)
+        let (count, message) = ComputeThreads.count(fromEnvironment: ProcessInfo.processInfo.environment["NEURALNET_THREADS"], cores: cores)
+        if let message { FileHandle.standardError.write(Data((message + "\n").utf8)) }
+        return count
     }()
+
+    /// The most threads the kernels use, whatever `NEURALNET_THREADS` says.
+    public static let maximumCount = 256
+
+    /// The thread count for a `NEURALNET_THREADS` value (nil: unset) on a machine of `cores`
+    /// cores, and the warning to print when the value cannot be used as given.
+    static func count(fromEnvironment text: String?, cores: Int) -> (count: Int, message: String?) {
+        guard let text else { return (cores, nil) }
+        guard let value = Int(text.trimmingCharacters(in: .whitespaces)), value > 0 else {
+            return (cores, "warning: NEURALNET_THREADS=\(text) is not a positive whole number; using \(cores) (one per core)")
+        }
+        guard value <= maximumCount else {
+            return (maximumCount, "warning: NEURALNET_THREADS=\(value) is more than \(maximumCount); using \(maximumCount)")
+        }
+        return (value, nil)
+    }
 
     /// Runs `body(i)` for every `i` in `0..<count` on up to `threads` threads (the caller among
     /// them) and returns when all are done. Which thread runs which index varies, so each

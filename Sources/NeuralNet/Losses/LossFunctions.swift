@@ -30,7 +30,8 @@ public func meanAbsoluteError(predicted: Variable, expected: Tensor) -> Variable
 
 /// Binary cross-entropy of probabilities, `-mean(y log p + (1 - y) log(1 - p))`, with `p`
 /// clipped to `[ε, 1 - ε]` so that a saturated output gives a finite loss.
-/// `∂/∂p = (p - y) / (p(1 - p)) / n` inside the clip, 0 outside.
+/// `∂/∂p = (p - y) / (p(1 - p)) / n` inside the clip and at its bounds (as TensorFlow's
+/// clipping passes it), 0 beyond them.
 public func binaryCrossEntropy(predicted: Variable, expected: Tensor) -> Variable {
     let epsilon: Float = 1e-7
     let p = predicted.value
@@ -42,7 +43,7 @@ public func binaryCrossEntropy(predicted: Variable, expected: Tensor) -> Variabl
     return predicted.unary(Tensor(terms.sum() / n)) { upstream in
         let scale = upstream.scalar / n
         return p.zip(expected) { p, y in
-            guard p > epsilon && p < 1 - epsilon else { return 0 }
+            guard p >= epsilon && p <= 1 - epsilon else { return 0 }
             return scale * (p - y) / (p * (1 - p))
         }
     }
@@ -70,7 +71,7 @@ public func categoricalCrossEntropy(predicted: Variable, expected: Tensor) -> Va
     let loss = p.zip(expected) { p, y in -y * log(max(p, epsilon)) }.sum() / batch
     return predicted.unary(Tensor(loss)) { upstream in
         let scale = upstream.scalar / batch
-        return p.zip(expected) { p, y in p > epsilon ? -scale * y / p : 0 }
+        return p.zip(expected) { p, y in p >= epsilon ? -scale * y / p : 0 }
     }
 }
 

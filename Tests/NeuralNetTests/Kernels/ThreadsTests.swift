@@ -1,6 +1,6 @@
 import Synchronization
 import Testing
-import NeuralNetKernels
+@testable import NeuralNetKernels
 @testable import NeuralNet
 
 struct ThreadsTests {
@@ -89,5 +89,18 @@ struct ThreadsTests {
             }
         }
         #expect(try train(threads: 1) == train(threads: 2))
+    }
+
+    @Test func threadCountsFromTheEnvironmentAreCheckedWithAMessage() {
+        #expect(ComputeThreads.count(fromEnvironment: nil, cores: 4) == (4, nil))
+        #expect(ComputeThreads.count(fromEnvironment: "3", cores: 4) == (3, nil))
+        for bad in ["0", "-2", "many", "", "1.5"] {
+            let (count, message) = ComputeThreads.count(fromEnvironment: bad, cores: 4)
+            #expect(count == 4)
+            #expect(message?.contains("NEURALNET_THREADS=\(bad) is not a positive whole number") == true)
+        }
+        let (count, message) = ComputeThreads.count(fromEnvironment: "100000", cores: 4)
+        #expect(count == ComputeThreads.maximumCount)
+        #expect(message?.contains("more than") == true)
     }
 }
