@@ -21,7 +21,7 @@ public enum MatrixMultiply {
         m: Int, k: Int, n: Int, x: UnsafePointer<Float>, w: UnsafePointer<Float>, dz: UnsafePointer<Float>,
         dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>?, db: UnsafeMutablePointer<Float>?
     ) {
-        precondition(isTiny(m: m, n: n, k: k), "smallAffineBackward: \(m)×\(k)×\(n) is not a tiny product")
+        if !isTiny(m: m, n: n, k: k) { fatalError("smallAffineBackward: \(m)×\(k)×\(n) is not a tiny product") }
         nn_small_affine_backward(m, k, n, x, w, dz, dx, dw, db)
     }
 
@@ -44,7 +44,7 @@ public enum MatrixMultiply {
         threads: Int? = nil, kernel: Kernel = .automatic
     ) {
         var epilogue = nn_epilogue(bias: bias, relu: relu ? 1 : 0)
-        precondition(m >= 0 && n >= 0 && k >= 0, "matrix multiply: negative size m=\(m) n=\(n) k=\(k)")
+        if m < 0 || n < 0 || k < 0 { fatalError("matrix multiply: negative size m=\(m) n=\(n) k=\(k)") }
         guard m > 0, n > 0 else { return }
         let (lda, ldb) = (transposeA ? m : k, transposeB ? k : n)
         if nn_sgemm_needs_workspace(m, n, k, transposeB ? 1 : 0) == 0 {

@@ -36,7 +36,7 @@ public final class Activation: Sendable {
     /// The activation named `name`; an unknown name stops the program with the list of valid
     /// names (use `init(named:)` for names read at run time).
     public convenience init(_ name: String) {
-        do { try self.init(named: name) } catch { preconditionFailure("\(error)") }
+        do { try self.init(named: name) } catch { fatalError("\(error)") }
     }
 
     static let names: [String: Kind] = {

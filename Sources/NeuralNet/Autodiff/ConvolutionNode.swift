@@ -19,9 +19,9 @@ final class ConvolutionNode: Variable {
     /// `input` `[batch, height, width, channels]`, `kernel` `[kh, kw, channels, filters]`,
     /// `bias` `[filters]`; `activation` must have a derivative that reads its output.
     init(input: Variable, kernel: Variable, bias: Variable?, activation: Activation, geometry g: ConvolutionGeometry) {
-        precondition(activation.hasDerivativeFromOutput, "conv2d: \(activation) needs its input for its derivative")
+        check(activation.hasDerivativeFromOutput, "conv2d: \(activation) needs its input for its derivative")
         let filters = kernel.dimensions[3]
-        precondition(bias.map { $0.dimensions == Dimensions(length: filters) } ?? true,
+        check(bias.map { $0.dimensions == Dimensions(length: filters) } ?? true,
                      "conv2d: bias \(bias!.shape) does not fit \(filters) filters")
         var output = Tensor(uninitializedDimensions: Dimensions([g.batch, g.outputHeight, g.outputWidth, filters]))
         let (x, w, b) = (input.value, kernel.value, bias?.value)

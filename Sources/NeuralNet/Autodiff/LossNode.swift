@@ -29,7 +29,7 @@ extension Variable {
     func loss(_ loss: Float, gradient: () -> Tensor) -> Variable {
         guard requiresGradient else { return Variable(Tensor(loss)) }
         let gradient = gradient()
-        precondition(gradient.dimensions == dimensions, "loss: gradient \(gradient.shape) does not match \(shape)")
+        check(gradient.dimensions == dimensions, "loss: gradient \(gradient.shape) does not match \(shape)")
         return LossNode(loss, input: self, gradient: gradient)
     }
 }

@@ -63,7 +63,7 @@ public final class Parameter {
     }
 
     func accumulate(_ incoming: consuming Tensor) {
-        precondition(
+        check(
             incoming.dimensions == value.dimensions,
             "a pullback returned a gradient of shape \(incoming.shape) for a parameter of shape \(value.shape)")
         if accumulated == nil { accumulated = incoming } else { accumulated! += incoming }

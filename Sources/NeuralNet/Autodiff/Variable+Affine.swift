@@ -10,9 +10,9 @@ import NeuralNetKernels
 extension Variable {
     /// `activation(self · weight + bias)` for `self` `[rows, k]`, `weight` `[k, n]`, `bias` `[n]`.
     public func affine(weight: Variable, bias: Variable?, activation: Activation) -> Variable {
-        precondition(activation.hasDerivativeFromOutput, "affine: \(activation) needs its input for its derivative")
+        check(activation.hasDerivativeFromOutput, "affine: \(activation) needs its input for its derivative")
         let w = weight.value, b = bias?.value
-        precondition(
+        check(
             b.map { $0.dimensions == Dimensions(length: w.dimensions[1]) } ?? true,
             "affine: bias \(bias!.shape) does not fit weight \(weight.shape)")
         var output = value.matmul(w, transposeSelf: false, transposeOther: false, reusing: nil,

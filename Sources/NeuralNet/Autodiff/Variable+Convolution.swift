@@ -17,11 +17,11 @@ extension Variable {
         kernel: Variable, bias: Variable? = nil, activation: Activation = .linear, strides: Size2D = 1, padding: Padding = .valid
     ) -> Variable {
         let kernelShape = kernel.shape
-        precondition(shape.count == 4 && kernelShape.count == 4 && kernelShape[2] == shape[3],
+        check(shape.count == 4 && kernelShape.count == 4 && kernelShape[2] == shape[3],
                      "conv2d: input \(shape) and kernel \(kernelShape) do not fit ([b, h, w, c] and [kh, kw, c, f])")
         guard let g = ConvolutionGeometry.make(
             inputShape: shape, window: Size2D(kernelShape[0], kernelShape[1]), strides: strides, padding: padding)
-        else { preconditionFailure("conv2d: a \(kernelShape[0])×\(kernelShape[1]) kernel does not fit input \(shape) with \(padding) padding") }
+        else { fatalError("conv2d: a \(kernelShape[0])×\(kernelShape[1]) kernel does not fit input \(shape) with \(padding) padding") }
         if activation.hasDerivativeFromOutput {
             return ConvolutionNode(input: self, kernel: kernel, bias: bias, activation: activation, geometry: g)
         }
@@ -82,7 +82,7 @@ extension Variable {
 
     private func poolingGeometry(poolSize: Size2D, strides: Size2D, padding: Padding) -> ConvolutionGeometry {
         guard let g = ConvolutionGeometry.make(inputShape: shape, window: poolSize, strides: strides, padding: padding) else {
-            preconditionFailure("pooling: a \(poolSize) window does not fit input \(shape) with \(padding) padding")
+            fatalError("pooling: a \(poolSize) window does not fit input \(shape) with \(padding) padding")
         }
         return g
     }
@@ -106,7 +106,7 @@ final class PatchesNode: Variable {
 
     override func receiveProduct(_ dz: Tensor, timesTransposeOf w: Tensor) {
         guard let input, input.requiresGradient else { return }
-        precondition(
+        check(
             dz.dimensions == Dimensions(rows: geometry.patchCount, columns: w.dimensions[1])
                 && w.dimensions[0] == geometry.patchSize,
             "patches: gradient \(dz.shape) and kernel \(w.shape) do not fit \(shape)")

@@ -125,7 +125,7 @@ public class Variable {
     final func receive(_ incoming: consuming Tensor) {
         guard requiresGradient else { return }
         if let parameter { return parameter.accumulate(incoming) }
-        precondition(
+        check(
             incoming.dimensions == storedValue.dimensions,
             "a pullback returned a gradient of shape \(incoming.shape) for an input of shape \(storedValue.shape)")
         if gradient == nil { gradient = incoming } else { gradient! += incoming }
@@ -149,13 +149,13 @@ public class Variable {
     ///
     /// - Precondition: `self` holds a single element (a scalar loss).
     public func backward() {
-        precondition(value.count == 1, "backward() needs a scalar loss, got shape \(shape); reduce it with sum() or mean()")
+        check(value.count == 1, "backward() needs a scalar loss, got shape \(shape); reduce it with sum() or mean()")
         backward(seed: value.rank == 0 ? Tensor.one : Tensor(repeating: 1, dimensions: value.dimensions))
     }
 
     /// Back-propagates `seed` as `∂loss/∂self` (for non-scalar outputs).
     public func backward(seed: Tensor) {
-        precondition(seed.dimensions == value.dimensions, "backward(seed:) needs a seed of shape \(shape), got \(seed.shape)")
+        check(seed.dimensions == value.dimensions, "backward(seed:) needs a seed of shape \(shape), got \(seed.shape)")
         guard requiresGradient else { return }
         guard isInterior else {
             if let parameter { parameter.accumulate(seed) } else { gradient = seed }

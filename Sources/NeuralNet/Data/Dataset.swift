@@ -62,7 +62,7 @@ public struct Dataset: Sendable {
     /// Splits into the first `fraction` of the samples and the rest: `split(0.9)` keeps 90% for
     /// training and 10% for validation. Shuffle first if the order matters.
     public func split(_ fraction: Double) -> (first: Dataset, second: Dataset) {
-        precondition(fraction >= 0 && fraction <= 1, "split fraction must be in [0, 1], got \(fraction)")
+        check(fraction >= 0 && fraction <= 1, "split fraction must be in [0, 1], got \(fraction)")
         let cut = Int((Double(count) * fraction).rounded())
         return (self[0..<cut], self[cut..<count])
     }
@@ -70,7 +70,7 @@ public struct Dataset: Sendable {
     /// Mini-batches of `size` samples in `order` (by default the dataset's own); the last batch
     /// may be smaller.
     public func batches(of size: Int, order: [Int]? = nil) -> [Batch] {
-        precondition(size > 0, "batch size must be positive, got \(size)")
+        check(size > 0, "batch size must be positive, got \(size)")
         let order = order ?? Array(0..<count)
         return stride(from: 0, to: order.count, by: size).map { start in
             Batch(dataset: self, indices: order[start..<min(start + size, order.count)])

@@ -7,7 +7,7 @@ public enum Spirals {
     ///
     /// - Returns: inputs `[count, 2]` and class indices `[count]` (as whole numbers).
     public static func make(count: Int, classes: Int = 2, noise: Float = 0.05, seed: UInt64 = 0) -> (x: Tensor, y: Tensor) {
-        precondition(count > 0 && classes > 0, "Spirals.make needs positive count and classes, got \(count), \(classes)")
+        check(count > 0 && classes > 0, "Spirals.make needs positive count and classes, got \(count), \(classes)")
         var generator = SeededGenerator(seed: seed)
         var points: [Float] = []
         var labels: [Float] = []

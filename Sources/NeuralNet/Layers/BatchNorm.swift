@@ -23,8 +23,8 @@ public final class BatchNorm: Layer {
 
     /// The defaults are Keras's.
     public init(momentum: Float = 0.99, epsilon: Float = 1e-3) {
-        precondition(momentum >= 0 && momentum <= 1, "BatchNorm momentum must be in [0, 1], got \(momentum)")
-        precondition(epsilon > 0, "BatchNorm epsilon must be positive, got \(epsilon)")
+        check(momentum >= 0 && momentum <= 1, "BatchNorm momentum must be in [0, 1], got \(momentum)")
+        check(epsilon > 0, "BatchNorm epsilon must be positive, got \(epsilon)")
         self.momentum = momentum
         self.epsilon = epsilon
         gamma = Parameter(.zeros([0]))

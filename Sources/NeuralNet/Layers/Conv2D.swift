@@ -35,8 +35,8 @@ public final class Conv2D: Layer {
         filters: Int, kernelSize: Size2D, strides: Size2D = 1, padding: Padding = .valid, activation: Activation = .linear,
         useBias: Bool = true, inputChannels: Int? = nil, kernelInitializer: Initializer? = nil
     ) {
-        precondition(filters > 0, "Conv2D needs a positive number of filters, got \(filters)")
-        precondition(inputChannels.map { $0 > 0 } ?? true, "Conv2D needs a positive number of input channels")
+        check(filters > 0, "Conv2D needs a positive number of filters, got \(filters)")
+        check(inputChannels.map { $0 > 0 } ?? true, "Conv2D needs a positive number of input channels")
         self.filters = filters
         self.kernelSize = kernelSize
         self.strides = strides

@@ -30,8 +30,8 @@ public final class Dense: Layer {
         inputSize: Int?, outputSize: Int, activation: Activation = .linear, useBias: Bool = true,
         weightInitializer: Initializer? = nil, biasInitializer: Initializer = .zeros
     ) {
-        precondition(outputSize > 0, "Dense needs a positive output size, got \(outputSize)")
-        precondition(inputSize.map { $0 > 0 } ?? true, "Dense needs a positive input size, got \(inputSize!)")
+        check(outputSize > 0, "Dense needs a positive output size, got \(outputSize)")
+        check(inputSize.map { $0 > 0 } ?? true, "Dense needs a positive input size, got \(inputSize!)")
         self.inputSize = inputSize
         self.outputSize = outputSize
         self.activation = activation

@@ -7,7 +7,7 @@ public final class Reshape: Layer {
 
     /// A reshape to `targetShape` per sample.
     public init(_ targetShape: [Int]) {
-        precondition(targetShape.filter { $0 == -1 }.count <= 1 && targetShape.allSatisfy { $0 > 0 || $0 == -1 },
+        check(targetShape.filter { $0 == -1 }.count <= 1 && targetShape.allSatisfy { $0 > 0 || $0 == -1 },
                      "Reshape takes positive sizes and at most one -1, got \(targetShape)")
         self.targetShape = targetShape
     }

@@ -31,7 +31,7 @@ public final class EarlyStopping: Callback {
     ///   - minimumDelta: the smallest change that counts as an improvement.
     ///   - restoresBestWeights: whether to put back the best epoch's weights at the end.
     public init(monitor: String = "val_loss", patience: Int = 3, minimumDelta: Float = 0, restoresBestWeights: Bool = true) {
-        precondition(patience >= 0, "EarlyStopping patience must be 0 or more, got \(patience)")
+        check(patience >= 0, "EarlyStopping patience must be 0 or more, got \(patience)")
         self.monitor = monitor
         self.patience = patience
         self.minimumDelta = minimumDelta

@@ -11,8 +11,8 @@ public final class RMSProp: Optimizer {
 
     /// The defaults are Keras's.
     public init(learningRate: Float = 1e-3, rho: Float = 0.9, epsilon: Float = 1e-7, weightDecay: Float = 0, clipNorm: Float? = nil) {
-        precondition(learningRate > 0, "RMSProp needs a positive learning rate, got \(learningRate)")
-        precondition(rho >= 0 && rho < 1, "RMSProp rho must be in [0, 1), got \(rho)")
+        check(learningRate > 0, "RMSProp needs a positive learning rate, got \(learningRate)")
+        check(rho >= 0 && rho < 1, "RMSProp rho must be in [0, 1), got \(rho)")
         self.learningRate = learningRate
         self.rho = rho
         self.epsilon = epsilon
@@ -51,7 +51,7 @@ public final class Adagrad: Optimizer {
 
     /// The defaults are PyTorch's.
     public init(learningRate: Float = 1e-2, epsilon: Float = 1e-10, weightDecay: Float = 0, clipNorm: Float? = nil) {
-        precondition(learningRate > 0, "Adagrad needs a positive learning rate, got \(learningRate)")
+        check(learningRate > 0, "Adagrad needs a positive learning rate, got \(learningRate)")
         self.learningRate = learningRate
         self.epsilon = epsilon
         self.weightDecay = weightDecay

@@ -16,8 +16,8 @@ public final class SGD: Optimizer {
         learningRate: Float = 0.01, momentum: Float = 0, nesterov: Bool = false, weightDecay: Float = 0,
         clipNorm: Float? = nil
     ) {
-        precondition(learningRate > 0, "SGD needs a positive learning rate, got \(learningRate)")
-        precondition(momentum >= 0 && momentum < 1, "SGD momentum must be in [0, 1), got \(momentum)")
+        check(learningRate > 0, "SGD needs a positive learning rate, got \(learningRate)")
+        check(momentum >= 0 && momentum < 1, "SGD momentum must be in [0, 1), got \(momentum)")
         self.learningRate = learningRate
         self.momentum = momentum
         self.nesterov = nesterov

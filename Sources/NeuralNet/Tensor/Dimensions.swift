@@ -15,25 +15,25 @@ struct Dimensions: Hashable, Sendable {
     ///
     /// - Precondition: at most `maximumRank` dimensions, none negative or above `Int32.max`.
     init(_ shape: [Int]) {
-        precondition(
+        check(
             shape.count <= Dimensions.maximumRank,
             "Tensor shape \(shape) has \(shape.count) dimensions; at most \(Dimensions.maximumRank) are supported")
         for (axis, size) in shape.enumerated() {
-            precondition(size >= 0 && size <= Int32.max, "Tensor shape \(shape) has a dimension outside 0...\(Int32.max)")
+            check(size >= 0 && size <= Int32.max, "Tensor shape \(shape) has a dimension outside 0...\(Int32.max)")
             set(axis, size)
         }
     }
 
     /// A matrix's dimensions, `[rows, columns]`.
     init(rows: Int, columns: Int) {
-        precondition(rows >= 0 && columns >= 0, "Tensor shape [\(rows), \(columns)] has a negative dimension")
+        check(rows >= 0 && columns >= 0, "Tensor shape [\(rows), \(columns)] has a negative dimension")
         sizes.0 = Int32(rows)
         sizes.1 = Int32(columns)
     }
 
     /// A vector's dimensions, `[length]`.
     init(length: Int) {
-        precondition(length >= 0, "Tensor shape [\(length)] has a negative dimension")
+        check(length >= 0, "Tensor shape [\(length)] has a negative dimension")
         sizes.0 = Int32(length)
     }
 
@@ -60,12 +60,12 @@ struct Dimensions: Hashable, Sendable {
             case 5: size = sizes.5
             default: size = -1
             }
-            precondition(size >= 0, "axis \(axis) is outside a shape of rank \(rank)")
+            check(size >= 0, "axis \(axis) is outside a shape of rank \(rank)")
             return Int(size)
         }
         set {
-            precondition(axis >= 0 && axis < rank, "axis \(axis) is outside a shape of rank \(rank)")
-            precondition(newValue >= 0 && newValue <= Int32.max, "Tensor dimension \(newValue) is outside 0...\(Int32.max)")
+            check(axis >= 0 && axis < rank, "axis \(axis) is outside a shape of rank \(rank)")
+            check(newValue >= 0 && newValue <= Int32.max, "Tensor dimension \(newValue) is outside 0...\(Int32.max)")
             set(axis, newValue)
         }
     }

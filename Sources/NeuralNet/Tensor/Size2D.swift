@@ -10,7 +10,7 @@ public struct Size2D: Equatable, Sendable, ExpressibleByIntegerLiteral, Expressi
 
     /// A size of `height × width`; both must be positive.
     public init(_ height: Int, _ width: Int) {
-        precondition(height > 0 && width > 0, "a window size must be positive, got \(height)×\(width)")
+        check(height > 0 && width > 0, "a window size must be positive, got \(height)×\(width)")
         self.height = height
         self.width = width
     }
@@ -20,7 +20,7 @@ public struct Size2D: Equatable, Sendable, ExpressibleByIntegerLiteral, Expressi
 
     /// `[height, width]`, or `[side]` for a square.
     public init(arrayLiteral elements: Int...) {
-        precondition(elements.count == 1 || elements.count == 2, "a 2-D size takes 1 or 2 numbers, got \(elements)")
+        check(elements.count == 1 || elements.count == 2, "a 2-D size takes 1 or 2 numbers, got \(elements)")
         self.init(elements[0], elements.last!)
     }
 

@@ -31,7 +31,7 @@ extension Tensor {
             return result
         }
         guard let outShape = Tensor.broadcastShape(shape, other.shape) else {
-            preconditionFailure("shapes \(shape) and \(other.shape) cannot be broadcast together")
+            fatalError("shapes \(shape) and \(other.shape) cannot be broadcast together")
         }
         let trimmedSelf = Array(shape.drop { $0 == 1 }), trimmedOther = Array(other.shape.drop { $0 == 1 })
         var result = Tensor.zeros(outShape)
@@ -111,7 +111,7 @@ extension Tensor {
     /// broadcasting: the gradient of broadcasting.
     public func reduced(toShape target: [Int]) -> Tensor {
         if shape == target { return self }
-        precondition(
+        check(
             Tensor.broadcastShape(target, shape) == shape,
             "cannot reduce shape \(shape) to \(target): \(target) does not broadcast to it")
         var result = Tensor.zeros(target)

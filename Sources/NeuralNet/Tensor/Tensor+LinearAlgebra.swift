@@ -57,7 +57,7 @@ extension Tensor {
 
     /// The transpose of a matrix: `[m, n] → [n, m]`.
     public func transposed() -> Tensor {
-        precondition(rank == 2, "transposed() needs a matrix, got shape \(shape)")
+        check(rank == 2, "transposed() needs a matrix, got shape \(shape)")
         var result = Tensor.zeros(Dimensions(rows: dimensions[1], columns: dimensions[0]))
         scalars.withUnsafeBufferPointer { x in
             result.scalars.withUnsafeMutableBufferPointer { y in
@@ -87,7 +87,7 @@ extension Tensor {
     /// gathers every batch into the same tensor allocates nothing once the graph of the
     /// previous step is gone.
     mutating func setToRows(of source: Tensor, at indices: some Collection<Int>) {
-        precondition(source.rank >= 1, "gathering rows needs at least one axis, got shape \(source.shape)")
+        check(source.rank >= 1, "gathering rows needs at least one axis, got shape \(source.shape)")
         let rows = source.dimensions[0]
         let width = rows > 0 ? source.count / rows : source.dimensions.array.dropFirst().reduce(1, *)
         var gathered = source.dimensions
@@ -100,7 +100,7 @@ extension Tensor {
             scalars.withUnsafeMutableBufferPointer { buffer in
                 guard var target = buffer.baseAddress else { return }
                 for index in indices {
-                    precondition(index >= 0 && index < rows, "row \(index) is outside shape \(source.shape)")
+                    check(index >= 0 && index < rows, "row \(index) is outside shape \(source.shape)")
                     target.update(from: x.baseAddress! + index * width, count: width)
                     target += width
                 }

@@ -16,7 +16,7 @@ extension Tensor {
     /// Resolves a possibly negative axis (`-1` is the last).
     func normalizedAxis(_ axis: Int) -> Int {
         let resolved = axis < 0 ? axis + rank : axis
-        precondition(resolved >= 0 && resolved < rank, "axis \(axis) is out of range for shape \(shape)")
+        check(resolved >= 0 && resolved < rank, "axis \(axis) is out of range for shape \(shape)")
         return resolved
     }
 
@@ -64,7 +64,7 @@ extension Tensor {
     public func max(alongAxis axis: Int, keepingDimension: Bool = false) -> Tensor {
         let axis = normalizedAxis(axis)
         let (outer, size, inner) = split(at: axis)
-        precondition(size > 0, "max along axis \(axis) of empty shape \(shape)")
+        check(size > 0, "max along axis \(axis) of empty shape \(shape)")
         var result = [Float](repeating: -.infinity, count: outer * inner)
         for o in 0..<outer {
             for s in 0..<size {
@@ -84,7 +84,7 @@ extension Tensor {
     public func argmax(alongAxis axis: Int = -1) -> [Int] {
         let axis = normalizedAxis(axis)
         let (outer, size, inner) = split(at: axis)
-        precondition(size > 0, "argmax along axis \(axis) of empty shape \(shape)")
+        check(size > 0, "argmax along axis \(axis) of empty shape \(shape)")
         var result = [Int](repeating: 0, count: outer * inner)
         for o in 0..<outer {
             for i in 0..<inner {

@@ -29,7 +29,7 @@ public struct Tensor: Sendable, Equatable {
     }
 
     init(dimensions: Dimensions, scalars: [Float]) {
-        precondition(
+        check(
             scalars.count == dimensions.elementCount,
             "Tensor shape \(dimensions.array) needs \(dimensions.elementCount) scalars, got \(scalars.count)")
         self.dimensions = dimensions
@@ -87,7 +87,7 @@ public struct Tensor: Sendable, Equatable {
 
     /// The only element of a tensor with one element.
     public var scalar: Float {
-        precondition(count == 1, "scalar needs a tensor with one element, got shape \(shape)")
+        check(count == 1, "scalar needs a tensor with one element, got shape \(shape)")
         return scalars[0]
     }
 
@@ -98,11 +98,11 @@ public struct Tensor: Sendable, Equatable {
     }
 
     private func offset(of index: [Int]) -> Int {
-        precondition(index.count == rank, "index \(index) has \(index.count) coordinates; shape \(shape) has \(rank)")
+        check(index.count == rank, "index \(index) has \(index.count) coordinates; shape \(shape) has \(rank)")
         var offset = 0
         for (axis, i) in index.enumerated() {
             let size = dimensions[axis]
-            precondition(i >= 0 && i < size, "index \(index) is outside shape \(shape)")
+            check(i >= 0 && i < size, "index \(index) is outside shape \(shape)")
             offset = offset * size + i
         }
         return offset
@@ -122,14 +122,14 @@ public struct Tensor: Sendable, Equatable {
 
     static func resolve(_ newShape: [Int], count: Int, from shape: [Int]) -> [Int] {
         let inferred = newShape.indices.filter { newShape[$0] == -1 }
-        precondition(inferred.count <= 1, "reshape to \(newShape): at most one dimension may be -1")
+        check(inferred.count <= 1, "reshape to \(newShape): at most one dimension may be -1")
         var resolved = newShape
         if let i = inferred.first {
             let known = newShape.enumerated().filter { $0.offset != i }.map(\.element).reduce(1, *)
-            precondition(known > 0 && count % known == 0, "cannot reshape \(shape) (\(count) elements) to \(newShape)")
+            check(known > 0 && count % known == 0, "cannot reshape \(shape) (\(count) elements) to \(newShape)")
             resolved[i] = count / known
         }
-        precondition(
+        check(
             resolved.reduce(1, *) == count,
             "cannot reshape \(shape) (\(count) elements) to \(newShape) (\(resolved.reduce(1, *)) elements)")
         return resolved
@@ -146,7 +146,7 @@ extension Tensor {
     /// A matrix from its rows (shape `[rows, columns]`); every row must have the same length.
     public init(_ rows: [[Float]]) {
         let width = rows.first?.count ?? 0
-        precondition(rows.allSatisfy { $0.count == width }, "Tensor rows have different lengths: \(rows.map(\.count))")
+        check(rows.allSatisfy { $0.count == width }, "Tensor rows have different lengths: \(rows.map(\.count))")
         self.init(shape: [rows.count, width], scalars: rows.flatMap { $0 })
     }
 
@@ -154,7 +154,7 @@ extension Tensor {
     public init(_ planes: [[[Float]]]) {
         let rows = planes.map { Tensor($0) }
         let inner = rows.first?.shape ?? [0, 0]
-        precondition(rows.allSatisfy { $0.shape == inner }, "Tensor planes have different shapes: \(rows.map(\.shape))")
+        check(rows.allSatisfy { $0.shape == inner }, "Tensor planes have different shapes: \(rows.map(\.shape))")
         self.init(shape: [planes.count] + inner, scalars: rows.flatMap(\.scalars))
     }
 }
