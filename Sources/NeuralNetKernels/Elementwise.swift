@@ -82,6 +82,22 @@ public enum Elementwise {
         }
     }
 
+    /// Whether every element is finite (no NaN, no infinity), from per-thread sums: a NaN or an
+    /// infinity makes a sum non-finite, and only a non-finite sum (which huge finite values can
+    /// also give) is checked element by element.
+    public static func allFinite(_ x: UnsafePointer<Float>, count: Int) -> Bool {
+        let parts = count < 1 << 16 ? 1 : ComputeThreads.count
+        let chunk = (count + parts - 1) / parts
+        let finite = UnsafeMutableBufferPointer<Bool>.allocate(capacity: parts)
+        defer { finite.deallocate() }
+        ComputeThreads.parallelFor(parts, threads: parts) { part in
+            let start = part * chunk, size = min(chunk, count - start)
+            guard size > 0 else { finite[part] = true; return }
+            finite[part] = sum(x + start, count: size).isFinite || !(0..<size).contains { !x[start + $0].isFinite }
+        }
+        return finite.allSatisfy { $0 }
+    }
+
     /// `dy = x > 0 ? dy : 0` in place: the upstream gradient of ReLU becomes its input
     /// gradient (`x` is ReLU's input or output; both are positive in the same places).
     public static func reluBackward(_ x: UnsafePointer<Float>, scaling dy: UnsafeMutablePointer<Float>, count: Int) {

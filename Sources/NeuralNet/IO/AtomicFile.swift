@@ -9,11 +9,13 @@ import Darwin
 /// once written: the bytes go to a temporary file beside the destination, which is flushed to
 /// disk (`fsync`), renamed over the destination (atomic on POSIX file systems) and its
 /// directory flushed. A failure, or a kill before the rename, leaves the previous file as it
-/// was; the temporary file is removed on any error this process sees.
+/// was; the temporary file is removed on any error this process sees, and the temporary file
+/// of a writer that was killed (its process gone) is removed by the next write of the same file.
 enum AtomicFile {
     static func write(_ data: Data, to path: String) throws {
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent().path
+        removeAbandonedTemporaries(of: url.lastPathComponent, in: directory)
         let temporary = directory + "/.\(url.lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
         func fail(_ reason: String) -> NeuralNetError {
             unlink(temporary)
@@ -41,6 +43,18 @@ enum AtomicFile {
         if directoryDescriptor >= 0 {
             fsync(directoryDescriptor)
             close(directoryDescriptor)
+        }
+    }
+
+    /// Removes `.name.PID.RANDOM.tmp` files in `directory` whose writing process no longer
+    /// exists: what a killed write of `name` left behind. A live writer's file is kept.
+    static func removeAbandonedTemporaries(of name: String, in directory: String) {
+        let prefix = ".\(name)."
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        for entry in entries where entry.hasPrefix(prefix) && entry.hasSuffix(".tmp") {
+            let parts = entry.dropFirst(prefix.count).dropLast(4).split(separator: ".")
+            guard parts.count == 2, let pid = Int32(parts[0]), UInt32(parts[1]) != nil else { continue }
+            if pid != getpid(), kill(pid, 0) != 0, errno == ESRCH { unlink(directory + "/" + entry) }
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import NeuralNetKernels
 
 /// The training loop, shared by every `Network`.
 extension Network {
@@ -183,9 +184,35 @@ extension Network {
 
     /// Checks that `dataset` is non-empty and fits the model's inputs, outputs and losses;
     /// builds the model on first use.
+    /// Throws when `tensor` holds NaN or infinite values, with their counts and the first
+    /// sample that has one: training on them would turn every weight they reach into NaN.
+    static func checkFinite(_ tensor: Tensor, role: String, what: String) throws {
+        let finite = tensor.scalars.withUnsafeBufferPointer { x in
+            x.baseAddress.map { Elementwise.allFinite($0, count: x.count) } ?? true
+        }
+        guard !finite else { return }
+        var (nans, infinities, first) = (0, 0, -1)
+        tensor.scalars.withUnsafeBufferPointer { x in
+            for (i, value) in x.enumerated() where !value.isFinite {
+                if value.isNaN { nans += 1 } else { infinities += 1 }
+                if first < 0 { first = i }
+            }
+        }
+        guard nans + infinities > 0 else { return }
+        let width = tensor.count / Swift.max(tensor.shape.first ?? 1, 1)
+        throw NeuralNetError.invalidData(
+            "\(role) data: the \(what) hold \(nans) NaN and \(infinities) infinite values (the first in sample "
+                + "\(first / Swift.max(width, 1))); replace or drop those samples before training")
+    }
+
     func check(_ dataset: Dataset, role: String) throws {
         guard dataset.count > 0 else {
             throw NeuralNetError.invalidData("\(role) data is empty: inputs have shape \(dataset.inputs.shape)")
+        }
+        for (kind, tensors) in [("inputs", dataset.inputTensors), ("labels", dataset.labelTensors)] {
+            for (index, tensor) in tensors.enumerated() {
+                try Self.checkFinite(tensor, role: role, what: tensors.count > 1 ? "\(kind) \(index)" : kind)
+            }
         }
         let outputShapes = try build(inputShapes: dataset.sampleShapes)
         guard dataset.labelTensors.count == outputShapes.count else {

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import NeuralNet
 
@@ -41,5 +42,39 @@ struct NaNPropagationTests {
         let q = Variable(Tensor([[epsilon, 1 - epsilon]]), requiresGradient: true)
         categoricalCrossEntropy(predicted: q, expected: Tensor([[1, 0]])).backward()
         #expect(q.gradient!.scalars[0] < 0)
+    }
+}
+
+/// Data with NaN or infinite values is refused before training, and a killed write's
+/// temporary file is cleaned up by the next write.
+struct HostileDataTests {
+    @Test func nonFiniteValuesInDataAreReportedWithCounts() throws {
+        let model = Sequential(inputShape: [2], loss: .meanSquaredError) { Dense(1) }
+        var x = Tensor([[1, 2], [3, 4], [5, 6]])
+        x.scalars[3] = .nan
+        x.scalars[4] = .infinity
+        do {
+            try model.fit(x, Tensor([[1], [2], [3]]), progress: .silent)
+            Issue.record("NaN inputs were accepted")
+        } catch {
+            #expect("\(error)".contains("1 NaN and 1 infinite values (the first in sample 1)"))
+        }
+        #expect(throws: NeuralNetError.self) { try model.evaluate(Tensor([[1, 2]]), Tensor([[Float.nan]])) }
+        // Huge but finite values whose sum overflows are not mistaken for bad ones.
+        _ = try model.evaluate(Tensor([[3e38, 3e38]]), Tensor([[1]]))
+    }
+
+    @Test func theNextWriteRemovesAKilledWritersTemporaryFile() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("atomic-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // PID 2^22 + 1 is above Linux's largest PID, so no process has it.
+        let abandoned = directory.appendingPathComponent(".model.safetensors.4194305.12345.tmp")
+        let live = directory.appendingPathComponent(".model.safetensors.\(ProcessInfo.processInfo.processIdentifier).7.tmp")
+        let other = directory.appendingPathComponent(".other.4194305.1.tmp")
+        for file in [abandoned, live, other] { try Data([1]).write(to: file) }
+        try AtomicFile.write(Data([1, 2, 3]), to: directory.appendingPathComponent("model.safetensors").path)
+        let left = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
+        #expect(left == [".model.safetensors.\(ProcessInfo.processInfo.processIdentifier).7.tmp", ".other.4194305.1.tmp", "model.safetensors"])
     }
 }
