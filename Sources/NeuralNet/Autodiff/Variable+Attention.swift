@@ -72,7 +72,8 @@ extension Variable {
             }
         }
         return unary(output) { upstream in
-            var gradient = Tensor.zeros(qkv.dimensions)
+            // Every (sample, head) writes its own q, k and v columns in full: no zeroing needed.
+            var gradient = Tensor(uninitializedDimensions: qkv.dimensions)
             qkv.scalars.withUnsafeBufferPointer { x in
                 weights.withUnsafeBufferPointer { p in
                     upstream.scalars.withUnsafeBufferPointer { dy in

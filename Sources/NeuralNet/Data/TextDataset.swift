@@ -103,8 +103,13 @@ public struct TextDataset: Sendable {
                 labels.append(Float(ids[position + 1]))
             }
         }
-        // Equal counts by construction; an empty part (a tiny text) gives zero windows.
-        return try! Dataset(inputs: Tensor(shape: [starts.count, context], scalars: inputs),
-                            labels: Tensor(shape: [starts.count, context], scalars: labels))
+        // Equal counts by construction; an empty part (a tiny text) gives zero windows, which
+        // `fit` and `evaluate` then report as empty data.
+        do {
+            return try Dataset(inputs: Tensor(shape: [starts.count, context], scalars: inputs),
+                               labels: Tensor(shape: [starts.count, context], scalars: labels))
+        } catch {
+            fatalError("TextDataset: \(starts.count) windows of \(context) gave no dataset: \(error)")
+        }
     }
 }

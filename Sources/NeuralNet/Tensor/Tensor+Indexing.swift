@@ -90,11 +90,12 @@ extension Tensor {
         guard let shape = broadcastShape(condition.shape, a.shape).flatMap({ broadcastShape($0, b.shape) }) else {
             fatalError("where: shapes \(condition.shape), \(a.shape) and \(b.shape) do not broadcast")
         }
-        let mask = (condition.zip(Tensor.zeros(shape)) { c, _ in c != 0 ? 1 : 0 })
-        let (x, y) = (a + Tensor.zeros(shape), b + Tensor.zeros(shape))
-        var result = x
+        // Adding zeros of the common shape is the broadcast.
+        let zeros = Tensor.zeros(shape)
+        let (mask, other) = (condition + zeros, b + zeros)
+        var result = a + zeros
         result.scalars.withUnsafeMutableBufferPointer { out in
-            for i in 0..<out.count where mask.scalars[i] == 0 { out[i] = y.scalars[i] }
+            for i in 0..<out.count where mask.scalars[i] == 0 { out[i] = other.scalars[i] }
         }
         return result
     }
