@@ -40,6 +40,9 @@ let package = Package(
             name: "NeuralNet",
             dependencies: ["NeuralNetKernels", "CZlib"],
             resources: [.copy("Resources/FashionMNISTSample"), .copy("Resources/Shakespeare")]),
+        // Hostile-input harness for the readers (`swift run -c release nn-fuzz`).
+        .target(name: "NeuralNetFuzz", dependencies: ["NeuralNet"]),
+        .executableTarget(name: "nn-fuzz", dependencies: ["NeuralNetFuzz"]),
         .executableTarget(
             name: "nn",
             dependencies: [
@@ -56,7 +59,7 @@ let package = Package(
         .executableTarget(name: "tabular-regression", dependencies: ["NeuralNet"], path: "Examples/TabularRegression"),
         .executableTarget(name: "char-transformer", dependencies: ["NeuralNet"], path: "Examples/CharTransformer"),
         .testTarget(
-            name: "NeuralNetTests", dependencies: ["NeuralNet", "NeuralNetKernels"],
+            name: "NeuralNetTests", dependencies: ["NeuralNet", "NeuralNetKernels", "NeuralNetFuzz"],
             // Files written by earlier versions, PyTorch and NumPy, which must keep loading.
             resources: [.copy("Fixtures")]),
     ]

@@ -10,12 +10,13 @@ struct DataOptions: ParsableArguments {
     var data: String?
 
     /// The dataset: the directory given (an error if it lacks the files), else the standard
-    /// places, else the embedded sample, saying so on standard error.
+    /// places, else the embedded sample, saying so on standard error. Files that are found
+    /// but unreadable are an error, never a silent fallback.
     func load() throws -> FashionMNIST {
         if let data { return try FashionMNIST(directory: data) }
-        do {
+        if FashionMNIST.isInstalled || ProcessInfo.processInfo.environment["NEURALNET_DATA"].map({ !$0.isEmpty }) == true {
             return try FashionMNIST()
-        } catch {
+        } else {
             let sample = try FashionMNIST.sample()
             printError("""
                 Fashion-MNIST is not installed; using the embedded sample (\(sample.train.count) training, \

@@ -8,8 +8,8 @@
 /// layers; two activations of the same kind and coefficient are equal.
 ///
 /// Names are looked up ignoring case, `_` and `-`; aliases (`identity`, `silu`, ...) live in
-/// one table. `Activation(named:)` throws for an unknown name; `Activation("...")` stops the
-/// program with the same message, for names written in source.
+/// one table. `Activation(named:)` throws for an unknown name; `Activation("...")` (and a name
+/// literal) keeps it, and the model throws the same message, with the layer, when it is built.
 public final class Activation: Sendable {
     /// The functions available.
     public enum Kind: String, CaseIterable, Codable, Sendable {
@@ -21,11 +21,19 @@ public final class Activation: Sendable {
     /// The negative-side coefficient: the slope of `leakyRelu` (default 0.01) or the α of `elu`
     /// (default 1); unused by the others.
     public let alpha: Float
+    /// A name given to `Activation("...")` that names no function, reported when the model is
+    /// built; nil for every valid activation.
+    public let unknownName: String?
 
     /// The activation `kind`, with `alpha` for `leakyRelu` and `elu` (`nil`: the usual default).
-    public init(_ kind: Kind, alpha: Float? = nil) {
+    public convenience init(_ kind: Kind, alpha: Float? = nil) {
+        self.init(kind: kind, alpha: alpha, unknownName: nil)
+    }
+
+    private init(kind: Kind, alpha: Float?, unknownName: String?) {
         self.kind = kind
         self.alpha = alpha ?? (kind == .leakyRelu ? 0.01 : 1)
+        self.unknownName = unknownName
     }
 
     /// The activation named `name`, or an error that lists the valid names.
@@ -33,10 +41,17 @@ public final class Activation: Sendable {
         self.init(try NameTable.lookUp(name, kind: "activation", in: Activation.names, validNames: Activation.validNames))
     }
 
-    /// The activation named `name`; an unknown name stops the program with the list of valid
-    /// names (use `init(named:)` for names read at run time).
+    /// The activation named `name`. An unknown name is kept: a model using it throws
+    /// `NeuralNetError.unknownName` (with the valid names) when built, and it computes nothing
+    /// until then (use `init(named:)` to get the error at once).
     public convenience init(_ name: String) {
-        do { try self.init(named: name) } catch { fatalError("\(error)") }
+        let kind = Activation.names[NameTable.normalized(name)]
+        self.init(kind: kind ?? .linear, alpha: nil, unknownName: kind == nil ? name : nil)
+    }
+
+    /// The error an unknown name gives, or nil.
+    var unknownNameError: NeuralNetError? {
+        unknownName.map { .unknownName(kind: "activation", name: $0, validNames: Activation.validNames) }
     }
 
     static let names: [String: Kind] = {
@@ -54,7 +69,8 @@ public final class Activation: Sendable {
     public var isReluFamily: Bool { [.relu, .leakyRelu, .elu, .gelu, .swish].contains(kind) }
 
     public var description: String {
-        switch kind {
+        if let unknownName { return "unknown '\(unknownName)'" }
+        return switch kind {
         case .leakyRelu where alpha != 0.01, .elu where alpha != 1: "\(kind.rawValue)(\(alpha))"
         default: kind.rawValue
         }
@@ -98,7 +114,9 @@ extension Activation: CaseIterable, Equatable, ExpressibleByStringLiteral {
     /// An activation from a name literal: `activation: "relu"`.
     public convenience init(stringLiteral name: String) { self.init(name) }
 
-    public static func == (a: Activation, b: Activation) -> Bool { a.kind == b.kind && a.alpha == b.alpha }
+    public static func == (a: Activation, b: Activation) -> Bool {
+        a.kind == b.kind && a.alpha == b.alpha && a.unknownName == b.unknownName
+    }
 }
 
 extension Activation: Codable {
@@ -128,4 +146,8 @@ extension Activation: Codable {
     }
 
     private enum CodingKeys: String, CodingKey { case name, alpha }
+}
+
+extension Activation: ArgumentChecked {
+    public var argumentProblem: String? { unknownNameError.map { "\($0)" } }
 }

@@ -1,11 +1,32 @@
+import Foundation
+
 /// A trainable (or saved-but-not-trained) tensor owned by a layer.
 ///
 /// Layers hold their parameters as `let` references; the value is replaced when the layer is
 /// built and updated in place by the optimizer, so a parameter keeps its identity for the
 /// life of the model (optimizer state and save/load key on it).
 public final class Parameter {
-    /// The current value.
-    public var value: Tensor
+    /// The current value. Once the layer is built its shape is fixed: assigning a tensor of
+    /// another shape keeps the current value, and the model's next `fit`, `evaluate` or
+    /// `predict` throws `NeuralNetError.invalidArgument` naming the parameter and both shapes
+    /// (`predict` stops with that message; `output(for:)` throws it).
+    public var value: Tensor {
+        get { storage }
+        set {
+            if storage.count > 0 && newValue.dimensions != storage.dimensions {
+                rejectedShape = newValue.shape
+            } else {
+                storage = newValue
+                rejectedShape = nil
+            }
+        }
+        // In-place updates (the optimizer's) go straight to the storage, without a copy.
+        _modify { yield &storage }
+    }
+    private var storage: Tensor
+    /// The shape of a tensor last assigned to `value` and refused because it differs from the
+    /// built shape; nil when the last assignment was taken.
+    public private(set) var rejectedShape: [Int]?
     /// The gradient accumulated by `backward()` since the last step, if any.
     public var gradient: Tensor? {
         get { accumulated }
@@ -35,7 +56,7 @@ public final class Parameter {
     /// A parameter holding `value`; `trainable: false` makes a buffer the optimizer never
     /// updates.
     public init(_ value: Tensor, trainable: Bool = true) {
-        self.value = value
+        self.storage = value
         self.isLearned = trainable
     }
 
@@ -119,5 +140,27 @@ extension Parameter {
         var gradient = Tensor(reusing: accumulated.take() ?? takeGradientStorage(), dimensions: value.dimensions)
         gradient.scalars.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: source, count: count) }
         accumulated = gradient
+    }
+}
+
+extension Parameter {
+    /// Throws unless parameters of `shapes` can be made for `layer`: shapes a tensor may have,
+    /// whose scalars together fit in this machine's memory. Layers call it before they
+    /// allocate, so that `Dense(300_000_000)` is an error naming the layer, not a failed
+    /// allocation.
+    static func checkRoom(for shapes: [[Int]], layer: String) throws {
+        var total = 0
+        for shape in shapes {
+            if let problem = Dimensions.problem(with: shape) {
+                throw NeuralNetError.invalidArgument("\(layer): its parameter \(problem)")
+            }
+            total = total.addingReportingOverflow(Dimensions.elementCount(shape) ?? Int.max).partialValue
+        }
+        let available = ProcessInfo.processInfo.physicalMemory / 4
+        if total < 0 || UInt64(total) > available {
+            throw NeuralNetError.invalidArgument(
+                "\(layer): its parameters \(shapes) need \(Double(total) * 4 / 1e9) GB, more than this machine's "
+                    + "\(Double(available) * 4 / 1e9) GB of memory; use fewer units or filters")
+        }
     }
 }

@@ -10,6 +10,9 @@ public struct Dataset: Sendable {
     /// One tensor per model output, each `[count, ...]`: class indices `[count]`, or targets
     /// shaped like that output.
     public let labelTensors: [Tensor]
+    /// Why this dataset cannot be used, when it came from a call with a bad argument
+    /// (`split(1.5)`): `fit` and `evaluate` throw it as `NeuralNetError.invalidArgument`.
+    public internal(set) var problem: String?
 
     /// `[count, ...]`: the (first) input of each sample (images are `[count, height, width, channels]`).
     public var inputs: Tensor { inputTensors[0] }
@@ -47,7 +50,9 @@ public struct Dataset: Sendable {
     /// The samples at `indices`, in that order.
     public subscript(indices: some Collection<Int>) -> Dataset {
         // Every tensor is gathered with the same indices, so the counts stay equal.
-        try! Dataset(inputs: inputTensors.map { $0.gatheringRows(indices) }, labels: labelTensors.map { $0.gatheringRows(indices) })
+        var result = try! Dataset(inputs: inputTensors.map { $0.gatheringRows(indices) }, labels: labelTensors.map { $0.gatheringRows(indices) })
+        result.problem = problem
+        return result
     }
 
     /// The first `n` samples (all of them if there are fewer).
@@ -61,8 +66,15 @@ public struct Dataset: Sendable {
 
     /// Splits into the first `fraction` of the samples and the rest: `split(0.9)` keeps 90% for
     /// training and 10% for validation. Shuffle first if the order matters.
+    /// A fraction outside `[0, 1]` (or NaN) gives the whole set and an empty one, both
+    /// carrying the `problem`, which `fit` and `evaluate` throw.
     public func split(_ fraction: Double) -> (first: Dataset, second: Dataset) {
-        check(fraction >= 0 && fraction <= 1, "split fraction must be in [0, 1], got \(fraction)")
+        guard fraction >= 0 && fraction <= 1 else {
+            var (first, second) = (self, self[0..<0])
+            first.problem = "split(\(fraction)): the fraction must be in [0, 1]; split(0.9) keeps 90% for training"
+            second.problem = first.problem
+            return (first, second)
+        }
         let cut = Int((Double(count) * fraction).rounded())
         return (self[0..<cut], self[cut..<count])
     }

@@ -23,9 +23,16 @@ public struct FashionMNIST: Sendable {
     ]
 
     /// The full set from the first standard location that has it.
-    /// Throws an error that lists the places searched and how to install the data.
+    /// Throws an error that lists the places searched and how to install the data; a set that
+    /// is found but cannot be read (truncated, corrupt) is an error naming the file, never
+    /// skipped; so is a `NEURALNET_DATA` directory without the files.
     public init() throws {
         let candidates = FashionMNIST.searchDirectories()
+        if let custom = candidates.first, custom.origin == "NEURALNET_DATA", !IDXImageSet.exists(in: custom.path) {
+            throw NeuralNetError.invalidData(
+                "NEURALNET_DATA is \(custom.path), which does not hold \(IDXImageSet.fileNames.joined(separator: ", ")) "
+                    + "(optionally .gz); point it at the directory with those files, or unset it")
+        }
         guard let found = candidates.first(where: { IDXImageSet.exists(in: $0.path) }) else {
             let places = candidates.map { "  \($0.path) (\($0.origin))" }.joined(separator: "\n")
             throw NeuralNetError.invalidData("""
@@ -48,6 +55,10 @@ public struct FashionMNIST: Sendable {
     private init(set: IDXImageSet, source: String) {
         (train, test, self.source) = (set.train, set.test, source)
     }
+
+    /// Whether a standard location (or `NEURALNET_DATA`) holds the files, so that
+    /// `FashionMNIST()` will read them rather than report them missing.
+    public static var isInstalled: Bool { searchDirectories().contains { IDXImageSet.exists(in: $0.path) } }
 
     /// The slice of Fashion-MNIST shipped with the library: 3,000 training and 1,000 test images.
     public static func sample() throws -> FashionMNIST {

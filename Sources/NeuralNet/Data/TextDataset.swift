@@ -80,9 +80,15 @@ public struct TextDataset: Sendable {
     public var dataset: Dataset { windows(in: 0..<ids.count) }
 
     /// The windows of the first `fraction` of the text and those of the rest:
-    /// `split(0.9)` for training and held-out text.
+    /// `split(0.9)` for training and held-out text. A fraction outside `(0, 1)` gives datasets
+    /// carrying the `problem`, which `fit` and `evaluate` throw.
     public func split(_ fraction: Double) -> (train: Dataset, heldOut: Dataset) {
-        guard fraction > 0 && fraction < 1 else { fatalError("TextDataset.split: fraction must be in (0, 1), got \(fraction)") }
+        guard fraction > 0 && fraction < 1 else {
+            var (train, heldOut) = (dataset, dataset[0..<0])
+            train.problem = "TextDataset.split(\(fraction)): the fraction must be in (0, 1); split(0.9) trains on 90% of the text"
+            heldOut.problem = train.problem
+            return (train, heldOut)
+        }
         let cut = Int(Double(ids.count) * fraction)
         return (windows(in: 0..<cut), windows(in: cut..<ids.count, stride: context))
     }

@@ -1,4 +1,5 @@
 import CZlib
+import Foundation
 
 /// Gzip decompression through the system zlib.
 enum Gzip {
@@ -19,7 +20,12 @@ enum Gzip {
         var output: [UInt8] = []
         // Gzip keeps the uncompressed size (mod 2³²) in its last four bytes: a good first guess.
         let trailer = bytes.suffix(4).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
-        output.reserveCapacity(max(trailer, bytes.count * 2))
+        // Deflate expands at most 1032-fold, so a larger claim in the trailer is corrupt.
+        output.reserveCapacity(min(max(trailer, bytes.count * 2), bytes.count * 1032))
+        let limit = Int(min(ProcessInfo.processInfo.physicalMemory / 2, UInt64(Int.max)))
+        guard bytes.count <= Int(UInt32.max) else {
+            throw NeuralNetError.invalidFile(path: path, reason: "\(bytes.count) compressed bytes; gzip files of 4 GiB or more are not read, decompress it first")
+        }
         let chunkSize = 1 << 20
         var chunk = [UInt8](repeating: 0, count: chunkSize)
         var status: Int32 = Z_OK
@@ -39,6 +45,10 @@ enum Gzip {
                     throw NeuralNetError.invalidFile(path: path, reason: reason)
                 }
                 output.append(contentsOf: chunk[0..<(chunkSize - Int(stream.avail_out))])
+                if output.count > limit {
+                    throw NeuralNetError.invalidFile(
+                        path: path, reason: "it decompresses to more than \(limit >> 20) MB, half this machine's memory (a corrupt or hostile file?)")
+                }
                 if status == Z_OK && stream.avail_in == 0 && stream.avail_out != 0 {
                     throw NeuralNetError.invalidFile(path: path, reason: "the compressed data ends early (truncated file)")
                 }

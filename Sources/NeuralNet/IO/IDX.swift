@@ -31,14 +31,17 @@ public enum IDX {
             throw NeuralNetError.invalidFile(path: path, reason: "the header declares \(rank) dimensions but the file has \(bytes.count) bytes")
         }
         let shape = (0..<rank).map { bigEndianInt(bytes, at: 4 + 4 * $0) }
-        let count = shape.reduce(1, *)
-        let expected = headerSize + count * type.size
-        guard bytes.count == expected else {
+        if let problem = Dimensions.problem(with: shape) { throw NeuralNetError.invalidFile(path: path, reason: problem) }
+        // Checked: a hostile header may declare sizes whose product passes Int.max.
+        let bodySize = Dimensions.elementCount(shape, width: type.size)
+        guard let bodySize, bytes.count - headerSize == bodySize else {
+            let needed = bodySize.map { "\(headerSize + $0) bytes" } ?? "more bytes than any file holds"
             throw NeuralNetError.invalidFile(
                 path: path,
-                reason: "size mismatch: shape \(shape) of \(type) needs \(expected) bytes, the file has \(bytes.count)"
-                    + (bytes.count < expected ? " (truncated?)" : ""))
+                reason: "size mismatch: shape \(shape) of \(type) needs \(needed), the file has \(bytes.count)"
+                    + (bodySize.map { bytes.count - headerSize < $0 } ?? true ? " (truncated or corrupt?)" : ""))
         }
+        let count = bodySize / type.size
         var scalars = [Float](repeating: 0, count: count)
         bytes.withUnsafeBufferPointer { raw in
             let body = raw.baseAddress! + headerSize
@@ -61,7 +64,17 @@ public enum IDX {
 
         var size: Int { [1, 1, 2, 4, 4, 8][[0x08, 0x09, 0x0B, 0x0C, 0x0D, 0x0E].firstIndex(of: rawValue)!] }
 
-        var description: String { "\(self == .unsignedByte ? "unsigned byte" : String(describing: self)) (0x\(String(rawValue, radix: 16)))" }
+        var description: String {
+            let name = switch self {
+            case .unsignedByte: "unsigned byte"
+            case .signedByte: "signed byte"
+            case .short: "short"
+            case .int: "int"
+            case .float: "float"
+            case .double: "double"
+            }
+            return "\(name) (0x\(String(rawValue, radix: 16)))"
+        }
 
         /// The big-endian value at `pointer`, as a Float.
         func value(at pointer: UnsafePointer<UInt8>) -> Float {

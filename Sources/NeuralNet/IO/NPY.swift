@@ -19,9 +19,18 @@ extension Tensor {
         self = try NPY.decode([UInt8](data), path: url.path)
     }
 
+    /// The array in `.npy` bytes (as read from a file or a network); `source` names them in
+    /// errors.
+    public init(npy data: Data, source: String = ".npy data") throws {
+        self = try NPY.decode([UInt8](data), path: source)
+    }
+
+    /// This tensor as the bytes of a `float32` `.npy` file.
+    public var npyData: Data { Data(NPY.encode(self)) }
+
     /// Writes this tensor to `url` as a `float32` `.npy` file (atomically).
     public func write(npy url: URL) throws {
-        try AtomicFile.write(Data(NPY.encode(self)), to: url.path)
+        try AtomicFile.write(npyData, to: url.path)
     }
 }
 
@@ -67,12 +76,8 @@ enum NPY {
         guard let stored = types[type] else {
             throw fail("dtype \(type) is not read; NeuralNet reads little-endian float32, float64, uint8, int32 and int64")
         }
-        var count = 1
-        for size in shape {
-            let (product, overflow) = count.multipliedReportingOverflow(by: size)
-            guard !overflow else { throw fail("shape \(shape) has too many elements") }
-            count = product
-        }
+        if let problem = Dimensions.problem(with: shape) { throw fail(problem) }
+        let count = Dimensions.elementCount(shape) ?? 0
         let (size, overflow) = count.multipliedReportingOverflow(by: stored.width)
         guard !overflow, bytes.count - dataStart == size else {
             throw fail("shape \(shape) of \(type) needs \(overflow ? "too many" : "\(size)") data bytes, the file has \(bytes.count - dataStart)")

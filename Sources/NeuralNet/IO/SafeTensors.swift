@@ -50,6 +50,8 @@ public enum SafeTensors {
         func fail(_ reason: String) -> NeuralNetError { .invalidFile(path: path, reason: reason) }
         guard bytes.count >= 8 else { throw fail("only \(bytes.count) bytes: too short for a safetensors header") }
         let headerLength = bytes[0..<8].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        // The format caps headers at 100 MB; a larger claim is corrupt, whatever the file size.
+        guard headerLength <= 100_000_000 else { throw fail("the header claims \(headerLength) bytes; safetensors headers are at most 100 MB") }
         guard headerLength <= UInt64(bytes.count - 8) else {
             throw fail("the header claims \(headerLength) bytes but the file has \(bytes.count - 8) after the length (truncated or not safetensors)")
         }
@@ -66,8 +68,8 @@ public enum SafeTensors {
         var entries: [(name: String, begin: Int, tensor: Tensor)] = []
         for (name, value) in header where name != "__metadata__" {
             guard let info = value as? [String: Any], let dtype = info["dtype"] as? String,
-                  let shape = (info["shape"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }),
-                  let offsets = (info["data_offsets"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }),
+                  let shape = (info["shape"] as? [Any])?.compactMap(wholeNumber),
+                  let offsets = (info["data_offsets"] as? [Any])?.compactMap(wholeNumber),
                   offsets.count == 2, shape.count == (info["shape"] as? [Any])?.count
             else { throw fail("tensor '\(name)' lacks a valid dtype, shape or data_offsets") }
             guard shape.allSatisfy({ $0 >= 0 }), offsets[0] >= 0, offsets[0] <= offsets[1], offsets[1] <= dataSize else {
@@ -79,14 +81,23 @@ public enum SafeTensors {
             guard let stored = types[dtype] else {
                 throw fail("tensor '\(name)' has dtype \(dtype); NeuralNet reads F32, F64, F16, BF16, I64, I32 and U8")
             }
-            let count = shape.reduce(1, *)
-            guard offsets[1] - offsets[0] == count * stored.width else {
-                throw fail("tensor '\(name)': shape \(shape) of \(dtype) needs \(count * stored.width) bytes, its offsets span \(offsets[1] - offsets[0])")
+            if let problem = Dimensions.problem(with: shape) { throw fail("tensor '\(name)': \(problem)") }
+            guard let size = Dimensions.elementCount(shape, width: stored.width), offsets[1] - offsets[0] == size else {
+                let needed = Dimensions.elementCount(shape, width: stored.width).map { "\($0) bytes" } ?? "more bytes than any file holds"
+                throw fail("tensor '\(name)': shape \(shape) of \(dtype) needs \(needed), its offsets span \(offsets[1] - offsets[0])")
             }
+            let count = size / stored.width
             let scalars = stored.decode(bytes, from: dataStart + offsets[0], count: count)
             entries.append((name, offsets[0], Tensor(shape: shape, scalars: scalars)))
         }
         return (entries.sorted { ($0.begin, $0.name) < ($1.begin, $1.name) }.map { ($0.name, $0.tensor) }, metadata)
+    }
+
+    /// A JSON number that is a whole number an `Int` holds, or nil (a fraction, 1e300, text).
+    private static func wholeNumber(_ value: Any) -> Int? {
+        if let value = value as? Int { return value }
+        if let value = value as? Double, value.rounded() == value, abs(value) < 0x1p62 { return Int(value) }
+        return nil
     }
 
     /// The `Float` of an IEEE half-precision bit pattern (written out, because `Float16` is

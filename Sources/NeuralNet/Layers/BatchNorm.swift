@@ -23,8 +23,6 @@ public final class BatchNorm: Layer {
 
     /// The defaults are Keras's.
     public init(momentum: Float = 0.99, epsilon: Float = 1e-3) {
-        check(momentum >= 0 && momentum <= 1, "BatchNorm momentum must be in [0, 1], got \(momentum)")
-        check(epsilon > 0, "BatchNorm epsilon must be positive, got \(epsilon)")
         self.momentum = momentum
         self.epsilon = epsilon
         gamma = Parameter(.zeros([0]))
@@ -82,4 +80,12 @@ public final class BatchNorm: Layer {
     }
 
     public var description: String { "BatchNorm(\(features.map(String.init) ?? "?"))" }
+}
+
+extension BatchNorm: ArgumentChecked {
+    public var argumentProblem: String? {
+        ArgumentProblem.first(
+            (momentum >= 0 && momentum <= 1, "momentum must be in [0, 1], got \(momentum); Keras's default is 0.99"),
+            (epsilon > 0 && epsilon.isFinite, "epsilon must be positive, got \(epsilon); Keras's default is 0.001"))
+    }
 }

@@ -7,7 +7,6 @@ public final class Concatenate: MergeLayer {
 
     /// A concatenation along `axis` (default: the last).
     public init(axis: Int = -1) {
-        if axis == 0 { fatalError("Concatenate cannot join along the batch axis 0; use an axis of the samples (1, 2, ... or -1)") }
         self.axis = axis
     }
 
@@ -46,4 +45,10 @@ public final class Concatenate: MergeLayer {
     }
 
     public var description: String { "Concatenate(axis: \(axis))" }
+}
+
+extension Concatenate: ArgumentChecked {
+    public var argumentProblem: String? {
+        ArgumentProblem.first((axis != 0, "it cannot join along the batch axis 0; use an axis of the samples (1, 2, ... or -1)"))
+    }
 }

@@ -35,8 +35,6 @@ public final class Conv2D: Layer {
         filters: Int, kernelSize: Size2D, strides: Size2D = 1, padding: Padding = .valid, activation: Activation = .linear,
         useBias: Bool = true, inputChannels: Int? = nil, kernelInitializer: Initializer? = nil
     ) {
-        check(filters > 0, "Conv2D needs a positive number of filters, got \(filters)")
-        check(inputChannels.map { $0 > 0 } ?? true, "Conv2D needs a positive number of input channels")
         self.filters = filters
         self.kernelSize = kernelSize
         self.strides = strides
@@ -44,7 +42,8 @@ public final class Conv2D: Layer {
         self.activation = activation
         self.inputChannels = inputChannels
         self.kernelInitializer = kernelInitializer ?? .defaultWeights(for: activation)
-        kernel = Parameter(.zeros([kernelSize.height, kernelSize.width, 0, filters]))
+        kernel = Parameter(.zeros(kernelSize.isValid && filters > 0 && filters <= Int32.max
+                                  ? [kernelSize.height, kernelSize.width, 0, filters] : [0, 0, 0, 0]))
         bias = useBias ? Parameter(.zeros([0])) : nil
         kernelLeaves = ParameterLeaves(kernel)
         biasLeaves = bias.map(ParameterLeaves.init)
@@ -69,6 +68,7 @@ public final class Conv2D: Layer {
                 hint: "Use padding: .same, a smaller kernel, or less pooling before this layer")
         }
         if kernel.value.count == 0 {
+            try Parameter.checkRoom(for: [[kernelSize.height, kernelSize.width, channels, filters]], layer: description)
             inputChannels = channels
             let area = kernelSize.height * kernelSize.width
             kernel.value = kernelInitializer.tensor(
@@ -101,5 +101,16 @@ public final class Conv2D: Layer {
         if padding != .valid { parts.append("padding: \(padding)") }
         if activation.kind != .linear { parts.append("\(activation)") }
         return "Conv2D(" + parts.joined(separator: ", ") + ")"
+    }
+}
+
+extension Conv2D: ArgumentChecked {
+    public var argumentProblem: String? {
+        ArgumentProblem.first(
+            (filters > 0, "filters must be positive, got \(filters); give the number of output channels, such as Conv2D(filters: 32, ...)"),
+            (kernelSize.isValid, "kernelSize must be positive, got \(kernelSize); 3 is the usual size"),
+            (strides.isValid, "strides must be positive, got \(strides); 1 keeps every position"),
+            (inputChannels.map { $0 > 0 } ?? true, "inputChannels must be positive, got \(inputChannels ?? 0); leave it out to infer it"),
+            (activation.argumentProblem == nil, activation.argumentProblem ?? ""))
     }
 }

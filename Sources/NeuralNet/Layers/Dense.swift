@@ -30,14 +30,12 @@ public final class Dense: Layer {
         inputSize: Int?, outputSize: Int, activation: Activation = .linear, useBias: Bool = true,
         weightInitializer: Initializer? = nil, biasInitializer: Initializer = .zeros
     ) {
-        check(outputSize > 0, "Dense needs a positive output size, got \(outputSize)")
-        check(inputSize.map { $0 > 0 } ?? true, "Dense needs a positive input size, got \(inputSize!)")
         self.inputSize = inputSize
         self.outputSize = outputSize
         self.activation = activation
         self.weightInitializer = weightInitializer ?? .defaultWeights(for: activation)
         self.biasInitializer = biasInitializer
-        self.weight = Parameter(.zeros([0, outputSize]))
+        self.weight = Parameter(.zeros([0, placeholderSize(outputSize)]))
         self.bias = useBias ? Parameter(.zeros([0])) : nil
         self.weightLeaves = ParameterLeaves(weight)
         self.biasLeaves = bias.map(ParameterLeaves.init)
@@ -74,6 +72,7 @@ public final class Dense: Layer {
         }
         if weight.value.count == 0 {
             let size = features
+            try Parameter.checkRoom(for: [[size, outputSize]], layer: description)
             inputSize = size
             weight.value = weightInitializer.tensor(shape: [size, outputSize], fanIn: size, fanOut: outputSize, using: &generator)
             bias?.value = biasInitializer.tensor(shape: [outputSize], fanIn: size, fanOut: outputSize, using: &generator)
@@ -117,5 +116,14 @@ public final class Dense: Layer {
         let input = inputSize.map(String.init) ?? "?"
         let suffix = activation.kind == .linear ? "" : ", \(activation)"
         return "Dense(\(input) → \(outputSize)\(suffix))"
+    }
+}
+
+extension Dense: ArgumentChecked {
+    public var argumentProblem: String? {
+        ArgumentProblem.first(
+            (outputSize > 0, "units must be positive, got \(outputSize); give the number of outputs, such as Dense(10)"),
+            (inputSize.map { $0 > 0 } ?? true, "the input size must be positive, got \(inputSize ?? 0); leave it out to infer it"),
+            (activation.argumentProblem == nil, activation.argumentProblem ?? ""))
     }
 }

@@ -15,7 +15,6 @@ public final class Dropout: Layer {
 
     /// A dropout layer dropping `rate` of its inputs in training.
     public init(_ rate: Float) {
-        if !(rate >= 0 && rate < 1) { fatalError("Dropout rate must be in [0, 1), got \(rate)") }
         self.rate = rate
     }
 
@@ -75,4 +74,10 @@ public final class Dropout: Layer {
     }
 
     public var description: String { "Dropout(\(rate))" }
+}
+
+extension Dropout: ArgumentChecked {
+    public var argumentProblem: String? {
+        ArgumentProblem.first((rate >= 0 && rate < 1, "the rate must be in [0, 1), got \(rate); it is the fraction of inputs dropped, such as 0.5"))
+    }
 }

@@ -104,6 +104,7 @@ extension Layer {
             throw NeuralNetError.shapeMismatch(layer: description, expected: "a batch [batch, ...]", actual: input.shape)
         }
         var generator = SeededGenerator(seed: 0)
+        try checkArgumentsDeep()
         _ = try build(inputShape: Array(input.shape.dropFirst()), generator: &generator)
         guard mode == .training else {
             return Variable(try Variable.withoutRecording { try forward(input, mode: mode).value })

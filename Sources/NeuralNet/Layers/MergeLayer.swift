@@ -21,6 +21,7 @@ extension MergeLayer {
     /// The merge of `inputs` (each `[batch, ...]`), outside any model.
     public func callAsFunction(_ inputs: [Tensor]) throws -> Tensor {
         var generator = SeededGenerator(seed: 0)
+        try checkArgumentsDeep()
         _ = try build(inputShapes: inputs.map { Array($0.shape.dropFirst()) }, generator: &generator)
         return try Variable.withoutRecording { try forward(inputs.map { Variable($0) }, mode: .inference).value }
     }

@@ -36,6 +36,10 @@ extension WindowPooling {
 
     /// The per-sample output shape for `inputShape`, or a shape error naming the layer.
     func pooledShape(_ inputShape: [Int]) throws -> [Int] {
+        guard poolSize.isValid, strides.isValid else {
+            throw NeuralNetError.invalidArgument(
+                "\(description): the pool size and strides must be positive, got \(poolSize) and \(strides); 2 halves an image")
+        }
         guard inputShape.count == 3 else {
             throw NeuralNetError.shapeMismatch(layer: description, expected: "images [height, width, channels] per sample", actual: inputShape)
         }

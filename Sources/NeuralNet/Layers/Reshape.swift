@@ -7,8 +7,6 @@ public final class Reshape: Layer {
 
     /// A reshape to `targetShape` per sample.
     public init(_ targetShape: [Int]) {
-        check(targetShape.filter { $0 == -1 }.count <= 1 && targetShape.allSatisfy { $0 > 0 || $0 == -1 },
-                     "Reshape takes positive sizes and at most one -1, got \(targetShape)")
         self.targetShape = targetShape
     }
 
@@ -35,4 +33,14 @@ public final class Reshape: Layer {
     }
 
     public var description: String { "Reshape(\(targetShape))" }
+}
+
+extension Reshape: ArgumentChecked {
+    public var argumentProblem: String? {
+        ArgumentProblem.first(
+            (targetShape.filter { $0 == -1 }.count <= 1 && targetShape.allSatisfy { ($0 > 0 && $0 <= Int32.max) || $0 == -1 },
+             "the target shape takes positive sizes and at most one -1, got \(targetShape); such as Reshape([28, 28, 1])"),
+            (targetShape.count < Dimensions.maximumRank,
+             "the target shape \(targetShape) has \(targetShape.count) axes; with the batch at most \(Dimensions.maximumRank) are supported"))
+    }
 }

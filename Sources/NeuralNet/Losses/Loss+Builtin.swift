@@ -94,10 +94,16 @@ extension Loss: CaseIterable, Codable, ExpressibleByStringLiteral {
         }
     }
 
-    /// A built-in loss from a name literal: `Sequential(loss: "mse")`. An unknown name stops the
-    /// program with the list of valid names; use `init(named:)` for names read at run time.
+    /// A built-in loss from a name literal: `Sequential(loss: "mse")`. An unknown name is kept
+    /// and the model throws `NeuralNetError.unknownName` (with the valid names) when it is
+    /// built; use `init(named:)` to get the error at once.
     public init(stringLiteral name: String) {
-        do { try self.init(named: name) } catch { fatalError("\(error)") }
+        if let loss = try? Loss(named: name) {
+            self = loss
+        } else {
+            self.init(name: name) { predicted, _ in predicted.sum() * Float.nan }
+            unknownName = name
+        }
     }
 
     /// Decodes a built-in loss's name.

@@ -24,6 +24,9 @@ public struct Loss: Sendable {
     let builtin: Builtin?
     /// The class index that counts for nothing (padding), for class-index losses.
     public let ignoredIndex: Int?
+    /// A name literal (`loss: "msee"`) that names no loss, reported when the model is built;
+    /// nil for every usable loss.
+    public internal(set) var unknownName: String?
     private let function: @Sendable (Variable, Tensor) -> Variable
 
     /// A custom loss `function(predicted, expected)` named `name`. Targets are shaped like the
@@ -105,4 +108,10 @@ extension Loss: Hashable, CustomStringConvertible {
     public static func == (a: Loss, b: Loss) -> Bool { a.name == b.name && a.builtin == b.builtin }
     public func hash(into hasher: inout Hasher) { hasher.combine(name) }
     public var description: String { name }
+}
+
+extension Loss: ArgumentChecked {
+    public var argumentProblem: String? {
+        unknownName.map { "\(NeuralNetError.unknownName(kind: "loss", name: $0, validNames: Loss.validNames))" }
+    }
 }

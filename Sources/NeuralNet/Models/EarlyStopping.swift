@@ -31,7 +31,6 @@ public final class EarlyStopping: Callback {
     ///   - minimumDelta: the smallest change that counts as an improvement.
     ///   - restoresBestWeights: whether to put back the best epoch's weights at the end.
     public init(monitor: String = "val_loss", patience: Int = 3, minimumDelta: Float = 0, restoresBestWeights: Bool = true) {
-        check(patience >= 0, "EarlyStopping patience must be 0 or more, got \(patience)")
         self.monitor = monitor
         self.patience = patience
         self.minimumDelta = minimumDelta
@@ -91,5 +90,11 @@ extension EarlyStopping: StatefulCallback {
             throw NeuralNetError.invalidArgument("EarlyStopping: the saved best weights do not fit the model's parameters")
         }
         bestWeights = weights
+    }
+}
+
+extension EarlyStopping: ArgumentChecked {
+    public var argumentProblem: String? {
+        ArgumentProblem.first((patience >= 0, "patience must be 0 or more, got \(patience); it is the epochs to wait, such as 3"))
     }
 }

@@ -102,10 +102,12 @@ public final class Model: Network {
     /// Builds every layer in call order, checking each call's input shapes.
     private func buildGraph() throws {
         var shapes = inputs.map(\.shape)
+        for (index, shape) in shapes.enumerated() { try Self.checkSampleShape(shape, role: "input \(index) of Model") }
         for (index, call) in graph.calls.enumerated() {
             let layer = layers[call.layer]
             let given = call.inputSlots.map { shapes[$0] }
             do {
+                try layer.checkArgumentsDeep()
                 if let merge = merges[index] {
                     shapes.append(try merge.build(inputShapes: given, generator: &generator))
                 } else {
@@ -122,6 +124,7 @@ public final class Model: Network {
     @discardableResult
     public func build(inputShapes: [[Int]]) throws -> [[Int]] {
         if let problem { throw problem }
+        try checkSetup()
         let expected = inputs.map(\.shape)
         guard inputShapes == expected else {
             throw NeuralNetError.shapeMismatch(
@@ -148,6 +151,7 @@ public final class Model: Network {
         for (index, call) in graph.calls.enumerated() {
             let layer = layers[call.layer]
             do {
+                try layer.checkArgumentsDeep()
                 if let merge = merges[index] {
                     values.append(try merge.forward(call.inputSlots.map { values[$0] }, mode: mode))
                 } else {

@@ -47,8 +47,6 @@ public final class ModelCheckpoint: SessionCallback {
     ///     scores named like a loss or an error (and custom metrics with `lowerIsBetter`) must
     ///     fall, others rise.
     public init(directory: URL, every frequency: Frequency = .epoch, keepLast: Int = 2, monitor: String? = nil) {
-        if case .batches(let n) = frequency, n <= 0 { fatalError("ModelCheckpoint: every .batches(n) needs n > 0, got \(n)") }
-        if keepLast <= 0 { fatalError("ModelCheckpoint: keepLast must be at least 1, got \(keepLast)") }
         self.directory = directory
         self.frequency = frequency
         self.keepLast = keepLast
@@ -96,5 +94,15 @@ extension ModelCheckpoint: StatefulCallback {
 
     public func restore(values: [String: Double], tensors: [String: Tensor]) throws {
         score?.best = values["best"].map(Float.init)
+    }
+}
+
+extension ModelCheckpoint: ArgumentChecked {
+    public var argumentProblem: String? {
+        var batches = 1
+        if case .batches(let n) = frequency { batches = n }
+        return ArgumentProblem.first(
+            (batches > 0, "every .batches(n) needs n > 0, got \(batches)"),
+            (keepLast > 0, "keepLast must be at least 1, got \(keepLast)"))
     }
 }

@@ -5,8 +5,10 @@ extension Network {
     /// classifiers a confusion matrix: `try model.evaluate(test)["accuracy"]!`.
     public func evaluate(_ dataset: Dataset, batchSize: Int = 256) throws -> Evaluation {
         guard batchSize > 0 else { throw NeuralNetError.invalidArgument("evaluate: batchSize must be positive, got \(batchSize)") }
+        try checkSetup()
         try check(dataset, role: "evaluation")
         var totals = RunningTotals(metrics: metrics, losses: losses)
+        try checkBatchRoom(batchSize: min(batchSize, dataset.count), training: false)
         var confusion: ConfusionMatrix?
         for batch in dataset.batches(of: batchSize) {
             let targets = batch.labelTensors
@@ -75,8 +77,10 @@ extension Network {
                 actual: inputs.first?.shape ?? [], hint: "got shapes \(inputs.map(\.shape))")
         }
         guard batchSize > 0 else { throw NeuralNetError.invalidArgument("predict: batchSize must be positive, got \(batchSize)") }
+        try checkParameterShapes()
         let outputShapes = try build(inputShapes: inputs.map { Array($0.shape.dropFirst()) })
         let sampleCount = first.shape[0]
+        try checkBatchRoom(batchSize: min(batchSize, sampleCount), training: false)
         return try Variable.withoutRecording {
             if sampleCount <= batchSize { return try forward(inputs.map { Variable($0) }, mode: .inference).map(\.value) }
             var scalars = outputShapes.map { shape -> [Float] in

@@ -53,6 +53,7 @@ extension Network {
             throw NeuralNetError.invalidArgument("fit: initialEpoch must be in 0...\(epochs) (the epochs already done), got \(initialEpoch)")
         }
         if let seed { generator = SeededGenerator(seed: seed) }
+        try checkSetup(callbacks: callbacks)
         try check(dataset, role: "training")
         if let validation { try check(validation, role: "validation") }
         if progress != .silent {
@@ -70,6 +71,7 @@ extension Network {
             try Checkpoint.restore(session, from: newest)
         }
         try distribution?.broadcast(namedParameters.map(\.parameter))
+        try checkBatchRoom(batchSize: min(batchSize, dataset.count), training: true)
         try train(session, on: dataset, batchSize: batchSize, accumulationSteps: accumulationSteps, distribution: distribution,
                   validation: validation, shuffle: shuffle, sessionCallbacks: sessionCallbacks)
         callbacks.forEach { $0.trainingDidEnd(history: session.history) }
@@ -206,6 +208,7 @@ extension Network {
     }
 
     func check(_ dataset: Dataset, role: String) throws {
+        if let problem = dataset.problem { throw NeuralNetError.invalidArgument("\(role) data: \(problem)") }
         guard dataset.count > 0 else {
             throw NeuralNetError.invalidData("\(role) data is empty: inputs have shape \(dataset.inputs.shape)")
         }

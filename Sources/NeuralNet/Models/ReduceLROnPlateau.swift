@@ -37,8 +37,6 @@ public final class ReduceLROnPlateau: StatefulCallback {
         monitor: String = "val_loss", factor: Float = 0.1, patience: Int = 3, minimumDelta: Float = 1e-4, cooldown: Int = 0,
         minimumLearningRate: Float = 0
     ) {
-        if !(factor > 0 && factor < 1) { fatalError("ReduceLROnPlateau: factor must be in (0, 1), got \(factor)") }
-        if patience < 0 || cooldown < 0 { fatalError("ReduceLROnPlateau: patience and cooldown must be 0 or more") }
         self.monitor = monitor
         self.factor = factor
         self.patience = patience
@@ -80,5 +78,13 @@ public final class ReduceLROnPlateau: StatefulCallback {
         score.best = values["best"].map(Float.init)
         waited = Int(values["waited"] ?? 0)
         cooling = Int(values["cooling"] ?? 0)
+    }
+}
+
+extension ReduceLROnPlateau: ArgumentChecked {
+    public var argumentProblem: String? {
+        ArgumentProblem.first(
+            (factor > 0 && factor < 1, "factor must be in (0, 1), got \(factor); 0.1 divides the rate by ten"),
+            (patience >= 0 && cooldown >= 0, "patience and cooldown must be 0 or more, got \(patience) and \(cooldown)"))
     }
 }

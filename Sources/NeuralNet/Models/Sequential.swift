@@ -105,10 +105,13 @@ public final class Sequential: Network {
         guard !layers.isEmpty else {
             throw NeuralNetError.invalidArgument("Sequential has no layers; add some with add(_:) or in its block")
         }
+        try checkSetup()
+        try Self.checkSampleShape(inputShape, role: "input of Sequential")
         var shape = inputShape
         var shapes: [[Int]] = []
         for (index, layer) in layers.enumerated() {
             do {
+                try layer.checkArgumentsDeep()
                 shape = try layer.build(inputShape: shape, generator: &generator)
             } catch let error as NeuralNetError {
                 throw error.inLayer("layer \(index),")

@@ -21,7 +21,6 @@ public final class Adam: Optimizer {
         learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7,
         weightDecay: Float = 0, clipNorm: Float? = nil
     ) {
-        check(learningRate > 0, "Adam needs a positive learning rate, got \(learningRate)")
         check((0..<1).contains(beta1) && (0..<1).contains(beta2), "Adam betas must be in [0, 1), got \(beta1), \(beta2)")
         self.learningRate = learningRate
         self.beta1 = beta1
@@ -125,5 +124,20 @@ struct AdamMoments {
                     epsilon: scaledEpsilon)
             }
         }
+    }
+}
+
+extension Adam {
+    public var argumentProblem: String? {
+        sharedArgumentProblem ?? ArgumentProblem.first(
+            ((0..<1).contains(beta1) && (0..<1).contains(beta2), "betas must be in [0, 1), got \(beta1) and \(beta2); the usual are 0.9 and 0.999"),
+            (epsilon >= 0 && epsilon.isFinite, "epsilon must be 0 or more, got \(epsilon)"))
+    }
+}
+
+extension AdamW {
+    public var argumentProblem: String? {
+        adam.argumentProblem ?? ArgumentProblem.first(
+            (decoupledWeightDecay >= 0 && decoupledWeightDecay.isFinite, "weightDecay must be 0 or more, got \(decoupledWeightDecay)"))
     }
 }

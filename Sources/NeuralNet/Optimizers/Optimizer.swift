@@ -5,7 +5,11 @@
 /// weight decay, and clears the gradients after. Per-parameter state (momentum, moments) and
 /// step counts are data: `state(of:)` and `restore(_:of:)` (in `OptimizerState.swift`) read and
 /// write them as tensors named by parameter path, for checkpoints.
-public protocol Optimizer: AnyObject {
+///
+/// Arguments are checked when `fit` starts or the model is built (`argumentProblem`): a
+/// learning rate that is not positive, a negative weight decay, a clip norm that is not
+/// positive, and each rule's own (betas, momentum) end in `NeuralNetError.invalidArgument`.
+public protocol Optimizer: AnyObject, ArgumentChecked {
     /// The step size; schedules change it between epochs.
     var learningRate: Float { get set }
     /// L2 weight decay λ: `λ · w` is added to each gradient (0 for none).
@@ -32,6 +36,18 @@ public protocol Optimizer: AnyObject {
 }
 
 extension Optimizer {
+    /// The checks every rule shares (learning rate, weight decay, clip norm); a rule with
+    /// arguments of its own adds its checks after these.
+    public var argumentProblem: String? { sharedArgumentProblem }
+
+    /// The learning rate, weight decay and clip norm checks.
+    var sharedArgumentProblem: String? {
+        ArgumentProblem.first(
+            (learningRate > 0 && learningRate.isFinite, "the learning rate must be positive, got \(learningRate); try 0.001 for Adam, 0.01 for SGD"),
+            (weightDecay >= 0 && weightDecay.isFinite, "weightDecay must be 0 or more, got \(weightDecay)"),
+            (clipNorm.map { $0 > 0 } ?? true, "clipNorm must be positive, got \(clipNorm ?? 0); leave it out to not clip"))
+    }
+
     public var weightDecay: Float { 0 }
     public var clipNorm: Float? { nil }
     public func beginStep() {}

@@ -11,7 +11,6 @@ public final class RMSProp: Optimizer {
 
     /// The defaults are Keras's.
     public init(learningRate: Float = 1e-3, rho: Float = 0.9, epsilon: Float = 1e-7, weightDecay: Float = 0, clipNorm: Float? = nil) {
-        check(learningRate > 0, "RMSProp needs a positive learning rate, got \(learningRate)")
         check(rho >= 0 && rho < 1, "RMSProp rho must be in [0, 1), got \(rho)")
         self.learningRate = learningRate
         self.rho = rho
@@ -51,7 +50,6 @@ public final class Adagrad: Optimizer {
 
     /// The defaults are PyTorch's.
     public init(learningRate: Float = 1e-2, epsilon: Float = 1e-10, weightDecay: Float = 0, clipNorm: Float? = nil) {
-        check(learningRate > 0, "Adagrad needs a positive learning rate, got \(learningRate)")
         self.learningRate = learningRate
         self.epsilon = epsilon
         self.weightDecay = weightDecay
@@ -74,5 +72,19 @@ public final class Adagrad: Optimizer {
                 }
             }
         }
+    }
+}
+
+extension RMSProp {
+    public var argumentProblem: String? {
+        sharedArgumentProblem ?? ArgumentProblem.first(
+            (rho >= 0 && rho < 1, "rho must be in [0, 1), got \(rho); Keras's default is 0.9"),
+            (epsilon >= 0 && epsilon.isFinite, "epsilon must be 0 or more, got \(epsilon)"))
+    }
+}
+
+extension Adagrad {
+    public var argumentProblem: String? {
+        sharedArgumentProblem ?? ArgumentProblem.first((epsilon >= 0 && epsilon.isFinite, "epsilon must be 0 or more, got \(epsilon)"))
     }
 }

@@ -11,12 +11,10 @@ public final class SGD: Optimizer {
     public let clipNorm: Float?
     private var velocity = ParameterState(slots: 1)
 
-    /// - Precondition: `learningRate > 0`, `momentum` in `[0, 1)`.
     public init(
         learningRate: Float = 0.01, momentum: Float = 0, nesterov: Bool = false, weightDecay: Float = 0,
         clipNorm: Float? = nil
     ) {
-        check(learningRate > 0, "SGD needs a positive learning rate, got \(learningRate)")
         check(momentum >= 0 && momentum < 1, "SGD momentum must be in [0, 1), got \(momentum)")
         self.learningRate = learningRate
         self.momentum = momentum
@@ -56,4 +54,11 @@ public final class SGD: Optimizer {
     }
 
     public func setStateTensors(_ tensors: [Tensor], for parameter: Parameter) { velocity.set(tensors, for: parameter) }
+}
+
+extension SGD {
+    public var argumentProblem: String? {
+        sharedArgumentProblem ?? ArgumentProblem.first(
+            (momentum >= 0 && momentum < 1, "momentum must be in [0, 1), got \(momentum); 0.9 is usual"))
+    }
 }

@@ -24,6 +24,29 @@ struct Dimensions: Hashable, Sendable {
         }
     }
 
+    /// What keeps `shape` from being a tensor's (too many dimensions, a negative or too large
+    /// size, more elements than an `Int` counts), or nil if it can be one. Readers of files
+    /// check shapes with it before they allocate anything.
+    static func problem(with shape: [Int]) -> String? {
+        if shape.count > maximumRank { return "shape \(shape) has \(shape.count) dimensions; at most \(maximumRank) are supported" }
+        if let size = shape.first(where: { $0 < 0 || $0 > Int32.max }) {
+            return "shape \(shape) has a dimension \(size) outside 0...\(Int32.max)"
+        }
+        if elementCount(shape) == nil { return "shape \(shape) has more elements than can be counted" }
+        return nil
+    }
+
+    /// The product of `shape`'s sizes times `width` (bytes per element), or nil if it overflows.
+    static func elementCount(_ shape: [Int], width: Int = 1) -> Int? {
+        var total = width
+        for size in shape {
+            let (product, overflow) = total.multipliedReportingOverflow(by: size)
+            if overflow { return nil }
+            total = product
+        }
+        return total
+    }
+
     /// A matrix's dimensions, `[rows, columns]`.
     init(rows: Int, columns: Int) {
         check(rows >= 0 && columns >= 0, "Tensor shape [\(rows), \(columns)] has a negative dimension")

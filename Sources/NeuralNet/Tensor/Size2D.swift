@@ -8,9 +8,9 @@ public struct Size2D: Equatable, Sendable, ExpressibleByIntegerLiteral, Expressi
     /// Columns.
     public let width: Int
 
-    /// A size of `height × width`; both must be positive.
+    /// A size of `height × width`. Layers check that both are positive when the model is
+    /// built (see `ArgumentChecked`).
     public init(_ height: Int, _ width: Int) {
-        check(height > 0 && width > 0, "a window size must be positive, got \(height)×\(width)")
         self.height = height
         self.width = width
     }
@@ -25,6 +25,9 @@ public struct Size2D: Equatable, Sendable, ExpressibleByIntegerLiteral, Expressi
     }
 
     public var description: String { height == width ? "\(height)" : "[\(height), \(width)]" }
+
+    /// Whether both sides are positive (and small enough to index a tensor).
+    var isValid: Bool { (1...Int(Int32.max)).contains(height) && (1...Int(Int32.max)).contains(width) }
 }
 
 /// How a window treats the image border, as in Keras.

@@ -15,17 +15,15 @@ public final class Embedding: Layer {
 
     /// An embedding of `vocabularySize` ids into vectors of `dimensions`.
     public init(vocabularySize: Int, dimensions: Int) {
-        guard vocabularySize > 0, dimensions > 0 else {
-            fatalError("Embedding needs a positive vocabulary size and dimensions, got \(vocabularySize) and \(dimensions)")
-        }
         self.vocabularySize = vocabularySize
         self.dimensions = dimensions
-        table = Parameter(.zeros([0, dimensions]))
+        table = Parameter(.zeros([0, placeholderSize(dimensions)]))
         tableLeaves = ParameterLeaves(table)
     }
 
     public func build(inputShape: [Int], generator: inout SeededGenerator) throws -> [Int] {
         if table.count == 0 {
+            try Parameter.checkRoom(for: [[vocabularySize, dimensions]], layer: description)
             table.value = Initializer.uniform(-0.05..<0.05)
                 .tensor(shape: [vocabularySize, dimensions], fanIn: vocabularySize, fanOut: dimensions, using: &generator)
         }
@@ -63,5 +61,13 @@ extension Embedding: SpecifiableLayer {
 
     public var arguments: [String: JSONValue] {
         ["vocabularySize": .number(Double(vocabularySize)), "dimensions": .number(Double(dimensions))]
+    }
+}
+
+extension Embedding: ArgumentChecked {
+    public var argumentProblem: String? {
+        ArgumentProblem.first(
+            (vocabularySize > 0, "vocabularySize must be positive, got \(vocabularySize); it is the number of token ids"),
+            (dimensions > 0, "dimensions must be positive, got \(dimensions); such as 64"))
     }
 }

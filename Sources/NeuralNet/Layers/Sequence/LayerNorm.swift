@@ -19,7 +19,6 @@ public final class LayerNorm: Layer {
 
     /// Layer normalisation with PyTorch's default `epsilon`.
     public init(epsilon: Float = 1e-5) {
-        guard epsilon > 0 else { fatalError("LayerNorm epsilon must be positive, got \(epsilon)") }
         self.epsilon = epsilon
         gamma = Parameter(.zeros([0]))
         beta = Parameter(.zeros([0]))
@@ -79,4 +78,10 @@ extension LayerNorm: SpecifiableLayer {
     }
 
     public var arguments: [String: JSONValue] { ["epsilon": .number(Double(epsilon))] }
+}
+
+extension LayerNorm: ArgumentChecked {
+    public var argumentProblem: String? {
+        ArgumentProblem.first((epsilon > 0 && epsilon.isFinite, "epsilon must be positive, got \(epsilon); PyTorch's default is 1e-5"))
+    }
 }

@@ -38,17 +38,13 @@ public final class MultiHeadAttention: MergeLayer {
 
     /// Attention with `heads` heads over `dimensions` features in all (a multiple of `heads`).
     public init(heads: Int, dimensions: Int, dropout: Float = 0, causal: Bool = false) {
-        guard heads > 0, dimensions > 0, dimensions % heads == 0 else {
-            fatalError("MultiHeadAttention needs dimensions (\(dimensions)) that are a positive multiple of heads (\(heads))")
-        }
-        guard dropout >= 0 && dropout < 1 else { fatalError("MultiHeadAttention dropout must be in [0, 1), got \(dropout)") }
         self.heads = heads
         self.dimensions = dimensions
         self.dropout = dropout
         self.causal = causal
-        qkvWeight = Parameter(.zeros([0, 3 * dimensions]))
+        qkvWeight = Parameter(.zeros([0, placeholderSize(dimensions, times: 3)]))
         qkvBias = Parameter(.zeros([0]))
-        outputWeight = Parameter(.zeros([dimensions, 0]))
+        outputWeight = Parameter(.zeros([placeholderSize(dimensions), 0]))
         outputBias = Parameter(.zeros([0]))
         leaves = [qkvWeight, qkvBias, outputWeight, outputBias].map(ParameterLeaves.init)
     }
@@ -73,6 +69,7 @@ public final class MultiHeadAttention: MergeLayer {
             return shape
         }
         let width = shape[1]
+        try Parameter.checkRoom(for: [[width, 3 * dimensions], [dimensions, width]], layer: description)
         qkvWeight.value = Initializer.glorotUniform.tensor(shape: [width, 3 * dimensions], fanIn: width, fanOut: dimensions, using: &generator)
         qkvBias.value = .zeros([3 * dimensions])
         outputWeight.value = Initializer.glorotUniform.tensor(shape: [dimensions, width], fanIn: dimensions, fanOut: width, using: &generator)
@@ -136,5 +133,15 @@ extension MultiHeadAttention: SpecifiableLayer {
     public var arguments: [String: JSONValue] {
         ["heads": .number(Double(heads)), "dimensions": .number(Double(dimensions)), "dropout": .number(Double(dropout)),
          "causal": .bool(causal)]
+    }
+}
+
+extension MultiHeadAttention: ArgumentChecked {
+    public var argumentProblem: String? {
+        ArgumentProblem.first(
+            (heads > 0, "heads must be positive, got \(heads)"),
+            (dimensions > 0 && dimensions % heads == 0 && placeholderSize(dimensions, times: 3) > 0,
+             "dimensions must be a positive multiple of heads (\(heads)), got \(dimensions); such as \(max(heads, 1) * 16)"),
+            (dropout >= 0 && dropout < 1, "dropout must be in [0, 1), got \(dropout)"))
     }
 }

@@ -10,7 +10,6 @@ public final class PositionEmbedding: Layer {
 
     /// Position vectors for sequences of up to `maxLength` steps; their width is the input's.
     public init(maxLength: Int) {
-        guard maxLength > 0 else { fatalError("PositionEmbedding needs a positive maxLength, got \(maxLength)") }
         self.maxLength = maxLength
         table = Parameter(.zeros([0]))
         tableLeaves = ParameterLeaves(table)
@@ -24,6 +23,7 @@ public final class PositionEmbedding: Layer {
         }
         try checkLength(inputShape[0])
         if table.count == 0 {
+            try Parameter.checkRoom(for: [[maxLength, inputShape[1]]], layer: description)
             table.value = Initializer.normal(mean: 0, standardDeviation: 0.02)
                 .tensor(shape: [maxLength, inputShape[1]], fanIn: maxLength, fanOut: inputShape[1], using: &generator)
         } else if table.value.shape[1] != inputShape[1] {
@@ -66,4 +66,10 @@ extension PositionEmbedding: SpecifiableLayer {
     }
 
     public var arguments: [String: JSONValue] { ["maxLength": .number(Double(maxLength))] }
+}
+
+extension PositionEmbedding: ArgumentChecked {
+    public var argumentProblem: String? {
+        ArgumentProblem.first((maxLength > 0, "maxLength must be positive, got \(maxLength); give the longest sequence, such as the context"))
+    }
 }

@@ -22,15 +22,13 @@ public class RecurrentLayer: Layer {
     private let kind: String
 
     init(kind: String, gates: Int, units: Int, returnSequences: Bool, returnState: Bool) {
-        guard units > 0 else { fatalError("\(kind) needs a positive number of units, got \(units)") }
-        guard !(returnSequences && returnState) else { fatalError("\(kind): returnSequences and returnState cannot both be true") }
         self.kind = kind
         self.gates = gates
         self.units = units
         self.returnSequences = returnSequences
         self.returnState = returnState
-        weightIH = Parameter(.zeros([gates * units, 0]))
-        weightHH = Parameter(.zeros([gates * units, 0]))
+        weightIH = Parameter(.zeros([placeholderSize(units, times: gates), 0]))
+        weightHH = Parameter(.zeros([placeholderSize(units, times: gates), 0]))
         biasIH = Parameter(.zeros([0]))
         biasHH = Parameter(.zeros([0]))
         leaves = [weightIH, weightHH, biasIH, biasHH].map(ParameterLeaves.init)
@@ -52,6 +50,7 @@ public class RecurrentLayer: Layer {
         }
         if inputSize == nil {
             let rows = gates * units, bound = 1 / Float(units).squareRoot()
+            try Parameter.checkRoom(for: [[rows, inputShape[1]], [rows, units]], layer: description)
             for (parameter, shape) in zip([weightIH, weightHH, biasIH, biasHH], [[rows, inputShape[1]], [rows, units], [rows], [rows]]) {
                 parameter.value = Initializer.uniform(-bound..<bound).tensor(shape: shape, fanIn: units, fanOut: units, using: &generator)
             }
@@ -96,4 +95,12 @@ public class RecurrentLayer: Layer {
     }
 
     public var description: String { "\(kind)(\(units)\(returnSequences ? ", sequences" : "")\(returnState ? ", state" : ""))" }
+}
+
+extension RecurrentLayer: ArgumentChecked {
+    public var argumentProblem: String? {
+        ArgumentProblem.first(
+            (units > 0 && placeholderSize(units, times: gates) > 0, "units must be positive, got \(units); such as 128"),
+            (!(returnSequences && returnState), "returnSequences and returnState cannot both be true; choose one"))
+    }
 }

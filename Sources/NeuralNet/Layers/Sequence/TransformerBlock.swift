@@ -32,8 +32,7 @@ public final class TransformerBlock: Layer {
 
     /// A block of `heads` heads over sequences of width `dimensions`.
     public init(heads: Int, dimensions: Int, feedForwardWidth: Int? = nil, dropout: Float = 0, causal: Bool = false) {
-        let hidden = feedForwardWidth ?? 4 * dimensions
-        guard hidden > 0 else { fatalError("TransformerBlock needs a positive feed-forward width, got \(hidden)") }
+        let hidden = feedForwardWidth ?? placeholderSize(dimensions, times: 4)
         self.heads = heads
         self.dimensions = dimensions
         self.feedForwardWidth = hidden
