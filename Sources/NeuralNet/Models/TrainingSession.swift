@@ -33,7 +33,8 @@ public final class TrainingSession {
     init(model: any Network, epochs: Int, batchSize: Int, sampleCount: Int, shuffler: SeededGenerator, callbacks: [any Callback]) {
         self.model = model
         self.epochs = epochs
-        self.batchesPerEpoch = (sampleCount + batchSize - 1) / batchSize
+        // Written so that a batch size near Int.max cannot overflow.
+        self.batchesPerEpoch = sampleCount == 0 ? 0 : (sampleCount - 1) / batchSize + 1
         self.sampleCount = sampleCount
         self.order = Array(0..<sampleCount)
         self.shuffler = shuffler

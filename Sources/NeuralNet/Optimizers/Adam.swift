@@ -21,7 +21,6 @@ public final class Adam: Optimizer {
         learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7,
         weightDecay: Float = 0, clipNorm: Float? = nil
     ) {
-        check((0..<1).contains(beta1) && (0..<1).contains(beta2), "Adam betas must be in [0, 1), got \(beta1), \(beta2)")
         self.learningRate = learningRate
         self.beta1 = beta1
         self.beta2 = beta2

@@ -11,7 +11,6 @@ public final class RMSProp: Optimizer {
 
     /// The defaults are Keras's.
     public init(learningRate: Float = 1e-3, rho: Float = 0.9, epsilon: Float = 1e-7, weightDecay: Float = 0, clipNorm: Float? = nil) {
-        check(rho >= 0 && rho < 1, "RMSProp rho must be in [0, 1), got \(rho)")
         self.learningRate = learningRate
         self.rho = rho
         self.epsilon = epsilon

@@ -15,7 +15,6 @@ public final class SGD: Optimizer {
         learningRate: Float = 0.01, momentum: Float = 0, nesterov: Bool = false, weightDecay: Float = 0,
         clipNorm: Float? = nil
     ) {
-        check(momentum >= 0 && momentum < 1, "SGD momentum must be in [0, 1), got \(momentum)")
         self.learningRate = learningRate
         self.momentum = momentum
         self.nesterov = nesterov

@@ -86,11 +86,12 @@ struct BadArgumentTests {
     ]
 
     @Test(arguments: 0..<trainingCases.count)
-    func aBadOptimizerOrCallbackIsAnErrorWhenFitStarts(index: Int) throws {
+    func aBadOptimizerOrCallbackIsAnErrorWhenFitStarts(index: Int) {
         let (name, optimizer, callback, message) = Self.trainingCases[index]
         let model = Sequential([Dense(1)], inputShape: [2], loss: .meanSquaredError, optimizer: optimizer())
-        let before = try model.build()
-        _ = before
+        if callback == nil {                                              // the model's own setup: checked when built
+            expectError(containing: message, name) { try model.build() }
+        }
         expectError(containing: message, name) {
             try model.fit(Tensor([[1, 2]]), Tensor([[1]]), callbacks: callback.map { [$0()] } ?? [], progress: .silent)
         }
