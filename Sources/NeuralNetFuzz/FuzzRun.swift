@@ -1,4 +1,5 @@
 import Foundation
+import NeuralNet
 
 /// Runs a target over mutated inputs in this process. A crash ends the process, so before
 /// each input the harness keeps a copy where a signal handler can write it out: a crash leaves
@@ -17,11 +18,23 @@ public enum FuzzRun {
     }
 
     /// Reads `count` inputs made from `target`'s corpus with `seed`; `progress` is called every
-    /// 10,000 inputs.
+    /// 10,000 inputs. The library's `MemoryBudget` is `memoryBudget` meanwhile, so a hostile
+    /// model definition must be refused rather than allocated; the slowest input is written to
+    /// `slowest-<target>.bin` when `keepSlowest`.
     public static func run(
-        _ target: FuzzTarget, count: Int, seed: UInt64, progress: (Report) -> Void = { _ in }
+        _ target: FuzzTarget, count: Int, seed: UInt64, memoryBudget: UInt64 = 1 << 30, keepSlowest: Bool = false,
+        progress: (Report) -> Void = { _ in }
     ) throws -> Report {
-        var mutator = Mutator(corpus: try target.makeCorpus(), isText: target.isText, seed: seed)
+        try MemoryBudget.$bytes.withValue(memoryBudget) {
+            try runWithinBudget(target, count: count, seed: seed, keepSlowest: keepSlowest, progress: progress)
+        }
+    }
+
+    private static func runWithinBudget(
+        _ target: FuzzTarget, count: Int, seed: UInt64, keepSlowest: Bool, progress: (Report) -> Void
+    ) throws -> Report {
+        var slowestInput: [UInt8] = []
+        var mutator = Mutator(corpus: try target.makeCorpus(), isText: target.isText, isSafeTensors: target.isSafeTensors, seed: seed)
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("nn-fuzz-\(target.name)-\(getpid())")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -39,10 +52,12 @@ public enum FuzzRun {
                 let words = "\(error)".split(separator: " ").prefix(6).joined(separator: " ")
                 if report.messages.count < 200 || report.messages[words] != nil { report.messages[words, default: 0] += 1 }
             }
-            report.slowest = max(report.slowest, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            if seconds > report.slowest { (report.slowest, slowestInput) = (seconds, input) }
             report.inputs += 1
             if report.inputs % 10_000 == 0 { progress(report) }
         }
+        if keepSlowest { try Data(slowestInput).write(to: URL(fileURLWithPath: "slowest-\(target.name).bin")) }
         return report
     }
 }

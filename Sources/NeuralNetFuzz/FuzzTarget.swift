@@ -9,6 +9,8 @@ public struct FuzzTarget: Sendable {
     public let name: String
     /// Whether its inputs are text, which adds token-level mutations.
     public let isText: Bool
+    /// Whether its inputs are safetensors files, whose JSON header is also mutated as text.
+    public var isSafeTensors: Bool { ["safetensors", "model-file", "checkpoint"].contains(name) }
     /// Valid inputs of the format (made fresh, so they follow the current writer).
     public let makeCorpus: @Sendable () throws -> [[UInt8]]
     /// Reads one input; `scratch` is a directory the target may write into.

@@ -10,19 +10,24 @@ public struct Mutator {
     public let isText: Bool
     /// The longest input made; longer results are cut, so no input costs unbounded time.
     public let maximumLength: Int
+    /// Whether inputs are safetensors files: half the mutations then edit the JSON header as
+    /// text and fix its length, so they reach the code behind the header check.
+    public let isSafeTensors: Bool
 
     /// A mutator of `corpus` drawing from `seed`.
-    public init(corpus: [[UInt8]], isText: Bool, seed: UInt64, maximumLength: Int = 1 << 18) {
+    public init(corpus: [[UInt8]], isText: Bool, isSafeTensors: Bool = false, seed: UInt64, maximumLength: Int = 1 << 18) {
         precondition(!corpus.isEmpty, "a fuzz target needs at least one valid input")
         self.corpus = corpus
         self.isText = isText
         self.state = seed &+ 0x9E37_79B9_7F4A_7C15
         self.maximumLength = maximumLength
+        self.isSafeTensors = isSafeTensors
     }
 
     /// The next input: a corpus entry with one to four mutations applied.
     public mutating func next() -> [UInt8] {
         var bytes = corpus[below(corpus.count)]
+        if isSafeTensors && below(2) == 0, let edited = mutatingHeader(of: bytes) { return edited }
         for _ in 0...below(4) { mutate(&bytes) }
         if bytes.count > maximumLength { bytes.removeLast(bytes.count - maximumLength) }
         return bytes
@@ -85,7 +90,22 @@ public struct Mutator {
         }
     }
 
+    /// `bytes` with its safetensors header mutated as text and its length field rewritten, or
+    /// nil if `bytes` has no readable header.
+    private mutating func mutatingHeader(of bytes: [UInt8]) -> [UInt8]? {
+        guard bytes.count >= 8 else { return nil }
+        let length = bytes[0..<8].enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+        guard length > 0, length <= bytes.count - 8 else { return nil }
+        var header = Array(bytes[8..<(8 + length)])
+        for _ in 0...below(3) { replaceToken(in: &header) }
+        var result = withUnsafeBytes(of: UInt64(header.count).littleEndian, Array.init)
+        result += header
+        result += bytes[(8 + length)...]
+        return result
+    }
+
     private mutating func replaceToken(in bytes: inout [UInt8]) {
+        guard !bytes.isEmpty else { return }
         let start = below(bytes.count)
         func isTokenByte(_ byte: UInt8) -> Bool {
             (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")

@@ -32,6 +32,8 @@ struct Summary: ParsableCommand {
     func run() throws {
         let network = try file.map { try loadModel(from: $0) }
             ?? ModelChoice(argument: model).makeModel(optimizer: nil, learningRate: nil, seed: 0)
+        // A model whose input shape is known must build: its errors end the command.
+        if network.inputShapes != nil { try network.build() }
         print(network.summary())
     }
 }

@@ -30,6 +30,9 @@ struct Predict: ParsableCommand {
         if let output, !(output.hasSuffix(".npy") || output.hasSuffix(".json")) {
             throw ValidationError("--output must end in .npy or .json, got \(output)")
         }
+        if let output {
+            do { try AtomicFile.checkWritable(output) } catch { throw ValidationError("\(error)") }
+        }
     }
 
     func run() throws {

@@ -86,6 +86,15 @@ struct Train: ParsableCommand {
         }
         if let optimizer { _ = try OptimizerSpec(type: optimizer).makeOptimizer() }
         if resume, checkpoint == nil { throw ValidationError("--resume needs --checkpoint DIR, the directory of the run to continue") }
+        // Every destination is checked now, so that a typo does not throw away the training.
+        do {
+            for path in [report, plot, save ?? textPreset.map { "\($0.rawValue).safetensors" }].compactMap({ $0 }) {
+                try AtomicFile.checkWritable(path)
+            }
+            if let checkpoint { try AtomicFile.checkWritable(checkpoint, isDirectory: true) }
+        } catch {
+            throw ValidationError("\(error)")
+        }
     }
 
     /// The options a resumed run must share with the one it continues.
@@ -201,7 +210,7 @@ struct Train: ParsableCommand {
 /// Writes `text` to `path` atomically.
 func write(_ text: String, to path: String) throws {
     do {
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        try AtomicFile.write(Data(text.utf8), to: path)
     } catch {
         throw ValidationError("cannot write \(path): \(error.localizedDescription)")
     }

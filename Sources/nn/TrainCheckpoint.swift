@@ -24,7 +24,7 @@ struct TrainCheckpoint {
             }
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             let data = try JSONSerialization.data(withJSONObject: options, options: [.prettyPrinted, .sortedKeys])
-            try data.write(to: optionsFile, options: .atomic)
+            try AtomicFile.write(data, to: optionsFile.path)
             return
         }
         guard let data = FileManager.default.contents(atPath: optionsFile.path),

@@ -145,7 +145,7 @@ extension Parameter {
 
 extension Parameter {
     /// Throws unless parameters of `shapes` can be made for `layer`: shapes a tensor may have,
-    /// whose scalars together fit in this machine's memory. Layers call it before they
+    /// which fit in the `MemoryBudget` with their gradients and optimizer state. Layers call it before they
     /// allocate, so that `Dense(300_000_000)` is an error naming the layer, not a failed
     /// allocation.
     static func checkRoom(for shapes: [[Int]], layer: String) throws {
@@ -156,11 +156,10 @@ extension Parameter {
             }
             total = total.addingReportingOverflow(Dimensions.elementCount(shape) ?? Int.max).partialValue
         }
-        let available = ProcessInfo.processInfo.physicalMemory / 4
-        if total < 0 || UInt64(total) > available {
+        if total < 0 || !MemoryBudget.fits(total, bytesPerValue: 16) {
             throw NeuralNetError.invalidArgument(
-                "\(layer): its parameters \(shapes) need \(Double(total) * 4 / 1e9) GB, more than this machine's "
-                    + "\(Double(available) * 4 / 1e9) GB of memory; use fewer units or filters")
+                "\(layer): its parameters \(shapes) (\(total) values) need more than the memory budget of \(MemoryBudget.description) "
+                    + "to train (16 bytes each with gradients and optimizer state); use fewer units or filters, or see MemoryBudget")
         }
     }
 }

@@ -11,8 +11,11 @@ import Darwin
 /// directory flushed. A failure, or a kill before the rename, leaves the previous file as it
 /// was; the temporary file is removed on any error this process sees, and the temporary file
 /// of a writer that was killed (its process gone) is removed by the next write of the same file.
-enum AtomicFile {
-    static func write(_ data: Data, to path: String) throws {
+///
+/// Models, checkpoints, `.npy` arrays and `nn`'s reports and charts are all written this way.
+public enum AtomicFile {
+    /// Writes `data` to `path` atomically and durably; errors name the file and the reason.
+    public static func write(_ data: Data, to path: String) throws {
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent().path
         removeAbandonedTemporaries(of: url.lastPathComponent, in: directory)
@@ -44,6 +47,33 @@ enum AtomicFile {
             fsync(directoryDescriptor)
             close(directoryDescriptor)
         }
+    }
+
+    /// Throws unless a file can be written at `path` (or, with `isDirectory`, files inside the
+    /// directory `path`, created if missing): its directory exists and is writable, and `path`
+    /// is not a directory (or a file). Call it before long work whose result goes there, so
+    /// that a typo in a path fails at once rather than after an hour of training.
+    public static func checkWritable(_ path: String, isDirectory: Bool = false) throws {
+        let url = URL(fileURLWithPath: path)
+        var isFolder: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder)
+        func fail(_ reason: String) -> NeuralNetError { .invalidFile(path: path, reason: "cannot be written: \(reason)") }
+        if isDirectory {
+            if exists {
+                guard isFolder.boolValue else { throw fail("it is a file, not a directory") }
+                guard access(url.path, W_OK) == 0 else { throw fail("the directory is not writable") }
+                return
+            }
+        } else if exists && isFolder.boolValue {
+            throw fail("it is a directory; give a file name")
+        } else if exists && access(url.path, W_OK) != 0 && access(url.deletingLastPathComponent().path, W_OK) != 0 {
+            throw fail("the file and its directory are not writable")
+        }
+        let parent = url.deletingLastPathComponent().path
+        guard FileManager.default.fileExists(atPath: parent, isDirectory: &isFolder), isFolder.boolValue else {
+            throw fail("the directory \(parent) does not exist")
+        }
+        guard access(parent, W_OK) == 0 else { throw fail("the directory \(parent) is not writable") }
     }
 
     /// Removes `.name.PID.RANDOM.tmp` files in `directory` whose writing process no longer

@@ -21,9 +21,6 @@ extension Dense: SpecifiableLayer {
     public convenience init(arguments: inout LayerSpec.Arguments) throws {
         let units = try arguments.int("units")
         let inputSize = try arguments.optionalInt("inputSize")
-        guard units > 0, inputSize.map({ $0 > 0 }) ?? true else {
-            throw NeuralNetError.invalidArgument("layer Dense: units and inputSize must be positive, got \(units) and \(inputSize!)")
-        }
         self.init(inputSize: inputSize, outputSize: units, activation: try arguments.activation(),
                   useBias: try arguments.bool("useBias", default: true))
     }
@@ -64,7 +61,6 @@ extension Dropout: SpecifiableLayer {
 
     public convenience init(arguments: inout LayerSpec.Arguments) throws {
         let rate = try arguments.float("rate")
-        guard rate >= 0 && rate < 1 else { throw NeuralNetError.invalidArgument("layer Dropout: rate must be in [0, 1), got \(rate)") }
         self.init(rate)
     }
 
@@ -79,9 +75,6 @@ extension Conv2D: SpecifiableLayer {
         let kernel = try arguments.ints("kernelSize", repeating: 2)
         let strides = try arguments.ints("strides", repeating: 2, default: [1, 1])
         let channels = try arguments.optionalInt("inputChannels")
-        guard filters > 0, (kernel + strides).allSatisfy({ $0 > 0 }), channels.map({ $0 > 0 }) ?? true else {
-            throw NeuralNetError.invalidArgument("layer Conv2D: filters, kernelSize, strides and inputChannels must be positive")
-        }
         self.init(filters: filters, kernelSize: Size2D(kernel[0], kernel[1]), strides: Size2D(strides[0], strides[1]),
                   padding: try arguments.padding(), activation: try arguments.activation(),
                   useBias: try arguments.bool("useBias", default: true), inputChannels: channels)
@@ -111,9 +104,6 @@ extension WindowPooling where Self: SpecifiableLayer {
     public init(arguments: inout LayerSpec.Arguments) throws {
         let size = try arguments.ints("poolSize", repeating: 2, default: [2, 2])
         let strides = try arguments.ints("strides", repeating: 2, default: size)
-        guard (size + strides).allSatisfy({ $0 > 0 }) else {
-            throw NeuralNetError.invalidArgument("layer \(arguments.type): poolSize and strides must be positive")
-        }
         try self.init(Size2D(size[0], size[1]), strides: Size2D(strides[0], strides[1]), padding: arguments.padding())
     }
 
@@ -137,9 +127,6 @@ extension BatchNorm: SpecifiableLayer {
     public convenience init(arguments: inout LayerSpec.Arguments) throws {
         let momentum = try arguments.float("momentum", default: 0.99)
         let epsilon = try arguments.float("epsilon", default: 1e-3)
-        guard momentum >= 0 && momentum <= 1 && epsilon > 0 else {
-            throw NeuralNetError.invalidArgument("layer BatchNorm: momentum must be in [0, 1] and epsilon positive")
-        }
         self.init(momentum: momentum, epsilon: epsilon)
     }
 
@@ -154,9 +141,6 @@ extension Reshape: SpecifiableLayer {
             throw NeuralNetError.invalidArgument("layer Reshape: targetShape must be a list of sizes, e.g. [28, 28, 1]")
         }
         let shape = try arguments.ints("targetShape", repeating: items.count)
-        guard shape.allSatisfy({ $0 > 0 || $0 == -1 }), shape.filter({ $0 == -1 }).count <= 1 else {
-            throw NeuralNetError.invalidArgument("layer Reshape: targetShape takes positive sizes and at most one -1, got \(shape)")
-        }
         self.init(shape)
     }
 

@@ -51,6 +51,8 @@ public struct LayerSpec: Codable, Equatable, Sendable {
             throw NeuralNetError.invalidArgument("layer \(type): trainable must be true or false, got \(trainable!)")
         }
         let layer = try SpecArguments.reading(kind: "layer", type: type, values: values) { try layerType.init(arguments: &$0) }
+        // Layers check their own arguments (`ArgumentChecked`); a spec asks them at once.
+        try layer.checkArgumentsDeep()
         if trainable == .bool(false) { layer.isTrainable = false }
         return layer
     }

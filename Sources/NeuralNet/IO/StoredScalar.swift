@@ -37,3 +37,12 @@ enum StoredScalar {
         return scalars
     }
 }
+
+/// A count read from a file (`value`, stored as a Double): a whole number in 0...2⁵³, or an
+/// error naming it. Files are not trusted to hold numbers an `Int` conversion accepts.
+func storedCount(_ value: Double, _ name: String) throws -> Int {
+    guard value.isFinite, value >= 0, value <= 0x1p53, value.rounded() == value else {
+        throw NeuralNetError.invalidArgument("\(name) is \(value), not a count (a whole number from 0 to 2^53)")
+    }
+    return Int(value)
+}

@@ -20,6 +20,12 @@ extension Checkpoint {
         if let difference = saved.difference(from: try model.spec()) {
             throw fail("it was written for another model: \(difference)")
         }
+        guard record.epoch >= 0, record.epoch <= 1 << 40, record.batchesDone >= 0, record.batchesDone <= record.batchesPerEpoch else {
+            throw fail("its progress (epoch \(record.epoch), \(record.batchesDone) of \(record.batchesPerEpoch) batches) is impossible")
+        }
+        guard record.learningRate > 0 && record.learningRate.isFinite else {
+            throw fail("its learning rate \(record.learningRate) is not a positive number")
+        }
         guard record.sampleCount == session.sampleCount, record.batchesPerEpoch == session.batchesPerEpoch else {
             throw fail("it was written for \(record.sampleCount) samples in \(record.batchesPerEpoch) batches per epoch; "
                 + "this run has \(session.sampleCount) in \(session.batchesPerEpoch): use the same data and batch size to resume")

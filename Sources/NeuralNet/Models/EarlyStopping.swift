@@ -80,9 +80,9 @@ extension EarlyStopping: StatefulCallback {
 
     public func restore(values: [String: Double], tensors: [String: Tensor]) throws {
         score.best = values["best"].map(Float.init)
-        bestEpoch = values["bestEpoch"].map { Int($0) }
-        stoppedEpoch = values["stoppedEpoch"].map { Int($0) }
-        waited = Int(values["waited"] ?? 0)
+        bestEpoch = try values["bestEpoch"].map { try storedCount($0, "bestEpoch") }
+        stoppedEpoch = try values["stoppedEpoch"].map { try storedCount($0, "stoppedEpoch") }
+        waited = try storedCount(values["waited"] ?? 0, "waited")
         guard !tensors.isEmpty, let model else { return bestWeights = [] }
         let parameters = model.namedParameters
         let weights = parameters.compactMap { tensors[$0.name] }

@@ -49,13 +49,13 @@ extension Network {
         let perSample = summaryRows().reduce(0) { total, row in
             total.addingReportingOverflow(Dimensions.elementCount(row.outputShape ?? []) ?? Int.max).partialValue
         }
-        let copies = training ? 3 : 2
-        let (perBatch, overflow) = perSample.multipliedReportingOverflow(by: batchSize.multipliedReportingOverflow(by: copies).partialValue)
-        let available = ProcessInfo.processInfo.physicalMemory / 4
-        if !overflow, perSample >= 0, batchSize < Int.max / copies, UInt64(perBatch) <= available { return }
-        let largest = max(1, Int(available) / max(1, perSample.multipliedReportingOverflow(by: copies).partialValue))
+        let bytesPerValue = training ? 12 : 8
+        let (perBatch, overflow) = perSample.multipliedReportingOverflow(by: batchSize)
+        if !overflow, perSample >= 0, MemoryBudget.fits(perBatch, bytesPerValue: bytesPerValue) { return }
+        let largest = perSample > 0 ? Int(MemoryBudget.bytes / UInt64(bytesPerValue)) / perSample : 0
         throw NeuralNetError.invalidArgument(
-            "a batch of \(batchSize) samples needs the layers' outputs of \(perSample) values per sample, more than this "
-                + "machine's memory holds; use a batch size of at most \(largest)")
+            "a batch of \(batchSize) samples needs the layers' outputs of \(perSample) values per sample, more than the memory "
+                + "budget of \(MemoryBudget.description); "
+                + (largest > 0 ? "use a batch size of at most \(largest)" : "use smaller layers or inputs, or see MemoryBudget"))
     }
 }

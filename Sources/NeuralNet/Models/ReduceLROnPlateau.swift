@@ -76,8 +76,8 @@ public final class ReduceLROnPlateau: StatefulCallback {
 
     public func restore(values: [String: Double], tensors: [String: Tensor]) throws {
         score.best = values["best"].map(Float.init)
-        waited = Int(values["waited"] ?? 0)
-        cooling = Int(values["cooling"] ?? 0)
+        waited = try storedCount(values["waited"] ?? 0, "waited")
+        cooling = try storedCount(values["cooling"] ?? 0, "cooling")
     }
 }
 

@@ -62,6 +62,10 @@ extension Optimizer {
             restored.append((parameter, values))
         }
         problems += state.tensors.keys.filter { !used.contains($0) }.sorted().map { "unexpected optimizer state \($0)" }
+        // Scalars are counts (Adam's step): whole, not negative, and small enough to count in.
+        problems += state.scalars.filter { (try? storedCount($0.value, $0.key)) == nil }.keys.sorted().map {
+            "\($0) is \(state.scalars[$0]!), not a count"
+        }
         guard problems.isEmpty else {
             throw NeuralNetError.invalidArgument(
                 "\(type(of: self)): the saved optimizer state does not fit the model: " + problems.joined(separator: "; "))

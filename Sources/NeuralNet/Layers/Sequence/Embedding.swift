@@ -52,10 +52,6 @@ extension Embedding: SpecifiableLayer {
 
     public convenience init(arguments: inout LayerSpec.Arguments) throws {
         let vocabulary = try arguments.int("vocabularySize"), dimensions = try arguments.int("dimensions")
-        guard vocabulary > 0, dimensions > 0 else {
-            throw NeuralNetError.invalidArgument(
-                "layer Embedding: vocabularySize and dimensions must be positive, got \(vocabulary) and \(dimensions)")
-        }
         self.init(vocabularySize: vocabulary, dimensions: dimensions)
     }
 

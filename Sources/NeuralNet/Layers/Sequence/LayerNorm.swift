@@ -73,7 +73,6 @@ extension LayerNorm: SpecifiableLayer {
 
     public convenience init(arguments: inout LayerSpec.Arguments) throws {
         let epsilon = try arguments.float("epsilon", default: 1e-5)
-        guard epsilon > 0 else { throw NeuralNetError.invalidArgument("layer LayerNorm: epsilon must be positive, got \(epsilon)") }
         self.init(epsilon: epsilon)
     }
 

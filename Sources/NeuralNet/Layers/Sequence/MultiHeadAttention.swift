@@ -123,10 +123,6 @@ extension MultiHeadAttention: SpecifiableLayer {
     public convenience init(arguments: inout LayerSpec.Arguments) throws {
         let heads = try arguments.int("heads"), dimensions = try arguments.int("dimensions")
         let dropout = try arguments.float("dropout", default: 0), causal = try arguments.bool("causal", default: false)
-        guard heads > 0, dimensions > 0, dimensions % heads == 0, dropout >= 0 && dropout < 1 else {
-            throw NeuralNetError.invalidArgument(
-                "layer MultiHeadAttention: dimensions (\(dimensions)) must be a positive multiple of heads (\(heads)) and dropout in [0, 1)")
-        }
         self.init(heads: heads, dimensions: dimensions, dropout: dropout, causal: causal)
     }
 

@@ -61,7 +61,6 @@ extension PositionEmbedding: SpecifiableLayer {
 
     public convenience init(arguments: inout LayerSpec.Arguments) throws {
         let maxLength = try arguments.int("maxLength")
-        guard maxLength > 0 else { throw NeuralNetError.invalidArgument("layer PositionEmbedding: maxLength must be positive, got \(maxLength)") }
         self.init(maxLength: maxLength)
     }
 

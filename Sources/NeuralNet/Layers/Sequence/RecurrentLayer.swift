@@ -87,10 +87,6 @@ public class RecurrentLayer: Layer {
     static func options(_ arguments: inout LayerSpec.Arguments, kind: String) throws -> (units: Int, sequences: Bool, state: Bool) {
         let units = try arguments.int("units")
         let sequences = try arguments.bool("returnSequences", default: false), state = try arguments.bool("returnState", default: false)
-        guard units > 0, !(sequences && state) else {
-            throw NeuralNetError.invalidArgument(
-                "layer \(kind): units must be positive (got \(units)), and returnSequences and returnState cannot both be true")
-        }
         return (units, sequences, state)
     }
 

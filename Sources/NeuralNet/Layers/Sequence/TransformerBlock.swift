@@ -91,11 +91,6 @@ extension TransformerBlock: SpecifiableLayer {
         let heads = try arguments.int("heads"), dimensions = try arguments.int("dimensions")
         let hidden = try arguments.optionalInt("feedForwardWidth")
         let dropout = try arguments.float("dropout", default: 0), causal = try arguments.bool("causal", default: false)
-        guard heads > 0, dimensions > 0, dimensions % heads == 0, dropout >= 0 && dropout < 1, hidden.map({ $0 > 0 }) ?? true else {
-            throw NeuralNetError.invalidArgument(
-                "layer TransformerBlock: dimensions (\(dimensions)) must be a positive multiple of heads (\(heads)), "
-                    + "dropout in [0, 1) and feedForwardWidth positive")
-        }
         self.init(heads: heads, dimensions: dimensions, feedForwardWidth: hidden, dropout: dropout, causal: causal)
     }
 
