@@ -105,9 +105,14 @@ final class ParameterLeaves {
     let parameter: Parameter
     // Touched only by `leaf()`, which calls nothing while it writes them.
     @exclusivity(unchecked) private var recording: Variable?
-    @exclusivity(unchecked) private var constant: Variable?
+    private let constant: Variable
 
-    init(_ parameter: Parameter) { self.parameter = parameter }
+    init(_ parameter: Parameter) {
+        self.parameter = parameter
+        // Made now rather than on first use: inference only reads it, so several threads may
+        // predict with one model at once.
+        constant = Variable.withoutRecording { Variable(parameter) }
+    }
 
     /// The leaf for the current mode: recording a gradient, or inside
     /// `Variable.withoutRecording` a constant.
@@ -117,9 +122,7 @@ final class ParameterLeaves {
             recording = Variable(parameter)
             return recording!
         }
-        if let constant { return constant }
-        constant = Variable(parameter)
-        return constant!
+        return constant
     }
 }
 

@@ -25,7 +25,8 @@ public final class Dropout: Layer {
 
     public func forward(_ input: Variable, mode: Mode) throws -> Variable {
         var own = generator ?? SeededGenerator(seed: 0)
-        defer { generator = own }
+        // Inference draws nothing and writes nothing, so several threads may predict at once.
+        defer { if mode == .training { generator = own } }
         return try forward(input, mode: mode, generator: &own)
     }
 

@@ -3,7 +3,6 @@
 public final class Reshape: Layer {
     /// The per-sample target shape, possibly with one `-1`.
     public let targetShape: [Int]
-    private var resolved: [Int]?
 
     /// A reshape to `targetShape` per sample.
     public init(_ targetShape: [Int]) {
@@ -11,16 +10,15 @@ public final class Reshape: Layer {
     }
 
     public func build(inputShape: [Int], generator: inout SeededGenerator) throws -> [Int] {
-        let count = inputShape.reduce(1, *)
-        let known = targetShape.filter { $0 != -1 }.reduce(1, *)
-        let fits = targetShape.contains(-1) ? count % known == 0 : count == known
+        // Checked products: sizes from a model file may multiply past Int.max.
+        let count = Dimensions.elementCount(inputShape) ?? -1
+        let known = Dimensions.elementCount(targetShape.filter { $0 != -1 }) ?? -2
+        let fits = known > 0 && (targetShape.contains(-1) ? count % known == 0 : count == known)
         guard fits else {
             throw NeuralNetError.shapeMismatch(
                 layer: description, expected: "samples of \(known)\(targetShape.contains(-1) ? "·k" : "") values", actual: inputShape)
         }
-        let shape = targetShape.map { $0 == -1 ? count / known : $0 }
-        resolved = shape
-        return shape
+        return targetShape.map { $0 == -1 ? count / known : $0 }
     }
 
     public func forward(_ input: Variable, mode: Mode) throws -> Variable {

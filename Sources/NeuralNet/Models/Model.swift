@@ -145,7 +145,8 @@ public final class Model: Network {
             throw NeuralNetError.invalidArgument("Model takes \(inputs.count) inputs, got \(inputValues.count)")
         }
         var generator = generatorState
-        defer { generatorState = generator }
+        // Inference draws nothing and writes nothing, so several threads may predict at once.
+        defer { if mode == .training { generatorState = generator } }
         var values = inputValues
         values.reserveCapacity(inputs.count + graph.calls.count)
         for (index, call) in graph.calls.enumerated() {

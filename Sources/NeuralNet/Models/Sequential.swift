@@ -121,7 +121,8 @@ public final class Sequential: Network {
         self.inputShape = inputShape
         outputShapes = shapes
         built = true
-        cachedParameters = nil
+        // Made now, not on first use, so that concurrent predictions only read it.
+        cachedParameters = parametersByPath(of: layers.enumerated().map { (String($0.offset), $0.element) })
         return shape
     }
 
@@ -141,7 +142,8 @@ public final class Sequential: Network {
             return try Variable.withoutRecording { try forward(input, mode: mode) }
         }
         var generator = generatorState
-        defer { generatorState = generator }
+        // Inference draws nothing and writes nothing, so several threads may predict at once.
+        defer { if mode == .training { generatorState = generator } }
         var x = input
         for (index, layer) in layers.enumerated() {
             do {

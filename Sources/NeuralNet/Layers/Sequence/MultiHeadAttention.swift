@@ -79,7 +79,8 @@ public final class MultiHeadAttention: MergeLayer {
 
     public func forward(_ inputs: [Variable], mode: Mode) throws -> Variable {
         var own = generator ?? SeededGenerator(seed: 0)
-        defer { generator = own }
+        // Inference draws nothing and writes nothing, so several threads may predict at once.
+        defer { if mode == .training { generator = own } }
         return try attend(inputs[0], paddingMask: inputs.count > 1 ? inputs[1].value : nil, mode: mode, generator: &own)
     }
 
