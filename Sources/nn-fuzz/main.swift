@@ -41,7 +41,11 @@ for target in FuzzTarget.all where names.isEmpty || names.contains(target.name) 
         FileHandle.standardError.write(Data("\r\(target.name): \(report.inputs) inputs".utf8))
     }
     var usage = rusage()
+    #if os(Linux)
     getrusage(RUSAGE_SELF.rawValue, &usage)
+    #else
+    getrusage(RUSAGE_SELF, &usage)
+    #endif
     print(String(format: "\r%@: %d inputs, %d errors, no crash; slowest %.1f ms; %.0f s; peak RSS %d MB",
                  target.name, report.inputs, report.errors, report.slowest * 1000, Date().timeIntervalSince(start),
                  usage.ru_maxrss / 1024))

@@ -159,6 +159,9 @@ struct Train: ParsableCommand {
         if !seconds.isEmpty {
             say(String(format: "Seconds per epoch: median %.2f (training only, batch %d)", seconds[seconds.count / 2], batch))
         }
+        if let first = timer.peakMegabytes.first, let last = timer.peakMegabytes.last {
+            say(String(format: "Peak memory: %.0f MB after epoch 1, %.0f MB after epoch %d", first, last, timer.peakMegabytes.count))
+        }
         var extras: [String: Any] = ["kernel": "\(MatrixMultiply.Kernel.best)", "threads": threads]
         #if MPI
         if let mpi = distribution as? MPIStrategy {
@@ -169,7 +172,7 @@ struct Train: ParsableCommand {
         #endif
         guard primary else { return }
         if let report {
-            try writeReport(to: report, history: history, seconds: timer.seconds, scores: scores, model: network, source: data.source,
+            try writeReport(to: report, history: history, timer: timer, scores: scores, model: network, source: data.source,
                             extras: extras)
         }
         if let plot {
@@ -182,7 +185,7 @@ struct Train: ParsableCommand {
     }
 
     func writeReport(
-        to path: String, history: History, seconds: [Double], scores: Evaluation, model: any Network, source: String,
+        to path: String, history: History, timer: EpochTimer, scores: Evaluation, model: any Network, source: String,
         extras: [String: Any]
     ) throws {
         let options: [String: Any] = [
@@ -192,9 +195,11 @@ struct Train: ParsableCommand {
         ]
         let epochs: [[String: Any]] = history.epochs.enumerated().map { index, logs in
             // A resumed run timed only the epochs it ran itself, the last ones.
+            let (seconds, peakMegabytes) = (timer.seconds, timer.peakMegabytes)
             let timed = index - (history.epochs.count - seconds.count)
             var entry: [String: Any] = ["epoch": index + 1]
             if timed >= 0 { entry["seconds"] = seconds[timed] }
+            if timed >= 0 && timed < peakMegabytes.count { entry["peakResidentMB"] = peakMegabytes[timed] }
             for (key, value) in logs { entry[key] = Double(value) }
             return entry
         }
@@ -216,14 +221,34 @@ func write(_ text: String, to path: String) throws {
     }
 }
 
-/// Measures each epoch's training time (from its start to its last batch, before validation).
+/// Measures each epoch's training time (from its start to its last batch, before validation)
+/// and the process's peak resident memory at each epoch's end, which must not grow once the
+/// first epoch has run.
 final class EpochTimer: Callback {
     private(set) var seconds: [Double] = []
+    /// The peak resident set size in megabytes after each epoch (`getrusage`).
+    private(set) var peakMegabytes: [Double] = []
     private var start = Date()
 
     func epochWillBegin(_ epoch: Int) { start = Date() }
 
     func batchDidEnd(_ batch: Int, of batches: Int, epoch: Int, logs: [String: Float]) {
         if batch == batches { seconds.append(Date().timeIntervalSince(start)) }
+    }
+
+    func epochDidEnd(_ epoch: Int, logs: [String: Float]) -> Bool {
+        peakMegabytes.append(Self.peakResidentMegabytes())
+        return false
+    }
+
+    static func peakResidentMegabytes() -> Double {
+        var usage = rusage()
+        #if os(Linux)
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_maxrss) / 1024          // kilobytes on Linux
+        #else
+        getrusage(RUSAGE_SELF, &usage)
+        return Double(usage.ru_maxrss) / 1_048_576     // bytes on macOS
+        #endif
     }
 }

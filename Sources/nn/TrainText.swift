@@ -42,7 +42,7 @@ extension Train {
         print("Sample (nn generate, temperature 0.8, seed \(seed)):")
         print(try network.generatedText(prompt: "\n", length: 300, temperature: 0.8, seed: seed))
         if let report {
-            try writeReport(to: report, history: history, seconds: timer.seconds, scores: scores, model: network,
+            try writeReport(to: report, history: history, timer: timer, scores: scores, model: network,
                             source: self.text ?? "shakespeare", extras: ["kernel": "\(MatrixMultiply.Kernel.best)", "threads": threads])
         }
         if let plot { try write(history.svgChart(title: "nn train --model \(model)"), to: plot) }
