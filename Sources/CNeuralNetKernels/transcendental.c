@@ -48,8 +48,12 @@ void nn_softmax_rows(float *x, long rows, long width, long row_stride, int logar
         float *restrict row = x + r * row_stride;
         float largest = nn_lane_max(row, width);
         if (largest == -INFINITY) {
-            // A fully masked row attends to nothing (its log-softmax stays -inf).
-            if (!logarithm) for (long j = 0; j < width; j++) row[j] = 0.0f;
+            // A fully masked row attends to nothing (its log-softmax stays -inf); a row of NaN
+            // (which the maximum skips) stays NaN, so that NaN is never hidden.
+            int has_nan = 0;
+            for (long j = 0; j < width; j++) has_nan |= row[j] != row[j];
+            if (has_nan) for (long j = 0; j < width; j++) row[j] = NAN;
+            else if (!logarithm) for (long j = 0; j < width; j++) row[j] = 0.0f;
             continue;
         }
         if (logarithm) {
