@@ -11,6 +11,17 @@ import NeuralNetKernels
 /// x.shape                                // [2, 2]
 /// x.scalars                              // [0, 1, 1, 0]
 /// ```
+///
+/// ## Misuse stops the program, with a message
+///
+/// Tensor operations are checked like array subscripts: shapes that do not broadcast, a reshape
+/// to another number of elements, an axis or index outside the shape, the `argmax` of an empty
+/// tensor or more than six dimensions stop the program with a message that names the operation
+/// and the shapes (`fatalError`, so the message is printed in optimised builds too). These are
+/// mistakes in code, not in data: what a user's data, files or model definitions can cause is
+/// checked earlier and thrown as `NeuralNetError` by the layers, models and readers
+/// (`Network.output(for:)`, `fit`, `loadModel(from:)`, `Tensor(npy:)`), which is where input
+/// from outside should enter.
 public struct Tensor: Sendable, Equatable {
     /// The shape, stored inline (see `Dimensions`). Whoever sets it keeps
     /// `scalars.count == dimensions.elementCount`.
