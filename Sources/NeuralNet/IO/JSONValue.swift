@@ -41,3 +41,32 @@ public enum JSONValue: Codable, Equatable, Sendable, CustomStringConvertible {
         }
     }
 }
+
+extension JSONValue {
+    /// The deepest nesting a file's JSON may have: model specs and safetensors headers need
+    /// fewer than ten levels, and a bound keeps a hostile file from exhausting the stack of
+    /// any parser on the way.
+    static let maximumDepth = 64
+
+    /// Throws unless the arrays and objects in `bytes` nest at most `maximumDepth` deep
+    /// (brackets inside strings do not count); `path` names the source in errors.
+    static func checkNesting<Bytes: Collection<UInt8>>(_ bytes: Bytes, path: String) throws {
+        var depth = 0, inString = false, escaped = false
+        for byte in bytes {
+            if inString {
+                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""): inString = true
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                depth += 1
+                if depth > maximumDepth {
+                    throw NeuralNetError.invalidFile(path: path, reason: "JSON nested more than \(maximumDepth) levels deep")
+                }
+            case UInt8(ascii: "]"), UInt8(ascii: "}"): depth -= 1
+            default: break
+            }
+        }
+    }
+}

@@ -75,6 +75,7 @@ public struct ModelSpec: Codable, Equatable, Sendable {
 
     /// The spec in JSON `data`; `path` names the source in errors.
     public static func decode(_ data: Data, path: String = "model JSON") throws -> ModelSpec {
+        try JSONValue.checkNesting(data, path: path)
         do {
             return try JSONDecoder().decode(ModelSpec.self, from: data)
         } catch let error as DecodingError {

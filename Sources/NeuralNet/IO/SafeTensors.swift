@@ -56,6 +56,7 @@ public enum SafeTensors {
             throw fail("the header claims \(headerLength) bytes but the file has \(bytes.count - 8) after the length (truncated or not safetensors)")
         }
         let dataStart = 8 + Int(headerLength)
+        try JSONValue.checkNesting(bytes[8..<dataStart], path: path)
         guard let object = try? JSONSerialization.jsonObject(with: Data(bytes[8..<dataStart])), let header = object as? [String: Any] else {
             throw fail("the header is not a JSON object (not a safetensors file?)")
         }

@@ -170,3 +170,18 @@ func expectError(containing words: String, _ label: String, sourceLocation: Sour
         Issue.record("\(label): \(type(of: error)) instead of a NeuralNetError: \(error)", sourceLocation: sourceLocation)
     }
 }
+
+/// JSON from files is bounded in depth before any parser sees it.
+struct JSONNestingTests {
+    @Test func deeplyNestedJSONIsAnErrorNamingTheBound() {
+        let deep = Data((String(repeating: "[", count: 65) + String(repeating: "]", count: 65)).utf8)
+        expectError(containing: "JSON nested more than 64 levels deep", "model JSON") { _ = try ModelSpec.decode(deep) }
+        // Brackets inside strings do not count.
+        let quoted = Data(("{\"layers\": [], \"loss\": \"" + String(repeating: "[", count: 100) + "\"}").utf8)
+        #expect((try? ModelSpec.decode(quoted))?.loss?.count == 100)
+        var header = Array(String(repeating: "{\"a\":", count: 70).utf8) + Array(String(repeating: "}", count: 70).utf8)
+        header += Array(repeating: UInt8(ascii: " "), count: (8 - header.count % 8) % 8)
+        let file = withUnsafeBytes(of: UInt64(header.count).littleEndian, Array.init) + header
+        expectError(containing: "nested more than 64", "safetensors") { _ = try SafeTensors.decode(file) }
+    }
+}
