@@ -80,7 +80,8 @@ public struct Dataset: Sendable {
     }
 
     /// Mini-batches of `size` samples in `order` (by default the dataset's own); the last batch
-    /// may be smaller.
+    /// may be smaller. A `size` that is not positive is a programmer error: it stops with a
+    /// message (`fit` and `evaluate` check their batch sizes and throw instead).
     public func batches(of size: Int, order: [Int]? = nil) -> [Batch] {
         check(size > 0, "batch size must be positive, got \(size)")
         let order = order ?? Array(0..<count)

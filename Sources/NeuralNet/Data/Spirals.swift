@@ -5,9 +5,10 @@ import Foundation
 public enum Spirals {
     /// `count` points split evenly across `classes` arms.
     ///
-    /// - Returns: inputs `[count, 2]` and class indices `[count]` (as whole numbers).
+    /// - Returns: inputs `[count, 2]` and class indices `[count]` (as whole numbers); empty
+    ///   tensors when `count` or `classes` is not positive (`fit` then reports empty data).
     public static func make(count: Int, classes: Int = 2, noise: Float = 0.05, seed: UInt64 = 0) -> (x: Tensor, y: Tensor) {
-        check(count > 0 && classes > 0, "Spirals.make needs positive count and classes, got \(count), \(classes)")
+        guard count > 0 && classes > 0 && count <= Int32.max else { return (.zeros([0, 2]), .zeros([0])) }
         var generator = SeededGenerator(seed: seed)
         var points: [Float] = []
         var labels: [Float] = []
