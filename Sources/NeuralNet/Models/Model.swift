@@ -94,6 +94,9 @@ public final class Model: Network {
     /// Whether the graph has been built.
     public var isBuilt: Bool { !nodeShapes.isEmpty }
 
+    /// The output shape of each layer call (the inputs excluded), once built.
+    public var layerOutputShapes: [[Int]] { Array(nodeShapes.dropFirst(inputs.count)) }
+
     public var inputShapes: [[Int]]? { inputs.map(\.shape) }
 
     /// The per-sample shape of each output.

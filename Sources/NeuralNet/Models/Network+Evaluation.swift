@@ -42,24 +42,25 @@ extension Network {
     }
 
     /// The outputs of a one-input, one-output model for `x` (`[samples, ...]`), computed in
-    /// inference mode in batches of `batchSize`.
+    /// inference mode in batches of `batchSize` (by default as many samples as keep a batch's
+    /// layer outputs within 64 MB: usually the whole call in one pass).
     ///
     /// - Precondition: `x` fits the model's input; a mismatch stops with the layer and shapes.
     ///   Use `output(for:)` to get the error thrown instead.
-    public func predict(_ x: Tensor, batchSize: Int = 256) -> Tensor {
+    public func predict(_ x: Tensor, batchSize: Int? = nil) -> Tensor {
         do { return try output(for: x, batchSize: batchSize) } catch { fatalError("predict: \(error)") }
     }
 
     /// The outputs of the model, one tensor per output, for one tensor per input.
     ///
     /// - Precondition: the inputs fit the model; use `outputs(for:)` to get errors thrown.
-    public func predict(_ inputs: [Tensor], batchSize: Int = 256) -> [Tensor] {
+    public func predict(_ inputs: [Tensor], batchSize: Int? = nil) -> [Tensor] {
         do { return try outputs(for: inputs, batchSize: batchSize) } catch { fatalError("predict: \(error)") }
     }
 
     /// The output of a one-input, one-output model for `x`, throwing `NeuralNetError` when `x`
     /// does not fit.
-    public func output(for x: Tensor, batchSize: Int = 256) throws -> Tensor {
+    public func output(for x: Tensor, batchSize: Int? = nil) throws -> Tensor {
         let results = try outputs(for: [x], batchSize: batchSize)
         guard results.count == 1 else {
             throw NeuralNetError.invalidArgument(
@@ -70,30 +71,48 @@ extension Network {
 
     /// The model's outputs for one tensor per input, throwing `NeuralNetError` when they do
     /// not fit.
-    public func outputs(for inputs: [Tensor], batchSize: Int = 256) throws -> [Tensor] {
+    public func outputs(for inputs: [Tensor], batchSize: Int? = nil) throws -> [Tensor] {
         guard let first = inputs.first, inputs.allSatisfy({ $0.rank >= 1 && $0.shape[0] == first.shape[0] }) else {
             throw NeuralNetError.shapeMismatch(
                 layer: "input", expected: "one batch [samples, ...] per input, all with the same number of samples",
                 actual: inputs.first?.shape ?? [], hint: "got shapes \(inputs.map(\.shape))")
         }
-        guard batchSize > 0 else { throw NeuralNetError.invalidArgument("predict: batchSize must be positive, got \(batchSize)") }
+        if let batchSize, batchSize <= 0 {
+            throw NeuralNetError.invalidArgument("predict: batchSize must be positive, got \(batchSize)")
+        }
         try checkParameterShapes()
         let outputShapes = try build(inputShapes: inputs.map { Array($0.shape.dropFirst()) })
         let sampleCount = first.shape[0]
-        try checkBatchRoom(batchSize: min(batchSize, sampleCount), training: false)
+        let batchSize = min(batchSize ?? inferenceBatchSize(), max(sampleCount, 1))
+        try checkBatchRoom(batchSize: batchSize, training: false)
         return try Variable.withoutRecording {
             if sampleCount <= batchSize { return try forward(inputs.map { Variable($0) }, mode: .inference).map(\.value) }
-            var scalars = outputShapes.map { shape -> [Float] in
-                var scalars: [Float] = []
-                scalars.reserveCapacity(sampleCount * shape.reduce(1, *))
-                return scalars
-            }
+            // The outputs are allocated once and each batch's rows copied into place.
+            var results = outputShapes.map { Tensor.zeros([sampleCount] + $0) }
             for start in stride(from: 0, to: sampleCount, by: batchSize) {
                 let rows = start..<min(start + batchSize, sampleCount)
-                let results = try forward(inputs.map { Variable($0.gatheringRows(rows)) }, mode: .inference)
-                for (index, result) in results.enumerated() { scalars[index] += result.value.scalars }
+                let batch = try forward(inputs.map { Variable($0.gatheringRows(rows)) }, mode: .inference)
+                for (index, output) in batch.enumerated() {
+                    let width = output.value.count / rows.count
+                    output.value.scalars.withUnsafeBufferPointer { source in
+                        results[index].scalars.withUnsafeMutableBufferPointer { destination in
+                            (destination.baseAddress! + start * width).update(from: source.baseAddress!, count: source.count)
+                        }
+                    }
+                }
             }
-            return zip(outputShapes, scalars).map { Tensor(shape: [sampleCount] + $0, scalars: $1) }
+            return results
         }
+    }
+}
+
+extension Network {
+    /// The batch size `predict` uses when none is given: as many samples as keep one batch's
+    /// layer outputs within 64 MB (so a call of a few thousand samples on a small model is one
+    /// pass), at least 1.
+    func inferenceBatchSize() -> Int {
+        let perSample = outputValuesPerSample
+        guard perSample > 0 else { return 1 }
+        return max(1, (64 << 20) / (4 * perSample))
     }
 }

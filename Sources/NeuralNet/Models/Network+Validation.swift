@@ -46,9 +46,7 @@ extension Network {
     /// layer (kept for the backward pass when `training`, with their gradients), so that a huge
     /// batch or layer is an error with a fix rather than a failed allocation.
     func checkBatchRoom(batchSize: Int, training: Bool) throws {
-        let perSample = summaryRows().reduce(0) { total, row in
-            total.addingReportingOverflow(Dimensions.elementCount(row.outputShape ?? []) ?? Int.max).partialValue
-        }
+        let perSample = outputValuesPerSample
         let bytesPerValue = training ? 12 : 8
         let (perBatch, overflow) = perSample.multipliedReportingOverflow(by: batchSize)
         if !overflow, perSample >= 0, MemoryBudget.fits(perBatch, bytesPerValue: bytesPerValue) { return }

@@ -47,9 +47,23 @@ public protocol Network: AnyObject {
 
     /// The rows of `summary()`: one per layer (or layer call).
     func summaryRows() -> [SummaryRow]
+
+    /// The per-sample shape of every layer's output (of every call, for a graph), once built:
+    /// what memory checks and batch sizes are computed from. The default reads `summaryRows()`.
+    var layerOutputShapes: [[Int]] { get }
 }
 
 extension Network {
+    public var layerOutputShapes: [[Int]] { summaryRows().compactMap(\.outputShape) }
+
+    /// The number of values all layers output for one sample (saturating at `Int.max`).
+    var outputValuesPerSample: Int {
+        layerOutputShapes.reduce(0) { total, shape in
+            let (sum, overflow) = total.addingReportingOverflow(Dimensions.elementCount(shape) ?? Int.max)
+            return overflow ? Int.max : sum
+        }
+    }
+
     public func forward(_ input: Variable, mode: Mode) throws -> Variable {
         let outputs = try forward([input], mode: mode)
         guard outputs.count == 1 else {

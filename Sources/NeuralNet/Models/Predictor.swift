@@ -35,12 +35,12 @@ public final class Predictor: @unchecked Sendable {
 
     /// The output of a one-input, one-output model for `x` (`[samples, ...]`), in batches of
     /// `batchSize`; throws when `x` does not fit the model.
-    public func output(for x: Tensor, batchSize: Int = 256) throws -> Tensor {
+    public func output(for x: Tensor, batchSize: Int? = nil) throws -> Tensor {
         try model.output(for: x, batchSize: batchSize)
     }
 
     /// The model's outputs for one tensor per input; throws when they do not fit.
-    public func outputs(for inputs: [Tensor], batchSize: Int = 256) throws -> [Tensor] {
+    public func outputs(for inputs: [Tensor], batchSize: Int? = nil) throws -> [Tensor] {
         try model.outputs(for: inputs, batchSize: batchSize)
     }
 }

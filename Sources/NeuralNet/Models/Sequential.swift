@@ -47,6 +47,9 @@ public final class Sequential: Network {
     public var inputShapes: [[Int]]? { (inputShape ?? layers.first?.declaredInputShape).map { [$0] } }
     /// The per-sample output shape of every layer, once built.
     public private(set) var outputShapes: [[Int]] = []
+
+    /// The output shape of each layer, once built.
+    public var layerOutputShapes: [[Int]] { outputShapes }
     private var built = false
     private var cachedParameters: [(name: String, parameter: Parameter)]?
 
