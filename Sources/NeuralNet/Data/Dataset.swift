@@ -4,9 +4,16 @@
 ///
 /// A dataset is a value: `split`, `shuffled` and `prefix` return new datasets. Training reads it
 /// in mini-batches, gathering only each batch's rows, so an epoch never copies the whole set.
+///
+/// Images read from IDX files are kept as bytes, as the files store them (a quarter of the
+/// memory of `Float`s), and converted batch by batch; `inputs` and `inputTensors` convert the
+/// whole set when asked (see `init(byteInputs:shape:scale:labels:)`).
 public struct Dataset: Sendable {
-    /// One tensor per model input, each `[count, ...]`.
-    public let inputTensors: [Tensor]
+    /// The inputs as stored: `Float` tensors, or bytes.
+    let inputColumns: [InputColumn]
+    /// One tensor per model input, each `[count, ...]` (made from the bytes, for compact
+    /// inputs: training never asks for it).
+    public var inputTensors: [Tensor] { inputColumns.map(\.tensor) }
     /// One tensor per model output, each `[count, ...]`: class indices `[count]`, or targets
     /// shaped like that output.
     public let labelTensors: [Tensor]
@@ -15,7 +22,7 @@ public struct Dataset: Sendable {
     public internal(set) var problem: String?
 
     /// `[count, ...]`: the (first) input of each sample (images are `[count, height, width, channels]`).
-    public var inputs: Tensor { inputTensors[0] }
+    public var inputs: Tensor { inputColumns[0].tensor }
     /// `[count, ...]`: the (first) labels, class indices `[count]` or targets shaped like the output.
     public var labels: Tensor { labelTensors[0] }
 
@@ -34,23 +41,50 @@ public struct Dataset: Sendable {
                 "Dataset: inputs of shapes \(inputs.map(\.shape)) and labels of shapes \(labels.map(\.shape)) "
                     + "must be at least one of each, all with the same number of samples (first axis)")
         }
-        inputTensors = inputs
+        inputColumns = inputs.map(InputColumn.init)
+        labelTensors = labels
+    }
+
+    /// A dataset whose one input is `byteInputs` of `shape` (`[count, ...]`), each byte standing
+    /// for `byte · scale` (images: `scale: 1 / 255`), kept as bytes and converted to `Float`
+    /// batch by batch as training reads it.
+    public init(byteInputs: [UInt8], shape: [Int], scale: Float, labels: Tensor) throws {
+        guard let first = shape.first, Dimensions.problem(with: shape) == nil, Dimensions.elementCount(shape) == byteInputs.count,
+              labels.rank >= 1, labels.shape[0] == first else {
+            throw NeuralNetError.invalidData(
+                "Dataset: \(byteInputs.count) bytes cannot be inputs of shape \(shape) for labels of shape \(labels.shape); "
+                    + "the bytes must fill the shape and the labels have one row per sample")
+        }
+        try self.init(columns: [InputColumn(bytes: byteInputs[...], shape: shape, scale: scale)], labels: [labels])
+    }
+
+    init(columns: [InputColumn], labels: [Tensor]) throws {
+        guard !columns.isEmpty, !labels.isEmpty, labels.allSatisfy({ $0.rank >= 1 }),
+              Set(columns.map(\.count) + labels.map { $0.shape[0] }).count == 1 else {
+            throw NeuralNetError.invalidData(
+                "Dataset: inputs of shapes \(columns.map(\.shape)) and labels of shapes \(labels.map(\.shape)) "
+                    + "must be at least one of each, all with the same number of samples (first axis)")
+        }
+        inputColumns = columns
         labelTensors = labels
     }
 
     /// The number of samples.
-    public var count: Int { inputs.dimensions[0] }
+    public var count: Int { inputColumns[0].count }
 
     /// The shape of one input (batch excluded), of the first input.
-    public var sampleShape: [Int] { Array(inputs.shape.dropFirst()) }
+    public var sampleShape: [Int] { Array(inputColumns[0].shape.dropFirst()) }
 
     /// The shape of one sample of each input.
-    public var sampleShapes: [[Int]] { inputTensors.map { Array($0.shape.dropFirst()) } }
+    public var sampleShapes: [[Int]] { inputColumns.map { Array($0.shape.dropFirst()) } }
+
+    /// Whether any input is kept as bytes.
+    public var hasCompactInputs: Bool { inputColumns.contains(where: \.isCompact) }
 
     /// The samples at `indices`, in that order.
     public subscript(indices: some Collection<Int>) -> Dataset {
         // Every tensor is gathered with the same indices, so the counts stay equal.
-        var result = try! Dataset(inputs: inputTensors.map { $0.gatheringRows(indices) }, labels: labelTensors.map { $0.gatheringRows(indices) })
+        var result = try! Dataset(columns: inputColumns.map { $0.gathering(indices) }, labels: labelTensors.map { $0.gatheringRows(indices) })
         result.problem = problem
         return result
     }
@@ -96,11 +130,17 @@ public struct Dataset: Sendable {
         /// The samples of the batch, as indices into the dataset.
         public let indices: ArraySlice<Int>
         /// `[batchSize, ...]` inputs (of the first input).
-        public var inputs: Tensor { dataset.inputs.gatheringRows(indices) }
+        public var inputs: Tensor { inputTensors[0] }
         /// `[batchSize, ...]` labels (of the first output).
         public var labels: Tensor { dataset.labels.gatheringRows(indices) }
         /// The batch of every input.
-        public var inputTensors: [Tensor] { dataset.inputTensors.map { $0.gatheringRows(indices) } }
+        public var inputTensors: [Tensor] {
+            dataset.inputColumns.map { column in
+                var batch = Tensor.empty
+                column.setRows(of: &batch, at: indices)
+                return batch
+            }
+        }
         /// The batch of every output's labels.
         public var labelTensors: [Tensor] { dataset.labelTensors.map { $0.gatheringRows(indices) } }
     }

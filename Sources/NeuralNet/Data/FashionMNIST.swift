@@ -131,17 +131,17 @@ struct IDXImageSet {
         }
         func load(_ images: String, _ labels: String) throws -> Dataset {
             let imagePath = IDXImageSet.path(of: images, in: directory)!, labelPath = IDXImageSet.path(of: labels, in: directory)!
-            let pixels = try IDX.read(contentsOf: imagePath)
+            // Pixels stay bytes (a quarter of the memory of Floats), scaled to [0, 1] per batch.
+            let pixels = try IDX.readBytes(contentsOf: imagePath)
             let classes = try IDX.read(contentsOf: labelPath)
-            guard pixels.rank == 3 else {
+            guard pixels.shape.count == 3 else {
                 throw NeuralNetError.invalidFile(path: imagePath, reason: "expected images [count, height, width], found shape \(pixels.shape)")
             }
             guard classes.rank == 1, classes.shape[0] == pixels.shape[0] else {
                 throw NeuralNetError.invalidFile(
                     path: labelPath, reason: "expected \(pixels.shape[0]) labels to match the images, found shape \(classes.shape)")
             }
-            let scaled = (pixels * (1 / 255)).reshaped(to: pixels.shape + [1])
-            return try Dataset(inputs: scaled, labels: classes)
+            return try Dataset(byteInputs: pixels.bytes, shape: pixels.shape + [1], scale: 1 / 255, labels: classes)
         }
         train = try load(IDXImageSet.fileNames[0], IDXImageSet.fileNames[1])
         test = try load(IDXImageSet.fileNames[2], IDXImageSet.fileNames[3])

@@ -4,12 +4,21 @@ import Foundation
 /// Gzip decompression through the system zlib.
 enum Gzip {
     /// Whether `bytes` start with the gzip magic number `1f 8b`.
-    static func isCompressed(_ bytes: [UInt8]) -> Bool {
-        bytes.count >= 2 && bytes[0] == 0x1F && bytes[1] == 0x8B
+    static func isCompressed(_ bytes: some Collection<UInt8>) -> Bool {
+        bytes.starts(with: [0x1F, 0x8B])
     }
 
     /// The decompressed contents of a gzip stream; `path` names the file in errors.
     static func decompress(_ bytes: [UInt8], path: String) throws -> [UInt8] {
+        try bytes.withUnsafeBytes { try decompress($0, path: path) }
+    }
+
+    /// The decompressed contents of a gzip stream read into `data` (no copy of it is made).
+    static func decompress(_ data: Data, path: String) throws -> [UInt8] {
+        try data.withUnsafeBytes { try decompress($0, path: path) }
+    }
+
+    private static func decompress(_ bytes: UnsafeRawBufferPointer, path: String) throws -> [UInt8] {
         var stream = z_stream()
         // 15 + 32: the largest window, and let zlib detect the gzip header itself.
         guard inflateInit2_(&stream, 15 + 32, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
@@ -29,7 +38,7 @@ enum Gzip {
         let chunkSize = 1 << 20
         var chunk = [UInt8](repeating: 0, count: chunkSize)
         var status: Int32 = Z_OK
-        try bytes.withUnsafeBufferPointer { input in
+        try bytes.withMemoryRebound(to: UInt8.self) { input in
             stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress)
             stream.avail_in = UInt32(input.count)
             repeat {

@@ -7,16 +7,48 @@ public enum IDX {
     /// The contents of the IDX file at `path`, as a tensor of its values (bytes keep their
     /// 0...255 range). Throws `NeuralNetError.invalidFile` naming the file and what is wrong.
     public static func read(contentsOf path: String) throws -> Tensor {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw NeuralNetError.invalidFile(path: path, reason: "the file cannot be read (missing or not permitted)")
+        try decode(try contents(of: path), path: path)
+    }
+
+    /// The contents of an IDX file of unsigned bytes (images, labels) at `path`: its shape and
+    /// its bytes, as stored, without converting them to `Float`.
+    public static func readBytes(contentsOf path: String) throws -> (shape: [Int], bytes: [UInt8]) {
+        var bytes = try contents(of: path)
+        let (type, shape, headerSize) = try header(of: bytes, path: path)
+        guard type == .unsignedByte else {
+            throw NeuralNetError.invalidFile(path: path, reason: "holds \(type) values, not unsigned bytes; read it with IDX.read")
         }
-        var bytes = [UInt8](data)
-        if Gzip.isCompressed(bytes) { bytes = try Gzip.decompress(bytes, path: path) }
-        return try decode(bytes, path: path)
+        bytes.removeSubrange(0..<headerSize)        // in place: no second copy of a large file
+        return (shape, bytes)
     }
 
     /// Decodes IDX bytes; `path` names the source in errors.
     public static func decode(_ bytes: [UInt8], path: String = "IDX data") throws -> Tensor {
+        let (type, shape, headerSize) = try header(of: bytes, path: path)
+        let count = (bytes.count - headerSize) / type.size
+        var scalars = [Float](repeating: 0, count: count)
+        bytes.withUnsafeBufferPointer { raw in
+            let body = raw.baseAddress! + headerSize
+            if type == .unsignedByte {
+                for i in 0..<count { scalars[i] = Float(body[i]) }
+            } else {
+                for i in 0..<count { scalars[i] = type.value(at: body + i * type.size) }
+            }
+        }
+        return Tensor(shape: shape, scalars: scalars)
+    }
+
+    /// The file's bytes, decompressed if it is gzip.
+    private static func contents(of path: String) throws -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw NeuralNetError.invalidFile(path: path, reason: "the file cannot be read (missing or not permitted)")
+        }
+        return Gzip.isCompressed(data) ? try Gzip.decompress(data, path: path) : [UInt8](data)
+    }
+
+    /// The element type, shape and header size of IDX `bytes`, checked against their count:
+    /// the body holds exactly the values the header declares.
+    private static func header(of bytes: [UInt8], path: String) throws -> (ElementType, [Int], Int) {
         guard bytes.count >= 4 else {
             throw NeuralNetError.invalidFile(path: path, reason: "only \(bytes.count) bytes: too short for an IDX header")
         }
@@ -41,17 +73,7 @@ public enum IDX {
                 reason: "size mismatch: shape \(shape) of \(type) needs \(needed), the file has \(bytes.count)"
                     + (bodySize.map { bytes.count - headerSize < $0 } ?? true ? " (truncated or corrupt?)" : ""))
         }
-        let count = bodySize / type.size
-        var scalars = [Float](repeating: 0, count: count)
-        bytes.withUnsafeBufferPointer { raw in
-            let body = raw.baseAddress! + headerSize
-            if type == .unsignedByte {
-                for i in 0..<count { scalars[i] = Float(body[i]) }
-            } else {
-                for i in 0..<count { scalars[i] = type.value(at: body + i * type.size) }
-            }
-        }
-        return Tensor(shape: shape, scalars: scalars)
+        return (type, shape, headerSize)
     }
 
     private static func bigEndianInt(_ bytes: [UInt8], at offset: Int) -> Int {

@@ -33,7 +33,7 @@ extension Network {
         distribution: (any DistributionStrategy)?, inputs: inout [Tensor], targets: inout [Tensor], totals: inout RunningTotals
     ) throws -> Float {
         func gather(_ rows: ArraySlice<Int>) {
-            for i in inputs.indices { inputs[i].setToRows(of: dataset.inputTensors[i], at: rows) }
+            for i in inputs.indices { dataset.inputColumns[i].setRows(of: &inputs[i], at: rows) }
             for i in targets.indices { targets[i].setToRows(of: dataset.labelTensors[i], at: rows) }
         }
         if parts == 1, distribution == nil {

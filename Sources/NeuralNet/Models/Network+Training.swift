@@ -85,7 +85,7 @@ extension Network {
     ) throws {
         let callbacks = session.callbacks
         let parameters = trainableParameters
-        var inputs = Array(repeating: Tensor.empty, count: dataset.inputTensors.count)
+        var inputs = Array(repeating: Tensor.empty, count: dataset.inputColumns.count)
         var targets = Array(repeating: Tensor.empty, count: dataset.labelTensors.count)
         let single = isSingleInputAndOutput
         while !session.stopped, session.epoch < session.epochs || session.isMidEpoch {
@@ -210,9 +210,11 @@ extension Network {
     func check(_ dataset: Dataset, role: String) throws {
         if let problem = dataset.problem { throw NeuralNetError.invalidArgument("\(role) data: \(problem)") }
         guard dataset.count > 0 else {
-            throw NeuralNetError.invalidData("\(role) data is empty: inputs have shape \(dataset.inputs.shape)")
+            throw NeuralNetError.invalidData("\(role) data is empty: inputs have shape \(dataset.inputColumns[0].shape)")
         }
-        for (kind, tensors) in [("inputs", dataset.inputTensors), ("labels", dataset.labelTensors)] {
+        // Bytes are always finite; only Float inputs and labels are scanned.
+        let inputs = dataset.inputColumns.compactMap { if case .floats(let tensor) = $0.storage { tensor } else { nil } }
+        for (kind, tensors) in [("inputs", inputs), ("labels", dataset.labelTensors)] {
             for (index, tensor) in tensors.enumerated() {
                 try Self.checkFinite(tensor, role: role, what: tensors.count > 1 ? "\(kind) \(index)" : kind)
             }
