@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Runs NeuralNet's benchmark workloads in PyTorch and prints them beside NeuralNet's figures.
+"""Runs NeuralNet's benchmark workloads in PyTorch, JAX and ONNX Runtime and prints them beside
+NeuralNet's figures, with the best peer of each workload and NeuralNet's ratio to it.
 
     swift run -c release nn bench --json ours.json
     LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp /usr/bin/python3 bench/compare_pytorch.py ours.json
@@ -17,6 +18,11 @@ dataset-fashion-mnist`, or --data DIR). Both sides use the same thread count (NE
 or every core); the workloads are defined in `nn bench --help`. `--only lstm-train gpt-train`
 runs the sequence models alone (the same architectures, optimizers and windows of the embedded
 Shakespeare; PyTorch 2 uses its fused scaled_dot_product_attention).
+
+JAX (`jit`; the XOR loop compiled whole with `lax.scan`) and ONNX Runtime (the trained PyTorch
+MLP exported to ONNX, for infer-1 and infer-1000) join the table when installed in the same
+environment: `/opt/venv/bin/pip install jax onnxruntime onnx` (see bench/peers.py). PyTorch
+trains with its fused CPU Adam where it has one. Every peer gets the same thread count.
 """
 import argparse
 import gzip
@@ -30,6 +36,8 @@ import time
 
 import numpy as np
 import torch
+
+import peers
 
 
 def read_idx(path):
@@ -66,7 +74,10 @@ def cnn():
 
 
 def train_epoch(model, x, y, batch=64):
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    try:  # PyTorch 2's fused CPU Adam (one kernel for every parameter) where it exists
+        optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, fused=True)
+    except (RuntimeError, TypeError):
+        optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_function = torch.nn.CrossEntropyLoss()
     order = torch.randperm(len(x))
     start = time.perf_counter()
@@ -221,60 +232,90 @@ def main():
     parser.add_argument("--cnn-runs", type=int, default=3)
     parser.add_argument("--json", help="write PyTorch's figures here")
     parser.add_argument("--only", nargs="+", help="run only these workloads")
+    parser.add_argument("--no-jax", action="store_true", help="leave JAX out even when it is installed")
     args = parser.parse_args()
 
     threads = int(os.environ.get("NEURALNET_THREADS", os.cpu_count()))
     torch.set_num_threads(threads)
     torch.manual_seed(1)
+    # JAX reads its thread count when it is first imported (by peers, below).
+    os.environ.setdefault("XLA_FLAGS", f"--xla_cpu_multi_thread_eigen={'true' if threads > 1 else 'false'} "
+                                       f"intra_op_parallelism_threads={threads}")
     text_only = bool(args.only) and all(name in ("lstm-train", "gpt-train") for name in args.only)
-    train_x = train_y = test_x = trained = None
+    train_x = train_y = test_x = trained = session = None
     if not text_only:
         train_x, train_y, test_x, test_y = load(args.data)
         trained = mlp()
         train_epoch(trained, train_x, train_y)
-    # Each workload: one PyTorch run, and how many runs give the median.
-    workloads = {
-        "mlp-train": (lambda: train_epoch(mlp(), train_x, train_y), args.runs),
-        "cnn-train": (lambda: train_epoch(cnn(), train_x, train_y), args.cnn_runs),
-        "xor": (xor, args.runs),
-        "infer-1": (lambda: infer(trained, test_x, 1), args.runs),
-        "infer-1000": (lambda: infer(trained, test_x, 1000), args.runs),
+        if peers.onnxruntime_available():
+            session = peers.onnx_session(trained, threads, os.path.join(tempfile.mkdtemp(), "mlp.onnx"))
+    # Each workload: one run per peer that has it, and how many runs give the median.
+    peer_runs = {
+        "mlp-train": {"PyTorch": lambda: train_epoch(mlp(), train_x, train_y),
+                      "JAX": lambda: peers.jax_mlp_train(train_x.numpy(), train_y.numpy())},
+        "cnn-train": {"PyTorch": lambda: train_epoch(cnn(), train_x, train_y),
+                      "JAX": lambda: peers.jax_cnn_train(train_x.numpy(), train_y.numpy())},
+        "xor": {"PyTorch": xor, "JAX": peers.jax_xor},
+        "infer-1": {"PyTorch": lambda: infer(trained, test_x, 1), "ORT": lambda: peers.onnx_infer(session, test_x.numpy(), 1)},
+        "infer-1000": {"PyTorch": lambda: infer(trained, test_x, 1000),
+                       "ORT": lambda: peers.onnx_infer(session, test_x.numpy(), 1000)},
     }
     for n in (256, 512, 1024, 2048):
-        workloads[f"gemm-{n}"] = (lambda n=n: gemm(n, 1), args.runs)
+        peer_runs[f"gemm-{n}"] = {"PyTorch": lambda n=n: gemm(n, 1)}
     windows = text_windows()
-    workloads["lstm-train"] = (lambda: text_steps("lstm", windows), args.cnn_runs)
-    workloads["gpt-train"] = (lambda: text_steps("gpt", windows), args.cnn_runs)
+    peer_runs["lstm-train"] = {"PyTorch": lambda: text_steps("lstm", windows)}
+    peer_runs["gpt-train"] = {"PyTorch": lambda: text_steps("gpt", windows)}
+    if not peers.jax_available() or args.no_jax:
+        for runs in peer_runs.values():
+            runs.pop("JAX", None)
+    if session is None:
+        for runs in peer_runs.values():
+            runs.pop("ORT", None)
     if args.only:
-        workloads = {name: workloads[name] for name in args.only}
+        peer_runs = {name: peer_runs[name] for name in args.only}
+    slow = {"cnn-train", "lstm-train", "gpt-train"}
 
     results, ours = {}, {}
-    for name, (once, runs) in workloads.items():
-        if args.alternate:
-            pairs = [(ours_once(args.alternate, name, args.data), once()) for _ in range(runs)]
-            ours[name] = statistics.median(mine for mine, _ in pairs)
-            results[name] = statistics.median(theirs for _, theirs in pairs)
-        else:
-            results[name] = statistics.median(once() for _ in range(runs))
+    for name, runs_by_peer in peer_runs.items():
+        runs = args.cnn_runs if name in slow else args.runs
+        figures = {peer: [] for peer in runs_by_peer}
+        mine = []
+        for _ in range(runs):
+            # Alternating: NeuralNet's run, then each peer's, so that all see the same load.
+            if args.alternate:
+                mine.append(ours_once(args.alternate, name, args.data))
+            for peer, once in runs_by_peer.items():
+                figures[peer].append(once())
+        results[name] = {peer: statistics.median(values) for peer, values in figures.items()}
+        if mine:
+            ours[name] = statistics.median(mine)
+    versions = {"PyTorch": torch.__version__}
+    if peers.jax_available() and not args.no_jax:
+        import jax
+        versions["JAX"] = jax.__version__
+    if session is not None:
+        import onnxruntime
+        versions["ORT"] = onnxruntime.__version__
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"threads": threads, "torch": torch.__version__, "results": results}, f, indent=2)
+            json.dump({"threads": threads, "versions": versions, "results": results}, f, indent=2)
 
     if args.ours and not args.alternate:
         with open(args.ours) as f:
             ours = {k: v["value"] for k, v in json.load(f)["results"].items()}
     how = "medians of single runs, alternating" if args.alternate else "medians"
-    print(f"PyTorch {torch.__version__} and NeuralNet, {threads} threads, {how}")
-    print(f"{'workload':12} {'unit':>10} {'NeuralNet':>12} {'PyTorch':>12} {'speed-up':>9}")
+    print(f"NeuralNet against {', '.join(f'{k} {v}' for k, v in versions.items())}; {threads} threads, {how}")
+    columns = list(versions)
+    print(f"{'workload':12} {'unit':>10} {'NeuralNet':>11} " + " ".join(f"{c:>11}" for c in columns)
+          + f" {'best peer':>10} {'NN vs best':>10}")
     for name, theirs in results.items():
         unit = "s" if name.endswith("train") or name == "xor" else ("GFLOP/s" if name.startswith("gemm") else "samples/s")
         mine = ours.get(name)
-        if mine is None:
-            print(f"{name:12} {unit:>10} {'-':>12} {theirs:12.4g} {'-':>9}")
-            continue
-        # A speed-up above 1 means NeuralNet is faster: a time ratio for seconds, a rate ratio otherwise.
-        speedup = theirs / mine if unit == "s" else mine / theirs
-        print(f"{name:12} {unit:>10} {mine:12.4g} {theirs:12.4g} {speedup:8.2f}x")
+        cells = " ".join(f"{theirs[c]:11.4g}" if c in theirs else f"{'-':>11}" for c in columns)
+        # The best peer: the least time, or the highest rate. Above 1 NeuralNet is ahead of it.
+        best = (min if unit == "s" else max)(theirs, key=theirs.get)
+        ratio = "-" if mine is None else f"{(theirs[best] / mine if unit == 's' else mine / theirs[best]):.2f}x"
+        print(f"{name:12} {unit:>10} {('-' if mine is None else f'{mine:.4g}'):>11} {cells} {best:>10} {ratio:>10}")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ struct Bench: ParsableCommand {
             / 1,000 at a time, samples per second. gemm-N: an N×N single-precision multiply, GFLOP/s. \
             lstm-train: 100 steps of the charlstm preset (Embedding 64, two LSTM layers of 256 units, batch 32 of \
             128 characters, Adam), seconds. gpt-train: 100 steps of the chargpt preset (4 blocks, 4 heads, width 128, \
-            context 128, batch 32, AdamW, dropout 0), seconds. Both read windows of the embedded Shakespeare.
+            context 128, batch 32, AdamW, dropout 0), seconds. Both read windows of the embedded Shakespeare.             Each row also shows the process's peak resident memory so far: a workload's own when run alone             (--only NAME), as bench/compare_pytorch.py does.
             """)
 
     @OptionGroup var dataOptions: DataOptions
@@ -61,20 +61,25 @@ struct Bench: ParsableCommand {
         let workloads = only.isEmpty ? Workload.allCases : only
         let threads = ComputeThreads.count
         print("NeuralNet benchmarks: \(threads) thread\(threads == 1 ? "" : "s"), matrix kernel \(kernel.kernel), median of \(runs) runs")
-        var results: [(Workload, Double, String)] = []
+        var results: [(Workload, Double, String, Double)] = []
         var trained: Sequential?
         let needsData = workloads.contains { [.mlpTrain, .cnnTrain, .infer1, .infer1000].contains($0) }
         let data = needsData ? try dataOptions.load() : nil
         for workload in workloads {
             let (value, unit) = try measure(workload, data: data, trained: &trained)
-            results.append((workload, value, unit))
+            // The process's peak so far: a workload's own when it runs alone (`--only NAME`).
+            let peak = EpochTimer.peakResidentMegabytes()
+            results.append((workload, value, unit, peak))
             print(workload.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)
-                  + String(format: "%12.4g", value) + "  " + unit)
+                  + String(format: "%12.4g", value) + "  " + unit.padding(toLength: 18, withPad: " ", startingAt: 0)
+                  + String(format: "peak %.0f MB", peak))
         }
         if let json {
             let report: [String: Any] = [
                 "threads": threads, "kernel": "\(kernel.kernel)", "runs": runs,
-                "results": Dictionary(uniqueKeysWithValues: results.map { ($0.0.rawValue, ["value": $0.1, "unit": $0.2] as [String: Any]) }),
+                "results": Dictionary(uniqueKeysWithValues: results.map {
+                    ($0.0.rawValue, ["value": $0.1, "unit": $0.2, "peakResidentMB": $0.3] as [String: Any])
+                }),
             ]
             let bytes = try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys])
             try write(String(decoding: bytes, as: UTF8.self) + "\n", to: json)
