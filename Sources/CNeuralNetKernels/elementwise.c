@@ -62,3 +62,13 @@ void nn_sum_rows(const float *restrict x, float *restrict sum, long rows, long w
         for (long j = 0; j < columns; j++) sum[j0 + j] = band[j];
     }
 }
+
+NN_MULTIVERSIONED
+void nn_gather_scaled_bytes(const uint8_t *restrict source, const long *restrict rows, long count, long width, float scale,
+                            float *restrict target) {
+    for (long r = 0; r < count; r++) {
+        const uint8_t *restrict from = source + rows[r] * width;
+        float *restrict to = target + r * width;
+        for (long j = 0; j < width; j++) to[j] = (float)from[j] * scale;
+    }
+}

@@ -98,6 +98,16 @@ public enum Elementwise {
         return finite.allSatisfy { $0 }
     }
 
+    /// `target[r, j] = source[rows[r], j] · scale` for `count` rows of `width` bytes: a batch of
+    /// byte images gathered and converted to floats in one vectorised pass. The caller checks
+    /// that every row is in range.
+    public static func gatherScaledBytes(
+        _ source: UnsafePointer<UInt8>, rows: UnsafePointer<Int>, count: Int, width: Int, scale: Float,
+        into target: UnsafeMutablePointer<Float>
+    ) {
+        nn_gather_scaled_bytes(source, rows, count, width, scale, target)
+    }
+
     /// `dy = x > 0 ? dy : 0` in place: the upstream gradient of ReLU becomes its input
     /// gradient (`x` is ReLU's input or output; both are positive in the same places).
     public static func reluBackward(_ x: UnsafePointer<Float>, scaling dy: UnsafeMutablePointer<Float>, count: Int) {

@@ -17,6 +17,10 @@ void nn_adam_update(float *w, const float *g, float *m, float *v, long count,
 /// dy[i] = x[i] > 0 ? dy[i] : 0, in place: the upstream gradient becomes ReLU's input gradient.
 void nn_relu_backward(const float *x, float *dy, long count);
 
+// target[r, j] = source[rows[r], j] · scale for `count` rows of `width` bytes: a batch of
+// images kept as bytes, gathered and converted to floats in one pass.
+void nn_gather_scaled_bytes(const uint8_t *source, const long *rows, long count, long width, float scale, float *target);
+
 /// sum[j] = Σ_r x[r, j] over `rows` rows of `width` scalars that start `row_stride` apart: the
 /// gradient of a broadcast row (or of a band of its columns).
 void nn_sum_rows(const float *x, float *sum, long rows, long width, long row_stride);

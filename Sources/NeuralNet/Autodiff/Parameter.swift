@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A trainable (or saved-but-not-trained) tensor owned by a layer.
 ///
@@ -11,10 +12,12 @@ public final class Parameter {
     /// `predict` throws `NeuralNetError.invalidArgument` naming the parameter and both shapes
     /// (`predict` stops with that message; `output(for:)` throws it).
     public var value: Tensor {
-        get { storage }
+        // Read in place: the forward pass reads every parameter on every step.
+        _read { yield storage }
         set {
             if storage.count > 0 && newValue.dimensions != storage.dimensions {
                 rejectedShape = newValue.shape
+                Parameter.anyRejected.store(true, ordering: .relaxed)
             } else {
                 storage = newValue
                 rejectedShape = nil
@@ -27,6 +30,9 @@ public final class Parameter {
     /// The shape of a tensor last assigned to `value` and refused because it differs from the
     /// built shape; nil when the last assignment was taken.
     public private(set) var rejectedShape: [Int]?
+    /// Whether any parameter has ever refused a value: until one has, models skip looking
+    /// (`predict` of one sample is a few microseconds, and the check would be a tenth of it).
+    static let anyRejected = Atomic(false)
     /// The gradient accumulated by `backward()` since the last step, if any.
     public var gradient: Tensor? {
         get { accumulated }

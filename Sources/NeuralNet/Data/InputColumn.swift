@@ -1,3 +1,5 @@
+import NeuralNetKernels
+
 /// One input array of a dataset, `[count, ...]`: `Float` values, or bytes with a scale, as
 /// image files store them (`x = byte · scale`). Bytes take a quarter of the memory; training
 /// converts each batch's rows to `Float` as it gathers them, which costs nothing measurable
@@ -78,14 +80,13 @@ struct InputColumn: Sendable {
             var dimensions = Dimensions(shape)
             dimensions[0] = rows.count
             batch = Tensor(reusing: batch, dimensions: dimensions)
+            let rowList = rows.withContiguousStorageIfAvailable { Array($0) } ?? Array(rows)
+            for row in rowList { check(row >= 0 && row < count, "row \(row) is outside shape \(shape)") }
             bytes.withUnsafeBufferPointer { source in
                 batch.scalars.withUnsafeMutableBufferPointer { target in
-                    var offset = 0
-                    for row in rows {
-                        check(row >= 0 && row < count, "row \(row) is outside shape \(shape)")
-                        let from = source.baseAddress! + row * width
-                        for j in 0..<width { target[offset + j] = Float(from[j]) * scale }
-                        offset += width
+                    rowList.withUnsafeBufferPointer { list in
+                        guard let first = list.baseAddress, let into = target.baseAddress else { return }
+                        Elementwise.gatherScaledBytes(source.baseAddress!, rows: first, count: list.count, width: width, scale: scale, into: into)
                     }
                 }
             }

@@ -83,8 +83,9 @@ extension Network {
         try checkParameterShapes()
         let outputShapes = try build(inputShapes: inputs.map { Array($0.shape.dropFirst()) })
         let sampleCount = first.shape[0]
-        let batchSize = min(batchSize ?? inferenceBatchSize(), max(sampleCount, 1))
-        try checkBatchRoom(batchSize: batchSize, training: false)
+        let perSample = outputValuesPerSample
+        let batchSize = min(batchSize ?? inferenceBatchSize(perSample: perSample), max(sampleCount, 1))
+        try checkBatchRoom(batchSize: batchSize, training: false, perSample: perSample)
         return try Variable.withoutRecording {
             if sampleCount <= batchSize { return try forward(inputs.map { Variable($0) }, mode: .inference).map(\.value) }
             // The outputs are allocated once and each batch's rows copied into place.
@@ -110,8 +111,8 @@ extension Network {
     /// The batch size `predict` uses when none is given: as many samples as keep one batch's
     /// layer outputs within 64 MB (so a call of a few thousand samples on a small model is one
     /// pass), at least 1.
-    func inferenceBatchSize() -> Int {
-        let perSample = outputValuesPerSample
+    func inferenceBatchSize(perSample: Int? = nil) -> Int {
+        let perSample = perSample ?? outputValuesPerSample
         guard perSample > 0 else { return 1 }
         return max(1, (64 << 20) / (4 * perSample))
     }

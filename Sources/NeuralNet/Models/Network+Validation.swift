@@ -32,6 +32,7 @@ extension Network {
 extension Network {
     /// Throws if a tensor of the wrong shape was assigned to a parameter (see `Parameter.value`).
     func checkParameterShapes() throws {
+        guard Parameter.anyRejected.load(ordering: .relaxed) else { return }
         for (name, parameter) in namedParameters {
             guard let rejected = parameter.rejectedShape else { continue }
             throw NeuralNetError.invalidArgument(
@@ -45,8 +46,8 @@ extension Network {
     /// Throws unless one batch of `batchSize` samples fits in memory: the outputs of every
     /// layer (kept for the backward pass when `training`, with their gradients), so that a huge
     /// batch or layer is an error with a fix rather than a failed allocation.
-    func checkBatchRoom(batchSize: Int, training: Bool) throws {
-        let perSample = outputValuesPerSample
+    func checkBatchRoom(batchSize: Int, training: Bool, perSample: Int? = nil) throws {
+        let perSample = perSample ?? outputValuesPerSample
         let bytesPerValue = training ? 12 : 8
         let (perBatch, overflow) = perSample.multipliedReportingOverflow(by: batchSize)
         if !overflow, perSample >= 0, MemoryBudget.fits(perBatch, bytesPerValue: bytesPerValue) { return }
