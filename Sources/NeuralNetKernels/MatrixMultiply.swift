@@ -47,12 +47,26 @@ public enum MatrixMultiply {
         if m < 0 || n < 0 || k < 0 { fatalError("matrix multiply: negative size m=\(m) n=\(n) k=\(k)") }
         guard m > 0, n > 0 else { return }
         let (lda, ldb) = (transposeA ? m : k, transposeB ? k : n)
+        let threads = threads ?? ComputeThreads.count
         if nn_sgemm_needs_workspace(m, n, k, transposeB ? 1 : 0) == 0 {
-            nn_sgemm(kernel.cValue, transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, a, lda, b, ldb, c, n,
-                     accumulate ? 1 : 0, nil, &epilogue)
+            // One or two rows stream B once: above about 130,000 multiply-adds two threads each
+            // stream half of B's columns from their own core's cache (one-sample inference of a
+            // 784-256 layer), which beats waking the second thread.
+            let parts = m * n * k < 1 << 17 || n < 128 || transposeB ? 1 : min(threads, 2)
+            guard parts > 1 else {
+                nn_sgemm(kernel.cValue, transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, a, lda, b, ldb, c, n,
+                         accumulate ? 1 : 0, nil, &epilogue)
+                return
+            }
+            let chunk = ((n + parts - 1) / parts + 31) / 32 * 32
+            ComputeThreads.parallelFor((n + chunk - 1) / chunk, threads: parts) { block in
+                let start = block * chunk, columns = min(chunk, n - start)
+                var blockEpilogue = nn_epilogue(bias: bias.map { $0 + start }, relu: relu ? 1 : 0)
+                nn_sgemm(kernel.cValue, transposeA ? 1 : 0, 0, m, columns, k, a, lda, b + start, ldb, c + start, n,
+                         accumulate ? 1 : 0, nil, &blockEpilogue)
+            }
             return
         }
-        let threads = threads ?? ComputeThreads.count
         // Below about a million multiply-adds, waking a second thread costs more than it saves
         // (measured: one-sample inference, 200,000 multiply-adds, is slower on two threads).
         let parts = m * n * k < 1 << 20 ? 1 : max(1, min(threads, 64))

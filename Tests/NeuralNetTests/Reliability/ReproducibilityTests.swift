@@ -57,3 +57,21 @@ struct ReproducibilityTests {
         #expect(other != reference.weights)
     }
 }
+
+extension ReproducibilityTests {
+    @Test func oneSamplePredictionsAreTheSameOnAnyThreadCount() throws {
+        // A 784-256 layer on one sample: two threads each take half of the columns.
+        let model = Sequential([Dense(256, activation: .relu), Dense(130), Dense(10)], inputShape: [784], loss: .meanSquaredError)
+        try model.build()
+        let x = randomTensor([1, 784], seed: 9)
+        let one = try ComputeThreads.$count.withValue(1) { try model.output(for: x) }
+        for threads in [2, 3] {
+            let many = try ComputeThreads.$count.withValue(threads) { try model.output(for: x) }
+            #expect(many.scalars.map(\.bitPattern) == one.scalars.map(\.bitPattern), "\(threads) threads")
+        }
+        // Two samples go through the same one-or-two-row path: the first row is the same.
+        let pair = Tensor(shape: [2, 784], scalars: x.scalars + x.scalars)
+        let two = try ComputeThreads.$count.withValue(2) { try model.output(for: pair) }
+        #expect(two.scalars.prefix(10).map(\.bitPattern) == one.scalars.map(\.bitPattern))
+    }
+}
