@@ -28,6 +28,9 @@ import argparse
 import gzip
 import json
 import os
+
+# NumPy's OpenBLAS reads its thread count when it is loaded: the same count as every other side.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", os.environ.get("NEURALNET_THREADS", str(os.cpu_count())))
 import statistics
 import struct
 import subprocess
@@ -214,6 +217,8 @@ def gemm(n, runs):
 
 def ours_once(nn, workload, data):
     """One run of `workload` by NeuralNet's `nn bench`."""
+    # OpenBLAS's threads spin for a while after a multiply; let them sleep before NeuralNet runs.
+    time.sleep(1)
     with tempfile.TemporaryDirectory() as directory:
         path = os.path.join(directory, "ours.json")
         subprocess.run([nn, "bench", "--only", workload, "--runs", "1", "--cnn-runs", "1", "--data", data, "--json", path],
@@ -261,7 +266,7 @@ def main():
                        "ORT": lambda: peers.onnx_infer(session, test_x.numpy(), 1000)},
     }
     for n in (256, 512, 1024, 2048):
-        peer_runs[f"gemm-{n}"] = {"PyTorch": lambda n=n: gemm(n, 1)}
+        peer_runs[f"gemm-{n}"] = {"PyTorch": lambda n=n: gemm(n, 1), "NumPy": lambda n=n: peers.numpy_gemm(n)}
     windows = text_windows()
     peer_runs["lstm-train"] = {"PyTorch": lambda: text_steps("lstm", windows)}
     peer_runs["gpt-train"] = {"PyTorch": lambda: text_steps("gpt", windows)}
@@ -289,7 +294,7 @@ def main():
         results[name] = {peer: statistics.median(values) for peer, values in figures.items()}
         if mine:
             ours[name] = statistics.median(mine)
-    versions = {"PyTorch": torch.__version__}
+    versions = {"PyTorch": torch.__version__, "NumPy": np.__version__}
     if peers.jax_available() and not args.no_jax:
         import jax
         versions["JAX"] = jax.__version__

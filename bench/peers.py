@@ -151,6 +151,23 @@ def jax_xor():
     return time.perf_counter() - start
 
 
+# ---- NumPy ------------------------------------------------------------------------------------
+
+def numpy_gemm(n):
+    """GFLOP/s of an n×n float32 multiply through NumPy's BLAS (OpenBLAS in the PyPI wheel),
+    about 40 ms a measurement as in `nn bench`; the thread count comes from OPENBLAS_NUM_THREADS,
+    set before NumPy is imported."""
+    rng = np.random.default_rng(3)
+    a, b = rng.random((n, n), dtype=np.float32), rng.random((n, n), dtype=np.float32)
+    c = np.empty((n, n), dtype=np.float32)
+    repeats = max(1, int(2e10 / (2 * n ** 3)))
+    np.matmul(a, b, out=c)
+    start = time.perf_counter()
+    for _ in range(repeats):
+        np.matmul(a, b, out=c)
+    return 2 * n ** 3 / ((time.perf_counter() - start) / repeats) / 1e9
+
+
 # ---- ONNX Runtime ----------------------------------------------------------------------------
 
 def onnx_session(model, threads, path):
