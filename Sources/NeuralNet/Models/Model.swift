@@ -127,7 +127,6 @@ public final class Model: Network {
     @discardableResult
     public func build(inputShapes: [[Int]]) throws -> [[Int]] {
         if let problem { throw problem }
-        try checkSetup()
         let expected = inputs.map(\.shape)
         guard inputShapes == expected else {
             throw NeuralNetError.shapeMismatch(
@@ -155,7 +154,6 @@ public final class Model: Network {
         for (index, call) in graph.calls.enumerated() {
             let layer = layers[call.layer]
             do {
-                try layer.checkArgumentsDeep()
                 if let merge = merges[index] {
                     values.append(try merge.forward(call.inputSlots.map { values[$0] }, mode: mode))
                 } else {

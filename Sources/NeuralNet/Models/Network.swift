@@ -93,7 +93,10 @@ extension Network {
                 "\(Self.self): the input shape is unknown; pass inputShape: when making the model, or call build(inputShape:) "
                     + "(build(inputShapes:) for several inputs)")
         }
-        return try build(inputShapes: inputShapes)
+        let shapes = try build(inputShapes: inputShapes)
+        // The losses and the optimizer are part of the definition a build checks.
+        try checkSetup()
+        return shapes
     }
 
     /// The total of each output's weighted loss, and each output's own loss.
