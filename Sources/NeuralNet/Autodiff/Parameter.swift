@@ -154,18 +154,19 @@ extension Parameter {
 
 extension Parameter {
     /// Throws unless parameters of `shapes` can be made for `layer`: shapes a tensor may have,
-    /// which fit in the `MemoryBudget` with their gradients and optimizer state. Layers call it before they
-    /// allocate, so that `Dense(300_000_000)` is an error naming the layer, not a failed
-    /// allocation.
+    /// which fit in the `MemoryBudget` with their gradients and optimizer state. Layers call it
+    /// before they allocate, so that `Dense(300_000_000)` is an error naming the layer, not a
+    /// failed allocation.
     static func checkRoom(for shapes: [[Int]], layer: String) throws {
         var total = 0
         for shape in shapes {
             if let problem = Dimensions.problem(with: shape) {
                 throw NeuralNetError.invalidArgument("\(layer): its parameter \(problem)")
             }
-            total = total.addingReportingOverflow(Dimensions.elementCount(shape) ?? Int.max).partialValue
+            let (sum, overflow) = total.addingReportingOverflow(Dimensions.elementCount(shape) ?? Int.max)
+            total = overflow ? Int.max : sum
         }
-        if total < 0 || !MemoryBudget.fits(total, bytesPerValue: 16) {
+        if !MemoryBudget.fits(total, bytesPerValue: 16) {
             throw NeuralNetError.invalidArgument(
                 "\(layer): its parameters \(shapes) (\(total) values) need more than the memory budget of \(MemoryBudget.description) "
                     + "to train (16 bytes each with gradients and optimizer state); use fewer units or filters, or see MemoryBudget")
