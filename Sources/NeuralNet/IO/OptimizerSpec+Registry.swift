@@ -5,7 +5,7 @@ extension SGD: SpecifiableOptimizer {
 
     public convenience init(arguments: inout SpecArguments) throws {
         let common = try arguments.commonHyperparameters(learningRate: 0.01)
-        self.init(learningRate: common.learningRate, momentum: try arguments.fraction("momentum", default: 0),
+        self.init(learningRate: common.learningRate, momentum: try arguments.float("momentum", default: 0),
                   nesterov: try arguments.bool("nesterov", default: false), weightDecay: common.weightDecay,
                   clipNorm: common.clipNorm)
     }
@@ -21,8 +21,8 @@ extension Adam: SpecifiableOptimizer {
 
     public convenience init(arguments: inout SpecArguments) throws {
         let common = try arguments.commonHyperparameters(learningRate: 1e-3)
-        self.init(learningRate: common.learningRate, beta1: try arguments.fraction("beta1", default: 0.9),
-                  beta2: try arguments.fraction("beta2", default: 0.999), epsilon: try arguments.positive("epsilon", default: 1e-7),
+        self.init(learningRate: common.learningRate, beta1: try arguments.float("beta1", default: 0.9),
+                  beta2: try arguments.float("beta2", default: 0.999), epsilon: try arguments.float("epsilon", default: 1e-7),
                   weightDecay: common.weightDecay, clipNorm: common.clipNorm)
     }
 
@@ -38,8 +38,8 @@ extension AdamW: SpecifiableOptimizer {
 
     public convenience init(arguments: inout SpecArguments) throws {
         let common = try arguments.commonHyperparameters(learningRate: 1e-3, weightDecay: 0.01)
-        self.init(learningRate: common.learningRate, beta1: try arguments.fraction("beta1", default: 0.9),
-                  beta2: try arguments.fraction("beta2", default: 0.999), epsilon: try arguments.positive("epsilon", default: 1e-7),
+        self.init(learningRate: common.learningRate, beta1: try arguments.float("beta1", default: 0.9),
+                  beta2: try arguments.float("beta2", default: 0.999), epsilon: try arguments.float("epsilon", default: 1e-7),
                   weightDecay: common.weightDecay, clipNorm: common.clipNorm)
     }
 
@@ -55,8 +55,8 @@ extension RMSProp: SpecifiableOptimizer {
 
     public convenience init(arguments: inout SpecArguments) throws {
         let common = try arguments.commonHyperparameters(learningRate: 1e-3)
-        self.init(learningRate: common.learningRate, rho: try arguments.fraction("rho", default: 0.9),
-                  epsilon: try arguments.positive("epsilon", default: 1e-7), weightDecay: common.weightDecay,
+        self.init(learningRate: common.learningRate, rho: try arguments.float("rho", default: 0.9),
+                  epsilon: try arguments.float("epsilon", default: 1e-7), weightDecay: common.weightDecay,
                   clipNorm: common.clipNorm)
     }
 
@@ -71,7 +71,7 @@ extension Adagrad: SpecifiableOptimizer {
 
     public convenience init(arguments: inout SpecArguments) throws {
         let common = try arguments.commonHyperparameters(learningRate: 1e-2)
-        self.init(learningRate: common.learningRate, epsilon: try arguments.positive("epsilon", default: 1e-10),
+        self.init(learningRate: common.learningRate, epsilon: try arguments.float("epsilon", default: 1e-10),
                   weightDecay: common.weightDecay, clipNorm: common.clipNorm)
     }
 

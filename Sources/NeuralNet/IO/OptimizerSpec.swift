@@ -36,7 +36,10 @@ public struct OptimizerSpec: Codable, Equatable, Sendable {
         guard let optimizerType = registry.optimizerType(named: type) else {
             throw SpecArguments.unknownType(type, kind: "optimizer", protocol: "SpecifiableOptimizer", known: registry.optimizerTypeNames)
         }
-        return try SpecArguments.reading(kind: "optimizer", type: type, values: arguments) { try optimizerType.init(arguments: &$0) }
+        let optimizer = try SpecArguments.reading(kind: "optimizer", type: type, values: arguments) { try optimizerType.init(arguments: &$0) }
+        // The optimizer checks its own ranges, as when made in code.
+        try optimizer.checkArguments("optimizer \(type)")
+        return optimizer
     }
 
     /// The spec of `optimizer`, or an error if its type cannot be written to a model file.
@@ -62,38 +65,13 @@ public protocol SpecifiableOptimizer: Optimizer {
 }
 
 extension SpecArguments {
-    /// The hyperparameters every optimizer shares: a positive learning rate (or `default`),
-    /// a weight decay ≥ 0, and a positive clip norm or none.
+    /// The hyperparameters every optimizer shares: the learning rate (or `default`), the weight
+    /// decay and the clip norm (or none). Their ranges are the optimizer's own to check
+    /// (`Optimizer.argumentProblem`), which `makeOptimizer` asks.
     mutating func commonHyperparameters(
         learningRate defaultRate: Float, weightDecay defaultDecay: Float = 0
     ) throws -> (learningRate: Float, weightDecay: Float, clipNorm: Float?) {
-        let rate = try float("learningRate", default: defaultRate)
-        let decay = try float("weightDecay", default: defaultDecay)
-        let clip = try optionalFloat("clipNorm")
-        guard rate > 0, rate.isFinite, decay >= 0, decay.isFinite, clip.map({ $0 > 0 && $0.isFinite }) ?? true else {
-            throw NeuralNetError.invalidArgument(
-                "optimizer \(type): learningRate must be positive (got \(rate)), weightDecay ≥ 0 (got \(decay)), "
-                    + "clipNorm positive or null (got \(clip.map { "\($0)" } ?? "null"))")
-        }
-        return (rate, decay, clip)
-    }
-
-    /// A number in `[0, 1)`, such as a momentum or a decay rate.
-    mutating func fraction(_ key: String, default defaultValue: Float) throws -> Float {
-        let value = try float(key, default: defaultValue)
-        guard value >= 0 && value < 1 else {
-            throw NeuralNetError.invalidArgument("optimizer \(type): \(key) must be in [0, 1), got \(value)")
-        }
-        return value
-    }
-
-    /// A positive number, such as an epsilon.
-    mutating func positive(_ key: String, default defaultValue: Float) throws -> Float {
-        let value = try float(key, default: defaultValue)
-        guard value > 0 && value.isFinite else {
-            throw NeuralNetError.invalidArgument("optimizer \(type): \(key) must be positive, got \(value)")
-        }
-        return value
+        (try float("learningRate", default: defaultRate), try float("weightDecay", default: defaultDecay), try optionalFloat("clipNorm"))
     }
 }
 
