@@ -242,11 +242,19 @@ final class EpochTimer: Callback {
     }
 
     static func peakResidentMegabytes() -> Double {
-        var usage = rusage()
         #if os(Linux)
+        // VmHWM is this program's own peak; `ru_maxrss` survives `execve` and would count the
+        // launcher's (`swift run`) memory too.
+        if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+           let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+           let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "") {
+            return kilobytes / 1024
+        }
+        var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         return Double(usage.ru_maxrss) / 1024          // kilobytes on Linux
         #else
+        var usage = rusage()
         getrusage(RUSAGE_SELF, &usage)
         return Double(usage.ru_maxrss) / 1_048_576     // bytes on macOS
         #endif
