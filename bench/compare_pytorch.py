@@ -261,6 +261,7 @@ def main():
         "cnn-train": {"PyTorch": lambda: train_epoch(cnn(), train_x, train_y),
                       "JAX": lambda: peers.jax_cnn_train(train_x.numpy(), train_y.numpy())},
         "xor": {"PyTorch": xor, "JAX": peers.jax_xor},
+        "xor-compiled": {"PyTorch": xor, "JAX": peers.jax_xor},
         "infer-1": {"PyTorch": lambda: infer(trained, test_x, 1), "ORT": lambda: peers.onnx_infer(session, test_x.numpy(), 1)},
         "infer-1000": {"PyTorch": lambda: infer(trained, test_x, 1000),
                        "ORT": lambda: peers.onnx_infer(session, test_x.numpy(), 1000)},

@@ -10,7 +10,7 @@ struct Bench: ParsableCommand {
         discussion: """
             mlp-train and cnn-train: one epoch over the 60,000 Fashion-MNIST training images (Adam 1e-3, \
             batch 64), seconds. xor: the 2-3-1 tanh network, 1,000 epochs of 4 single-sample steps, \
-            seconds. infer-1 / infer-1000: the trained MLP predicting the 10,000 test images one at a time \
+            seconds; xor-compiled: the same with fit(..., compile: true). infer-1 / infer-1000: the trained MLP predicting the 10,000 test images one at a time \
             / 1,000 at a time, samples per second. gemm-N: an N×N single-precision multiply, GFLOP/s. \
             lstm-train: 100 steps of the charlstm preset (Embedding 64, two LSTM layers of 256 units, batch 32 of \
             128 characters, Adam), seconds. gpt-train: 100 steps of the chargpt preset (4 blocks, 4 heads, width 128, \
@@ -35,7 +35,7 @@ struct Bench: ParsableCommand {
     var kernel: KernelChoice = .automatic
 
     enum Workload: String, CaseIterable, ExpressibleByArgument {
-        case mlpTrain = "mlp-train", cnnTrain = "cnn-train", xor, infer1 = "infer-1", infer1000 = "infer-1000"
+        case mlpTrain = "mlp-train", cnnTrain = "cnn-train", xor, xorCompiled = "xor-compiled", infer1 = "infer-1", infer1000 = "infer-1000"
         case gemm256 = "gemm-256", gemm512 = "gemm-512", gemm1024 = "gemm-1024", gemm2048 = "gemm-2048"
         case lstmTrain = "lstm-train", gptTrain = "gpt-train"
     }
@@ -71,7 +71,7 @@ struct Bench: ParsableCommand {
             let peak = EpochTimer.peakResidentMegabytes()
             results.append((workload, value, unit, peak))
             print(workload.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)
-                  + String(format: "%12.4g", value) + "  " + unit.padding(toLength: 18, withPad: " ", startingAt: 0)
+                  + String(format: "%12.4g", value) + "  " + unit.padding(toLength: 20, withPad: " ", startingAt: 0)
                   + String(format: "peak %.0f MB", peak))
         }
         if let json {
@@ -106,7 +106,8 @@ struct Bench: ParsableCommand {
                 return try time { try model.fit(data!.train, epochs: 1, batchSize: 64, seed: 1, progress: .silent) }
             }
             return (seconds, "s per epoch")
-        case .xor:
+        case .xor, .xorCompiled:
+            let compile = workload == .xorCompiled
             let x = Tensor([[0, 0], [0, 1], [1, 0], [1, 1]]), y = Tensor([[0], [1], [1], [0]])
             func network() throws -> Sequential {
                 let net = Sequential(loss: .meanSquaredError, optimizer: SGD(learningRate: 0.1)) {
@@ -117,10 +118,10 @@ struct Bench: ParsableCommand {
                 return net
             }
             // Untimed first, as for the other training workloads: 100 epochs of a throwaway copy.
-            try network().fit(x, y, epochs: 100, batchSize: 1, seed: 1, progress: .silent)
+            try network().fit(x, y, epochs: 100, batchSize: 1, seed: 1, progress: .silent, compile: compile)
             let seconds = try median(runs) {
                 let net = try network()
-                return try time { try net.fit(x, y, epochs: 1000, batchSize: 1, seed: 1, progress: .silent) }
+                return try time { try net.fit(x, y, epochs: 1000, batchSize: 1, seed: 1, progress: .silent, compile: compile) }
             }
             return (seconds, "s for 1,000 epochs")
         case .infer1, .infer1000:

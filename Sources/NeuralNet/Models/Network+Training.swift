@@ -31,6 +31,10 @@ extension Network {
     ///     each takes its shard of every batch (`batchSize` is the global batch), gradients and
     ///     the epoch's totals are summed across them, and they start from process 0's weights.
     ///   - progress: how progress is reported on standard error.
+    ///   - compile: for a small dense network (a `Sequential` of `Dense` layers, the mean
+    ///     squared error, tiny products), replay a step planned once instead of recording the
+    ///     tape every step: the same kernels in the same order, so bit-identical weights, with
+    ///     far less bookkeeping per step (see `CompiledStep`). Other models train eagerly.
     /// - Returns: the loss and metrics of every epoch, and the learning rate at its end
     ///   (`"learning_rate"`). A model with several outputs also logs
     ///   each output's loss and metrics (`"output0_loss"`, `"output1_accuracy"`); `"loss"` is
@@ -41,7 +45,8 @@ extension Network {
     public func fit(
         _ dataset: Dataset, epochs: Int = 1, batchSize: Int = 32, validation: Dataset? = nil, validationSplit: Double = 0,
         shuffle: Bool = true, callbacks: [any Callback] = [], seed: UInt64? = nil, initialEpoch: Int = 0, resumeFrom: URL? = nil,
-        accumulationSteps: Int = 1, distribution: (any DistributionStrategy)? = nil, progress: ProgressStyle = .automatic
+        accumulationSteps: Int = 1, distribution: (any DistributionStrategy)? = nil, progress: ProgressStyle = .automatic,
+        compile: Bool = false
     ) throws -> History {
         guard accumulationSteps > 0 else {
             throw NeuralNetError.invalidArgument("fit: accumulationSteps must be positive, got \(accumulationSteps)")
@@ -73,7 +78,7 @@ extension Network {
         try distribution?.broadcast(namedParameters.map(\.parameter))
         try checkBatchRoom(batchSize: min(batchSize, dataset.count), training: true)
         try train(session, on: dataset, batchSize: batchSize, accumulationSteps: accumulationSteps, distribution: distribution,
-                  validation: validation, shuffle: shuffle, sessionCallbacks: sessionCallbacks)
+                  validation: validation, shuffle: shuffle, sessionCallbacks: sessionCallbacks, compile: compile)
         callbacks.forEach { $0.trainingDidEnd(history: session.history) }
         return session.history
     }
@@ -81,10 +86,24 @@ extension Network {
     /// The epochs of `session` from where it stands (mid-epoch after a resume) to its last.
     private func train(
         _ session: TrainingSession, on dataset: Dataset, batchSize: Int, accumulationSteps: Int,
-        distribution: (any DistributionStrategy)?, validation: Dataset?, shuffle: Bool, sessionCallbacks: [any SessionCallback]
+        distribution: (any DistributionStrategy)?, validation: Dataset?, shuffle: Bool, sessionCallbacks: [any SessionCallback],
+        compile: Bool
     ) throws {
         let callbacks = session.callbacks
         let parameters = trainableParameters
+        // Plans of the compiled step by batch size (the last batch of an epoch may be smaller).
+        var plans: [Int: CompiledStep?] = [:]
+        var last: (batch: Int, plan: CompiledStep?) = (0, nil)
+        let flat = dataset.sampleShape.count == 1 && dataset.labelTensors[0].rank == 2
+        let sequential = compile && flat && accumulationSteps == 1 && distribution == nil ? self as? Sequential : nil
+        func plan(_ batch: Int) -> CompiledStep? {
+            guard let sequential else { return nil }
+            if last.batch == batch { return last.plan }
+            let made = plans[batch] ?? CompiledStep(sequential, batch: batch)
+            plans[batch] = made
+            last = (batch, made)
+            return made
+        }
         var inputs = Array(repeating: Tensor.empty, count: dataset.inputColumns.count)
         var targets = Array(repeating: Tensor.empty, count: dataset.labelTensors.count)
         let single = isSingleInputAndOutput
@@ -107,9 +126,15 @@ extension Network {
                 if !callbacks.isEmpty { callbacks.forEach { $0.batchWillBegin(session.batchesDone + 1, epoch: epoch) } }
                 let start = session.batchesDone * batchSize
                 let samples = session.order[start..<min(start + batchSize, session.sampleCount)]
-                let lossValue = try trainBatch(
-                    samples, of: dataset, parts: accumulationSteps, single: single, parameters: parameters,
-                    distribution: distribution, inputs: &inputs, targets: &targets, totals: &session.totals)
+                let lossValue: Float
+                if let compiled = plan(samples.count) {
+                    lossValue = compiled.train(samples, of: dataset, optimizer: optimizer, parameters: parameters,
+                                               inputs: &inputs[0], targets: &targets[0], totals: &session.totals)
+                } else {
+                    lossValue = try trainBatch(
+                        samples, of: dataset, parts: accumulationSteps, single: single, parameters: parameters,
+                        distribution: distribution, inputs: &inputs, targets: &targets, totals: &session.totals)
+                }
                 guard lossValue.isFinite else {
                     throw NeuralNetError.nonFiniteLoss(epoch: epoch, batch: session.batchesDone + 1, value: lossValue)
                 }
@@ -142,12 +167,13 @@ extension Network {
         _ x: Tensor, _ y: Tensor, epochs: Int = 1, batchSize: Int = 32, validation: (Tensor, Tensor)? = nil,
         validationSplit: Double = 0, shuffle: Bool = true, callbacks: [any Callback] = [], seed: UInt64? = nil, initialEpoch: Int = 0,
         resumeFrom: URL? = nil, accumulationSteps: Int = 1, distribution: (any DistributionStrategy)? = nil,
-        progress: ProgressStyle = .automatic
+        progress: ProgressStyle = .automatic, compile: Bool = false
     ) throws -> History {
         try fit(
             [x], [y], epochs: epochs, batchSize: batchSize, validation: validation.map { ([$0.0], [$0.1]) },
             validationSplit: validationSplit, shuffle: shuffle, callbacks: callbacks, seed: seed, initialEpoch: initialEpoch,
-            resumeFrom: resumeFrom, accumulationSteps: accumulationSteps, distribution: distribution, progress: progress)
+            resumeFrom: resumeFrom, accumulationSteps: accumulationSteps, distribution: distribution, progress: progress,
+            compile: compile)
     }
 
     /// Trains a model of several inputs or outputs on one tensor per input (`x`) and one per
@@ -157,13 +183,13 @@ extension Network {
         _ x: [Tensor], _ y: [Tensor], epochs: Int = 1, batchSize: Int = 32, validation: ([Tensor], [Tensor])? = nil,
         validationSplit: Double = 0, shuffle: Bool = true, callbacks: [any Callback] = [], seed: UInt64? = nil, initialEpoch: Int = 0,
         resumeFrom: URL? = nil, accumulationSteps: Int = 1, distribution: (any DistributionStrategy)? = nil,
-        progress: ProgressStyle = .automatic
+        progress: ProgressStyle = .automatic, compile: Bool = false
     ) throws -> History {
         try fit(
             try Dataset(inputs: x, labels: y), epochs: epochs, batchSize: batchSize,
             validation: try validation.map { try Dataset(inputs: $0.0, labels: $0.1) }, validationSplit: validationSplit, shuffle: shuffle,
             callbacks: callbacks, seed: seed, initialEpoch: initialEpoch, resumeFrom: resumeFrom,
-            accumulationSteps: accumulationSteps, distribution: distribution, progress: progress)
+            accumulationSteps: accumulationSteps, distribution: distribution, progress: progress, compile: compile)
     }
 
     /// `dataset` less its last `split` fraction, and that fraction as validation data (or the

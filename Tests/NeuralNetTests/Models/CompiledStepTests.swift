@@ -1,0 +1,55 @@
+import Testing
+@testable import NeuralNet
+
+/// `fit(..., compile: true)` replays a planned step for small dense networks and gives the
+/// weights and history of eager training, bit for bit; other models train eagerly.
+struct CompiledStepTests {
+    static func train(_ make: () -> Sequential, _ x: Tensor, _ y: Tensor, batch: Int, compile: Bool) throws -> ([Tensor], [[String: Float]]) {
+        let model = make()
+        let history = try model.fit(x, y, epochs: 30, batchSize: batch, seed: 4, progress: .silent, compile: compile)
+        return (model.namedParameters.map(\.parameter.value), history.epochs)
+    }
+
+    static func expectSame(_ a: ([Tensor], [[String: Float]]), _ b: ([Tensor], [[String: Float]]), _ label: String) {
+        #expect(a.0.count == b.0.count, "\(label)")
+        for (p, q) in zip(a.0, b.0) { #expect(p.scalars.map(\.bitPattern) == q.scalars.map(\.bitPattern), "\(label)") }
+        #expect(a.1 == b.1, "\(label)")
+    }
+
+    @Test func xorCompiledIsBitIdenticalToEager() throws {
+        let x = Tensor([[0, 0], [0, 1], [1, 0], [1, 1]]), y = Tensor([[0], [1], [1], [0]])
+        let make = {
+            Sequential([Dense(2, 3, activation: .tanh), Dense(3, 1, activation: .tanh)], loss: .meanSquaredError,
+                       optimizer: SGD(learningRate: 0.1), seed: 1)
+        }
+        #expect(CompiledStep(make(), batch: 1) != nil)
+        let eager = try Self.train(make, x, y, batch: 1, compile: false)
+        Self.expectSame(try Self.train(make, x, y, batch: 1, compile: true), eager, "xor")
+        #expect(eager.1.last!["loss"]! < eager.1.first!["loss"]!)                    // it learned
+    }
+
+    @Test func otherActivationsOptimizersAndPartialBatchesMatchToo() throws {
+        let x = randomTensor([10, 3], seed: 2), y = randomTensor([10, 2], in: 0..<1, seed: 3)
+        let optimizers: [() -> any Optimizer] = [{ Adam(learningRate: 0.01) }, { SGD(learningRate: 0.05, momentum: 0.9) }, { RMSProp() }]
+        for (index, optimizer) in optimizers.enumerated() {
+            let make = {
+                Sequential([Dense(3, 4, activation: .relu), Dense(4, 4, activation: .sigmoid, useBias: false), Dense(4, 2, activation: .swish)],
+                           loss: .meanSquaredError, optimizer: optimizer(), metrics: [.meanAbsoluteError], seed: 7)
+            }
+            // Batches of 4: the last of each epoch has 2 samples and its own plan.
+            Self.expectSame(try Self.train(make, x, y, batch: 4, compile: true), try Self.train(make, x, y, batch: 4, compile: false),
+                            "optimizer \(index)")
+        }
+    }
+
+    @Test func modelsWithoutAPlanTrainEagerly() throws {
+        let softmax = Sequential([Dense(3, 4, activation: .relu), Dense(4, 2)], loss: .sparseSoftmaxCrossEntropy)
+        #expect(CompiledStep(softmax, batch: 4) == nil)
+        let wide = Sequential([Dense(300, 300), Dense(300, 1)], loss: .meanSquaredError)
+        #expect(CompiledStep(wide, batch: 64) == nil)                                 // not tiny
+        let x = randomTensor([8, 3], seed: 1), labels = Tensor([0, 1, 0, 1, 1, 0, 0, 1])
+        let make = { Sequential([Dense(3, 4, activation: .relu), Dense(4, 2)], loss: .sparseSoftmaxCrossEntropy, seed: 3) }
+        Self.expectSame(try Self.train(make, x, labels, batch: 4, compile: true), try Self.train(make, x, labels, batch: 4, compile: false),
+                        "fallback")
+    }
+}
