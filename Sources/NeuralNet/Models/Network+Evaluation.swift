@@ -45,17 +45,23 @@ extension Network {
     /// inference mode in batches of `batchSize` (by default as many samples as keep a batch's
     /// layer outputs within 64 MB: usually the whole call in one pass).
     ///
-    /// - Precondition: `x` fits the model's input; a mismatch stops with the layer and shapes.
-    ///   Use `output(for:)` to get the error thrown instead.
+    /// - Precondition: `x` fits the model's input; otherwise the program ends with the layer and
+    ///   shapes on standard error and exit status 1. Use `output(for:)` to get the error thrown
+    ///   instead.
     public func predict(_ x: Tensor, batchSize: Int? = nil) -> Tensor {
-        do { return try output(for: x, batchSize: batchSize) } catch { fatalError("predict: \(error)") }
+        do { return try output(for: x, batchSize: batchSize) } catch {
+            exitWithError(error, in: "predict", throwingTwin: "output(for:)")
+        }
     }
 
     /// The outputs of the model, one tensor per output, for one tensor per input.
     ///
-    /// - Precondition: the inputs fit the model; use `outputs(for:)` to get errors thrown.
+    /// - Precondition: the inputs fit the model; otherwise the program ends with the reason and
+    ///   exit status 1. Use `outputs(for:)` to get errors thrown.
     public func predict(_ inputs: [Tensor], batchSize: Int? = nil) -> [Tensor] {
-        do { return try outputs(for: inputs, batchSize: batchSize) } catch { fatalError("predict: \(error)") }
+        do { return try outputs(for: inputs, batchSize: batchSize) } catch {
+            exitWithError(error, in: "predict", throwingTwin: "outputs(for:)")
+        }
     }
 
     /// The output of a one-input, one-output model for `x`, throwing `NeuralNetError` when `x`

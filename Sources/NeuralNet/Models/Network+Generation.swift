@@ -10,15 +10,15 @@ extension Network {
     /// gives the same text; `temperature: 0` always takes the likeliest character.
     ///
     /// - Precondition: the prompt's characters are in the vocabulary (`vocabulary`, or the one
-    ///   saved with the model) and the arguments are valid; a violation stops with the reason.
-    ///   `generatedText(...)` throws instead.
+    ///   saved with the model) and the arguments are valid; otherwise the program ends with the
+    ///   reason on standard error and exit status 1. `generatedText(...)` throws instead.
     public func generate(
         prompt: String, vocabulary: Vocabulary? = nil, length: Int, temperature: Float = 1, topK: Int? = nil, seed: UInt64 = 0
     ) -> String {
         do {
             return try generatedText(prompt: prompt, vocabulary: vocabulary, length: length, temperature: temperature, topK: topK, seed: seed)
         } catch {
-            fatalError("generate: \(error)")
+            exitWithError(error, in: "generate", throwingTwin: "generatedText(...)")
         }
     }
 

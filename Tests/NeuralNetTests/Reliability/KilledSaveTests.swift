@@ -55,3 +55,26 @@ struct KilledSaveTests {
     }
     #endif
 }
+
+/// The non-throwing `predict` on input that does not fit ends the program cleanly: the reason
+/// on standard error and exit status 1, not a crash.
+struct PredictExitTests {
+    #if os(Linux)
+    @Test func predictOnInputThatDoesNotFitExitsWithStatusOne() throws {
+        let model = Sequential([Dense(3)], inputShape: [4], loss: .meanSquaredError)
+        try model.build()
+        let child = fork()
+        if child == 0 {
+            // Standard error goes nowhere in the child, so the test log stays clean.
+            let null = open("/dev/null", O_WRONLY)
+            dup2(null, 2)
+            _ = model.predict(Tensor.zeros([1, 5]))
+            _exit(0)                                     // not reached: predict must end the process
+        }
+        var status: Int32 = 0
+        waitpid(child, &status, 0)
+        let exited = status & 0x7F == 0, code = (status >> 8) & 0xFF
+        #expect(exited && code == 1, "wait status \(status): a signal or another exit status")
+    }
+    #endif
+}
