@@ -185,3 +185,15 @@ struct JSONNestingTests {
         expectError(containing: "nested more than 64", "safetensors") { _ = try SafeTensors.decode(file) }
     }
 }
+
+/// A summary of a model that cannot be built shows the problem instead of failing.
+struct BadModelSummaryTests {
+    @Test func theSummaryOfAnUnbuildableModelNamesTheProblem() {
+        let sequential = Sequential([Dense(0), Dropout(2)], inputShape: [4], loss: .meanSquaredError)
+        let text = sequential.summary()
+        #expect(text.contains("Dense"))
+        let input = Input(shape: [4])
+        let graph = Model(inputs: input, outputs: Dense(-1)(input), loss: .meanSquaredError)
+        #expect(graph.summary().contains("units must be positive, got -1"))
+    }
+}
