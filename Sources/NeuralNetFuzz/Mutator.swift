@@ -16,7 +16,9 @@ public struct Mutator {
 
     /// A mutator of `corpus` drawing from `seed`.
     public init(corpus: [[UInt8]], isText: Bool, isSafeTensors: Bool = false, seed: UInt64, maximumLength: Int = 1 << 18) {
-        precondition(!corpus.isEmpty, "a fuzz target needs at least one valid input")
+        // A target's corpus is made by its own code, never read from a user: an empty one is
+        // a mistake in the target.
+        if corpus.isEmpty { fatalError("Mutator: a fuzz target needs at least one valid input, got none") }
         self.corpus = corpus
         self.isText = isText
         self.state = seed &+ 0x9E37_79B9_7F4A_7C15

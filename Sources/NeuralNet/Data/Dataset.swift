@@ -65,8 +65,14 @@ public struct Dataset: Sendable {
                 "Dataset: inputs of shapes \(columns.map(\.shape)) and labels of shapes \(labels.map(\.shape)) "
                     + "must be at least one of each, all with the same number of samples (first axis)")
         }
+        self.init(checkedColumns: columns, labels: labels, problem: nil)
+    }
+
+    /// Columns and labels already known to agree (a gathering of a valid dataset's rows).
+    private init(checkedColumns columns: [InputColumn], labels: [Tensor], problem: String?) {
         inputColumns = columns
         labelTensors = labels
+        self.problem = problem
     }
 
     /// The number of samples.
@@ -84,9 +90,8 @@ public struct Dataset: Sendable {
     /// The samples at `indices`, in that order.
     public subscript(indices: some Collection<Int>) -> Dataset {
         // Every tensor is gathered with the same indices, so the counts stay equal.
-        var result = try! Dataset(columns: inputColumns.map { $0.gathering(indices) }, labels: labelTensors.map { $0.gatheringRows(indices) })
-        result.problem = problem
-        return result
+        Dataset(checkedColumns: inputColumns.map { $0.gathering(indices) }, labels: labelTensors.map { $0.gatheringRows(indices) },
+                problem: problem)
     }
 
     /// The first `n` samples (all of them if there are fewer).

@@ -80,16 +80,18 @@ struct InputColumn: Sendable {
             var dimensions = Dimensions(shape)
             dimensions[0] = rows.count
             batch = Tensor(reusing: batch, dimensions: dimensions)
-            let rowList = rows.withContiguousStorageIfAvailable { Array($0) } ?? Array(rows)
-            for row in rowList { check(row >= 0 && row < count, "row \(row) is outside shape \(shape)") }
-            bytes.withUnsafeBufferPointer { source in
-                batch.scalars.withUnsafeMutableBufferPointer { target in
-                    rowList.withUnsafeBufferPointer { list in
+            // The rows are read in place when they are contiguous (the training loop's slice of
+            // its sample order), so a batch allocates nothing.
+            let gather = { (list: UnsafeBufferPointer<Int>) in
+                for row in list { check(row >= 0 && row < count, "row \(row) is outside shape \(shape)") }
+                bytes.withUnsafeBufferPointer { source in
+                    batch.scalars.withUnsafeMutableBufferPointer { target in
                         guard let first = list.baseAddress, let into = target.baseAddress else { return }
                         Elementwise.gatherScaledBytes(source.baseAddress!, rows: first, count: list.count, width: width, scale: scale, into: into)
                     }
                 }
             }
+            if rows.withContiguousStorageIfAvailable(gather) == nil { Array(rows).withUnsafeBufferPointer(gather) }
         }
     }
 }

@@ -84,8 +84,12 @@ public final class BatchNorm: Layer {
 
 extension BatchNorm: ArgumentChecked {
     public var argumentProblem: String? {
-        ArgumentProblem.first(
-            (momentum >= 0 && momentum <= 1, "momentum must be in [0, 1], got \(momentum); Keras's default is 0.99"),
-            (epsilon > 0 && epsilon.isFinite, "epsilon must be positive, got \(epsilon); Keras's default is 0.001"))
+        guard momentum >= 0 && momentum <= 1 else {
+            return "momentum must be in [0, 1], got \(momentum); Keras's default is 0.99"
+        }
+        guard epsilon > 0 && epsilon.isFinite else {
+            return "epsilon must be positive, got \(epsilon); Keras's default is 0.001"
+        }
+        return nil
     }
 }

@@ -49,6 +49,9 @@ public final class Concatenate: MergeLayer {
 
 extension Concatenate: ArgumentChecked {
     public var argumentProblem: String? {
-        ArgumentProblem.first((axis != 0, "it cannot join along the batch axis 0; use an axis of the samples (1, 2, ... or -1)"))
+        guard axis != 0 else {
+            return "it cannot join along the batch axis 0; use an axis of the samples (1, 2, ... or -1)"
+        }
+        return nil
     }
 }

@@ -106,11 +106,15 @@ public final class Conv2D: Layer {
 
 extension Conv2D: ArgumentChecked {
     public var argumentProblem: String? {
-        ArgumentProblem.first(
-            (filters > 0, "filters must be positive, got \(filters); give the number of output channels, such as Conv2D(filters: 32, ...)"),
-            (kernelSize.isValid, "kernelSize must be positive, got \(kernelSize); 3 is the usual size"),
-            (strides.isValid, "strides must be positive, got \(strides); 1 keeps every position"),
-            (inputChannels.map { $0 > 0 } ?? true, "inputChannels must be positive, got \(inputChannels ?? 0); leave it out to infer it"),
-            (activation.argumentProblem == nil, activation.argumentProblem ?? ""))
+        guard filters > 0 else {
+            return "filters must be positive, got \(filters); give the number of output channels, such as Conv2D(filters: 32, ...)"
+        }
+        guard kernelSize.isValid else { return "kernelSize must be positive, got \(kernelSize); 3 is the usual size" }
+        guard strides.isValid else { return "strides must be positive, got \(strides); 1 keeps every position" }
+        guard (inputChannels ?? 1) > 0 else {
+            return "inputChannels must be positive, got \(inputChannels ?? 0); leave it out to infer it"
+        }
+        if let problem = activation.argumentProblem { return problem }
+        return nil
     }
 }

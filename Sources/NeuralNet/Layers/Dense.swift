@@ -121,9 +121,13 @@ public final class Dense: Layer {
 
 extension Dense: ArgumentChecked {
     public var argumentProblem: String? {
-        ArgumentProblem.first(
-            (outputSize > 0, "units must be positive, got \(outputSize); give the number of outputs, such as Dense(10)"),
-            (inputSize.map { $0 > 0 } ?? true, "the input size must be positive, got \(inputSize ?? 0); leave it out to infer it"),
-            (activation.argumentProblem == nil, activation.argumentProblem ?? ""))
+        guard outputSize > 0 else {
+            return "units must be positive, got \(outputSize); give the number of outputs, such as Dense(10)"
+        }
+        guard (inputSize ?? 1) > 0 else {
+            return "the input size must be positive, got \(inputSize ?? 0); leave it out to infer it"
+        }
+        if let problem = activation.argumentProblem { return problem }
+        return nil
     }
 }

@@ -79,6 +79,9 @@ public final class Dropout: Layer {
 
 extension Dropout: ArgumentChecked {
     public var argumentProblem: String? {
-        ArgumentProblem.first((rate >= 0 && rate < 1, "the rate must be in [0, 1), got \(rate); it is the fraction of inputs dropped, such as 0.5"))
+        guard rate >= 0 && rate < 1 else {
+            return "the rate must be in [0, 1), got \(rate); it is the fraction of inputs dropped, such as 0.5"
+        }
+        return nil
     }
 }

@@ -35,10 +35,13 @@ public final class Reshape: Layer {
 
 extension Reshape: ArgumentChecked {
     public var argumentProblem: String? {
-        ArgumentProblem.first(
-            (targetShape.filter { $0 == -1 }.count <= 1 && targetShape.allSatisfy { ($0 > 0 && $0 <= Int32.max) || $0 == -1 },
-             "the target shape takes positive sizes and at most one -1, got \(targetShape); such as Reshape([28, 28, 1])"),
-            (targetShape.count < Dimensions.maximumRank,
-             "the target shape \(targetShape) has \(targetShape.count) axes; with the batch at most \(Dimensions.maximumRank) are supported"))
+        let inferred = targetShape.filter { $0 == -1 }.count
+        guard inferred <= 1, targetShape.allSatisfy({ ($0 > 0 && $0 <= Int32.max) || $0 == -1 }) else {
+            return "the target shape takes positive sizes and at most one -1, got \(targetShape); such as Reshape([28, 28, 1])"
+        }
+        guard targetShape.count < Dimensions.maximumRank else {
+            return "the target shape \(targetShape) has \(targetShape.count) axes; with the batch at most \(Dimensions.maximumRank) are supported"
+        }
+        return nil
     }
 }

@@ -95,6 +95,9 @@ extension EarlyStopping: StatefulCallback {
 
 extension EarlyStopping: ArgumentChecked {
     public var argumentProblem: String? {
-        ArgumentProblem.first((patience >= 0, "patience must be 0 or more, got \(patience); it is the epochs to wait, such as 3"))
+        guard patience >= 0 else {
+            return "patience must be 0 or more, got \(patience); it is the epochs to wait, such as 3"
+        }
+        return nil
     }
 }

@@ -101,8 +101,8 @@ extension ModelCheckpoint: ArgumentChecked {
     public var argumentProblem: String? {
         var batches = 1
         if case .batches(let n) = frequency { batches = n }
-        return ArgumentProblem.first(
-            (batches > 0, "every .batches(n) needs n > 0, got \(batches)"),
-            (keepLast > 0, "keepLast must be at least 1, got \(keepLast)"))
+        guard batches > 0 else { return "every .batches(n) needs n > 0, got \(batches)" }
+        guard keepLast > 0 else { return "keepLast must be at least 1, got \(keepLast)" }
+        return nil
     }
 }

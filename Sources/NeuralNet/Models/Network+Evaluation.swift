@@ -95,7 +95,7 @@ extension Network {
         return try Variable.withoutRecording {
             if sampleCount <= batchSize { return try forward(inputs.map { Variable($0) }, mode: .inference).map(\.value) }
             // The outputs are allocated once and each batch's rows copied into place.
-            var results = outputShapes.map { Tensor.zeros([sampleCount] + $0) }
+            var results = outputShapes.map { Tensor(uninitializedDimensions: Dimensions([sampleCount] + $0)) }
             for start in stride(from: 0, to: sampleCount, by: batchSize) {
                 let rows = start..<min(start + batchSize, sampleCount)
                 let batch = try forward(inputs.map { Variable($0.gatheringRows(rows)) }, mode: .inference)

@@ -7,8 +7,9 @@
 ///
 /// ```swift
 /// let predictor = try model.predictor()
-/// await withTaskGroup(of: Tensor.self) { group in
-///     for batch in batches { group.addTask { try! predictor.output(for: batch) } }
+/// try await withThrowingTaskGroup(of: Tensor.self) { group in
+///     for batch in batches { group.addTask { try predictor.output(for: batch) } }
+///     for try await output in group { use(output) }
 /// }
 /// ```
 ///

@@ -83,8 +83,12 @@ public final class ReduceLROnPlateau: StatefulCallback {
 
 extension ReduceLROnPlateau: ArgumentChecked {
     public var argumentProblem: String? {
-        ArgumentProblem.first(
-            (factor > 0 && factor < 1, "factor must be in (0, 1), got \(factor); 0.1 divides the rate by ten"),
-            (patience >= 0 && cooldown >= 0, "patience and cooldown must be 0 or more, got \(patience) and \(cooldown)"))
+        guard factor > 0 && factor < 1 else {
+            return "factor must be in (0, 1), got \(factor); 0.1 divides the rate by ten"
+        }
+        guard patience >= 0 && cooldown >= 0 else {
+            return "patience and cooldown must be 0 or more, got \(patience) and \(cooldown)"
+        }
+        return nil
     }
 }

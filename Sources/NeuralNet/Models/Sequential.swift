@@ -108,7 +108,6 @@ public final class Sequential: Network {
         guard !layers.isEmpty else {
             throw NeuralNetError.invalidArgument("Sequential has no layers; add some with add(_:) or in its block")
         }
-        try checkSetup()
         try Self.checkSampleShape(inputShape, role: "input of Sequential")
         var shape = inputShape
         var shapes: [[Int]] = []

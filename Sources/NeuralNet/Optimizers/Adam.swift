@@ -128,15 +128,21 @@ struct AdamMoments {
 
 extension Adam {
     public var argumentProblem: String? {
-        sharedArgumentProblem ?? ArgumentProblem.first(
-            ((0..<1).contains(beta1) && (0..<1).contains(beta2), "betas must be in [0, 1), got \(beta1) and \(beta2); the usual are 0.9 and 0.999"),
-            (epsilon >= 0 && epsilon.isFinite, "epsilon must be 0 or more, got \(epsilon)"))
+        if let problem = sharedArgumentProblem { return problem }
+        guard (0..<1).contains(beta1) && (0..<1).contains(beta2) else {
+            return "betas must be in [0, 1), got \(beta1) and \(beta2); the usual are 0.9 and 0.999"
+        }
+        guard epsilon >= 0 && epsilon.isFinite else { return "epsilon must be 0 or more, got \(epsilon)" }
+        return nil
     }
 }
 
 extension AdamW {
     public var argumentProblem: String? {
-        adam.argumentProblem ?? ArgumentProblem.first(
-            (decoupledWeightDecay >= 0 && decoupledWeightDecay.isFinite, "weightDecay must be 0 or more, got \(decoupledWeightDecay)"))
+        if let problem = adam.argumentProblem { return problem }
+        guard decoupledWeightDecay >= 0 && decoupledWeightDecay.isFinite else {
+            return "weightDecay must be 0 or more, got \(decoupledWeightDecay)"
+        }
+        return nil
     }
 }

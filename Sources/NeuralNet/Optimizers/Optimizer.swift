@@ -42,10 +42,16 @@ extension Optimizer {
 
     /// The learning rate, weight decay and clip norm checks.
     var sharedArgumentProblem: String? {
-        ArgumentProblem.first(
-            (learningRate > 0 && learningRate.isFinite, "the learning rate must be positive, got \(learningRate); try 0.001 for Adam, 0.01 for SGD"),
-            (weightDecay >= 0 && weightDecay.isFinite, "weightDecay must be 0 or more, got \(weightDecay)"),
-            (clipNorm.map { $0 > 0 } ?? true, "clipNorm must be positive, got \(clipNorm ?? 0); leave it out to not clip"))
+        guard learningRate > 0 && learningRate.isFinite else {
+            return "the learning rate must be positive, got \(learningRate); try 0.001 for Adam, 0.01 for SGD"
+        }
+        guard weightDecay >= 0 && weightDecay.isFinite else {
+            return "weightDecay must be 0 or more, got \(weightDecay)"
+        }
+        guard (clipNorm ?? 1) > 0 else {
+            return "clipNorm must be positive, got \(clipNorm ?? 0); leave it out to not clip"
+        }
+        return nil
     }
 
     public var weightDecay: Float { 0 }

@@ -76,14 +76,17 @@ public final class Adagrad: Optimizer {
 
 extension RMSProp {
     public var argumentProblem: String? {
-        sharedArgumentProblem ?? ArgumentProblem.first(
-            (rho >= 0 && rho < 1, "rho must be in [0, 1), got \(rho); Keras's default is 0.9"),
-            (epsilon >= 0 && epsilon.isFinite, "epsilon must be 0 or more, got \(epsilon)"))
+        if let problem = sharedArgumentProblem { return problem }
+        guard rho >= 0 && rho < 1 else { return "rho must be in [0, 1), got \(rho); Keras's default is 0.9" }
+        guard epsilon >= 0 && epsilon.isFinite else { return "epsilon must be 0 or more, got \(epsilon)" }
+        return nil
     }
 }
 
 extension Adagrad {
     public var argumentProblem: String? {
-        sharedArgumentProblem ?? ArgumentProblem.first((epsilon >= 0 && epsilon.isFinite, "epsilon must be 0 or more, got \(epsilon)"))
+        if let problem = sharedArgumentProblem { return problem }
+        guard epsilon >= 0 && epsilon.isFinite else { return "epsilon must be 0 or more, got \(epsilon)" }
+        return nil
     }
 }

@@ -57,7 +57,8 @@ public final class SGD: Optimizer {
 
 extension SGD {
     public var argumentProblem: String? {
-        sharedArgumentProblem ?? ArgumentProblem.first(
-            (momentum >= 0 && momentum < 1, "momentum must be in [0, 1), got \(momentum); 0.9 is usual"))
+        if let problem = sharedArgumentProblem { return problem }
+        guard momentum >= 0 && momentum < 1 else { return "momentum must be in [0, 1), got \(momentum); 0.9 is usual" }
+        return nil
     }
 }

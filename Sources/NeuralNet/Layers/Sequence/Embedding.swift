@@ -62,8 +62,10 @@ extension Embedding: SpecifiableLayer {
 
 extension Embedding: ArgumentChecked {
     public var argumentProblem: String? {
-        ArgumentProblem.first(
-            (vocabularySize > 0, "vocabularySize must be positive, got \(vocabularySize); it is the number of token ids"),
-            (dimensions > 0, "dimensions must be positive, got \(dimensions); such as 64"))
+        guard vocabularySize > 0 else {
+            return "vocabularySize must be positive, got \(vocabularySize); it is the number of token ids"
+        }
+        guard dimensions > 0 else { return "dimensions must be positive, got \(dimensions); such as 64" }
+        return nil
     }
 }

@@ -81,6 +81,9 @@ extension LayerNorm: SpecifiableLayer {
 
 extension LayerNorm: ArgumentChecked {
     public var argumentProblem: String? {
-        ArgumentProblem.first((epsilon > 0 && epsilon.isFinite, "epsilon must be positive, got \(epsilon); PyTorch's default is 1e-5"))
+        guard epsilon > 0 && epsilon.isFinite else {
+            return "epsilon must be positive, got \(epsilon); PyTorch's default is 1e-5"
+        }
+        return nil
     }
 }

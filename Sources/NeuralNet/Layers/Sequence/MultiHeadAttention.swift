@@ -135,10 +135,11 @@ extension MultiHeadAttention: SpecifiableLayer {
 
 extension MultiHeadAttention: ArgumentChecked {
     public var argumentProblem: String? {
-        ArgumentProblem.first(
-            (heads > 0, "heads must be positive, got \(heads)"),
-            (dimensions > 0 && heads > 0 && dimensions % heads == 0 && placeholderSize(dimensions, times: 3) > 0,
-             "dimensions must be a positive multiple of heads (\(heads)), got \(dimensions); such as \(max(heads, 1) * 16)"),
-            (dropout >= 0 && dropout < 1, "dropout must be in [0, 1), got \(dropout)"))
+        guard heads > 0 else { return "heads must be positive, got \(heads)" }
+        guard dimensions > 0 && dimensions % heads == 0 && placeholderSize(dimensions, times: 3) > 0 else {
+            return "dimensions must be a positive multiple of heads (\(heads)), got \(dimensions); such as \(max(heads, 1) * 16)"
+        }
+        guard dropout >= 0 && dropout < 1 else { return "dropout must be in [0, 1), got \(dropout)" }
+        return nil
     }
 }

@@ -69,6 +69,9 @@ extension PositionEmbedding: SpecifiableLayer {
 
 extension PositionEmbedding: ArgumentChecked {
     public var argumentProblem: String? {
-        ArgumentProblem.first((maxLength > 0, "maxLength must be positive, got \(maxLength); give the longest sequence, such as the context"))
+        guard maxLength > 0 else {
+            return "maxLength must be positive, got \(maxLength); give the longest sequence, such as the context"
+        }
+        return nil
     }
 }

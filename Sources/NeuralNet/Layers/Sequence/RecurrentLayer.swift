@@ -95,8 +95,12 @@ public class RecurrentLayer: Layer {
 
 extension RecurrentLayer: ArgumentChecked {
     public var argumentProblem: String? {
-        ArgumentProblem.first(
-            (units > 0 && placeholderSize(units, times: gates) > 0, "units must be positive, got \(units); such as 128"),
-            (!(returnSequences && returnState), "returnSequences and returnState cannot both be true; choose one"))
+        guard units > 0 && placeholderSize(units, times: gates) > 0 else {
+            return "units must be positive, got \(units); such as 128"
+        }
+        guard !(returnSequences && returnState) else {
+            return "returnSequences and returnState cannot both be true; choose one"
+        }
+        return nil
     }
 }
