@@ -29,6 +29,15 @@ import gzip
 import json
 import os
 
+import sys
+
+# These machines' environment may pin OpenBLAS to its Haswell (AVX2) kernel (OPENBLAS_CORETYPE,
+# set for old OpenBLAS builds that misdetect new CPUs): NumPy's current OpenBLAS then runs at
+# half its AVX-512 rate. A user's NumPy detects the CPU itself, so the pin is dropped here
+# (read before NumPy loads); --keep-openblas-coretype keeps it.
+if "--keep-openblas-coretype" not in sys.argv:
+    for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
+        os.environ.pop(name, None)
 # NumPy's OpenBLAS reads its thread count when it is loaded: the same count as every other side.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", os.environ.get("NEURALNET_THREADS", str(os.cpu_count())))
 import statistics
@@ -65,9 +74,15 @@ def load(directory):
             images("t10k-images-idx3-ubyte"), labels("t10k-labels-idx1-ubyte"))
 
 
-def mlp():
-    return torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(784, 256), torch.nn.ReLU(),
-                               torch.nn.Linear(256, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10))
+def mlp(widths=(784, 256, 128, 10)):
+    """The ReLU MLP with these layer widths (mlp-train; wide-mlp-train is 784-2048-2048-10)."""
+    layers = [torch.nn.Flatten()]
+    for fan_in, fan_out in zip(widths, widths[1:]):
+        layers += [torch.nn.Linear(fan_in, fan_out), torch.nn.ReLU()]
+    return torch.nn.Sequential(*layers[:-1])
+
+
+WIDE = (784, 2048, 2048, 10)
 
 
 def cnn():
@@ -215,6 +230,30 @@ def gemm(n, runs):
     return 2 * n ** 3 / statistics.median(once() for _ in range(runs)) / 1e9
 
 
+def machine():
+    """The CPU model and vector instruction set, and the kernel NumPy's OpenBLAS chose."""
+    model, flags = "unknown CPU", set()
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                if key.strip() == "model name" and model == "unknown CPU":
+                    model = value.strip()
+                elif key.strip() == "flags":
+                    flags = set(value.split())
+    except OSError:
+        pass
+    isa = "AVX-512" if "avx512f" in flags else ("AVX2+FMA" if "avx2" in flags else "no AVX2")
+    blas = ""
+    try:
+        from threadpoolctl import threadpool_info
+        kernels = [f"{i['internal_api']} {i.get('architecture', '?')}" for i in threadpool_info() if i.get("user_api") == "blas"]
+        blas = f"; NumPy's BLAS: {', '.join(kernels)}" if kernels else ""
+    except ImportError:
+        pass
+    return f"Machine: {model}, {isa}, {os.cpu_count()} cores{blas}"
+
+
 def ours_once(nn, workload, data):
     """One run of `workload` by NeuralNet's `nn bench`."""
     # OpenBLAS's threads spin for a while after a multiply; let them sleep before NeuralNet runs.
@@ -238,6 +277,8 @@ def main():
     parser.add_argument("--json", help="write PyTorch's figures here")
     parser.add_argument("--only", nargs="+", help="run only these workloads")
     parser.add_argument("--no-jax", action="store_true", help="leave JAX out even when it is installed")
+    parser.add_argument("--keep-openblas-coretype", action="store_true",
+                        help="keep OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE from the environment (read at start)")
     args = parser.parse_args()
 
     threads = int(os.environ.get("NEURALNET_THREADS", os.cpu_count()))
@@ -258,6 +299,8 @@ def main():
     peer_runs = {
         "mlp-train": {"PyTorch": lambda: train_epoch(mlp(), train_x, train_y),
                       "JAX": lambda: peers.jax_mlp_train(train_x.numpy(), train_y.numpy())},
+        "wide-mlp-train": {"PyTorch": lambda: train_epoch(mlp(WIDE), train_x, train_y),
+                           "JAX": lambda: peers.jax_mlp_train(train_x.numpy(), train_y.numpy(), WIDE)},
         "cnn-train": {"PyTorch": lambda: train_epoch(cnn(), train_x, train_y),
                       "JAX": lambda: peers.jax_cnn_train(train_x.numpy(), train_y.numpy())},
         "xor": {"PyTorch": xor, "JAX": peers.jax_xor},
@@ -279,7 +322,7 @@ def main():
             runs.pop("ORT", None)
     if args.only:
         peer_runs = {name: peer_runs[name] for name in args.only}
-    slow = {"cnn-train", "lstm-train", "gpt-train"}
+    slow = {"cnn-train", "wide-mlp-train", "lstm-train", "gpt-train"}
 
     results, ours = {}, {}
     for name, runs_by_peer in peer_runs.items():
@@ -310,18 +353,19 @@ def main():
         with open(args.ours) as f:
             ours = {k: v["value"] for k, v in json.load(f)["results"].items()}
     how = "medians of single runs, alternating" if args.alternate else "medians"
+    print(machine())
     print(f"NeuralNet against {', '.join(f'{k} {v}' for k, v in versions.items())}; {threads} threads, {how}")
     columns = list(versions)
-    print(f"{'workload':12} {'unit':>10} {'NeuralNet':>11} " + " ".join(f"{c:>11}" for c in columns)
+    print(f"{'workload':15} {'unit':>10} {'NeuralNet':>11} " + " ".join(f"{c:>11}" for c in columns)
           + f" {'best peer':>10} {'NN vs best':>10}")
     for name, theirs in results.items():
-        unit = "s" if name.endswith("train") or name == "xor" else ("GFLOP/s" if name.startswith("gemm") else "samples/s")
+        unit = "s" if name.endswith("train") or name.startswith("xor") else ("GFLOP/s" if name.startswith("gemm") else "samples/s")
         mine = ours.get(name)
         cells = " ".join(f"{theirs[c]:11.4g}" if c in theirs else f"{'-':>11}" for c in columns)
         # The best peer: the least time, or the highest rate. Above 1 NeuralNet is ahead of it.
         best = (min if unit == "s" else max)(theirs, key=theirs.get)
         ratio = "-" if mine is None else f"{(theirs[best] / mine if unit == 's' else mine / theirs[best]):.2f}x"
-        print(f"{name:12} {unit:>10} {('-' if mine is None else f'{mine:.4g}'):>11} {cells} {best:>10} {ratio:>10}")
+        print(f"{name:15} {unit:>10} {('-' if mine is None else f'{mine:.4g}'):>11} {cells} {best:>10} {ratio:>10}")
 
 
 if __name__ == "__main__":

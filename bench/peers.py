@@ -80,11 +80,12 @@ def _train_epoch(forward, params, x, y, batch=64):
     return time.perf_counter() - start
 
 
-def jax_mlp_train(train_x, train_y):
+def jax_mlp_train(train_x, train_y, widths=(784, 256, 128, 10)):
+    """One epoch of the ReLU MLP with these layer widths (mlp-train; wide-mlp-train is
+    784-2048-2048-10)."""
     import jax
-    import jax.numpy as jnp
-    keys = jax.random.split(jax.random.PRNGKey(1), 3)
-    params = [_dense(keys[0], 784, 256), _dense(keys[1], 256, 128), _dense(keys[2], 128, 10)]
+    keys = jax.random.split(jax.random.PRNGKey(1), len(widths) - 1)
+    params = [_dense(key, fan_in, fan_out) for key, fan_in, fan_out in zip(keys, widths, widths[1:])]
 
     def forward(params, x):
         h = x.reshape(x.shape[0], -1)

@@ -9,7 +9,7 @@ struct Bench: ParsableCommand {
         abstract: "Time the standard workloads (median of several runs) and print a table.",
         discussion: """
             mlp-train and cnn-train: one epoch over the 60,000 Fashion-MNIST training images (Adam 1e-3, \
-            batch 64), seconds. xor: the 2-3-1 tanh network, 1,000 epochs of 4 single-sample steps, \
+            batch 64), seconds; wide-mlp-train: the same for a 784-2048-2048-10 ReLU network. xor: the 2-3-1 tanh network, 1,000 epochs of 4 single-sample steps, \
             seconds; xor-compiled: the same with fit(..., compile: true). infer-1 / infer-1000: the trained MLP predicting the 10,000 test images one at a time \
             / 1,000 at a time, samples per second. gemm-N: an N×N single-precision multiply, GFLOP/s. \
             lstm-train: 100 steps of the charlstm preset (Embedding 64, two LSTM layers of 256 units, batch 32 of \
@@ -22,7 +22,7 @@ struct Bench: ParsableCommand {
     @Option(help: "Runs per workload; the median is reported.")
     var runs: Int = 5
 
-    @Option(help: "Runs of the slow cnn-train, lstm-train and gpt-train workloads.")
+    @Option(help: "Runs of the slow cnn-train, wide-mlp-train, lstm-train and gpt-train workloads.")
     var cnnRuns: Int = 3
 
     @Option(parsing: .upToNextOption, help: "Workloads to run (default: all): \(Workload.allCases.map(\.rawValue).joined(separator: " ")).")
@@ -35,7 +35,7 @@ struct Bench: ParsableCommand {
     var kernel: KernelChoice = .automatic
 
     enum Workload: String, CaseIterable, ExpressibleByArgument {
-        case mlpTrain = "mlp-train", cnnTrain = "cnn-train", xor, xorCompiled = "xor-compiled", infer1 = "infer-1", infer1000 = "infer-1000"
+        case mlpTrain = "mlp-train", cnnTrain = "cnn-train", wideMLPTrain = "wide-mlp-train", xor, xorCompiled = "xor-compiled", infer1 = "infer-1", infer1000 = "infer-1000"
         case gemm256 = "gemm-256", gemm512 = "gemm-512", gemm1024 = "gemm-1024", gemm2048 = "gemm-2048"
         case lstmTrain = "lstm-train", gptTrain = "gpt-train"
     }
@@ -63,14 +63,14 @@ struct Bench: ParsableCommand {
         print("NeuralNet benchmarks: \(threads) thread\(threads == 1 ? "" : "s"), matrix kernel \(kernel.kernel), median of \(runs) runs")
         var results: [(Workload, Double, String, Double)] = []
         var trained: Sequential?
-        let needsData = workloads.contains { [.mlpTrain, .cnnTrain, .infer1, .infer1000].contains($0) }
+        let needsData = workloads.contains { [.mlpTrain, .cnnTrain, .wideMLPTrain, .infer1, .infer1000].contains($0) }
         let data = needsData ? try dataOptions.load() : nil
         for workload in workloads {
             let (value, unit) = try measure(workload, data: data, trained: &trained)
             // The process's peak so far: a workload's own when it runs alone (`--only NAME`).
             let peak = EpochTimer.peakResidentMegabytes()
             results.append((workload, value, unit, peak))
-            print(workload.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)
+            print(workload.rawValue.padding(toLength: 15, withPad: " ", startingAt: 0)
                   + String(format: "%12.4g", value) + "  " + unit.padding(toLength: 20, withPad: " ", startingAt: 0)
                   + String(format: "peak %.0f MB", peak))
         }
@@ -89,7 +89,7 @@ struct Bench: ParsableCommand {
     private func measure(_ workload: Workload, data: FashionMNIST?, trained: inout Sequential?) throws -> (Double, String) {
         switch workload {
         case .mlpTrain:
-            try warmUp(.mlp, on: data!)
+            try warmUp(Preset.mlp.model(optimizer: Adam(learningRate: 1e-3), seed: 1), on: data!)
             var model: Sequential?
             let seconds = try median(runs) {
                 model = Preset.mlp.model(optimizer: Adam(learningRate: 1e-3), seed: 1)
@@ -98,10 +98,11 @@ struct Bench: ParsableCommand {
             }
             trained = model
             return (seconds, "s per epoch")
-        case .cnnTrain:
-            try warmUp(.cnn, on: data!)
+        case .cnnTrain, .wideMLPTrain:
+            let makeModel = workload == .cnnTrain ? { Preset.cnn.model(optimizer: Adam(learningRate: 1e-3), seed: 1) } : wideMLP
+            try warmUp(makeModel(), on: data!)
             let seconds = try median(cnnRuns) {
-                let model = Preset.cnn.model(optimizer: Adam(learningRate: 1e-3), seed: 1)
+                let model = makeModel()
                 try model.build()
                 return try time { try model.fit(data!.train, epochs: 1, batchSize: 64, seed: 1, progress: .silent) }
             }
@@ -165,12 +166,22 @@ struct Bench: ParsableCommand {
         }
     }
 
-    /// Trains a throwaway `preset` on 20 batches, untimed, so that the first timed epoch does
+    /// Trains a throwaway `model` on 20 batches, untimed, so that the first timed epoch does
     /// not pay for starting the thread pool and for the allocator's first pages, as no
     /// program that trains for longer than a moment does.
-    private func warmUp(_ preset: Preset, on data: FashionMNIST) throws {
-        let model = preset.model(optimizer: Adam(learningRate: 1e-3), seed: 1)
+    private func warmUp(_ model: Sequential, on data: FashionMNIST) throws {
         try model.fit(data.train.prefix(20 * 64), epochs: 1, batchSize: 64, seed: 1, progress: .silent)
+    }
+
+    /// The wide MLP of the comparison with PyTorch and JAX: 784-2048-2048-10, ReLU, Adam 1e-3.
+    private func wideMLP() -> Sequential {
+        Sequential(inputShape: [28, 28, 1], loss: .sparseSoftmaxCrossEntropy, optimizer: Adam(learningRate: 1e-3),
+                   metrics: [.accuracy], seed: 1) {
+            Flatten()
+            Dense(2048, activation: .relu)
+            Dense(2048, activation: .relu)
+            Dense(10)
+        }
     }
 
     private func gemmRate(n: Int) -> Double {
