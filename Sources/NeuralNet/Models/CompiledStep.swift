@@ -12,7 +12,7 @@ import NeuralNetKernels
 /// squared error, and a batch size whose products are all tiny (`MatrixMultiply.isTiny`); for
 /// anything else `fit` trains eagerly, as without `compile`.
 final class CompiledStep {
-    private struct Stage {
+    struct Stage {
         // Unowned: the model owns its parameters and outlives the plan (made and dropped within
         // one `fit`), and copying a stage in the step's loops then costs no reference counting.
         unowned(unsafe) let weight: Parameter
@@ -24,14 +24,24 @@ final class CompiledStep {
         /// The stage's output, `[batch, outputs]`, and then the gradient of its input.
         let output: UnsafeMutablePointer<Float>
         let inputGradient: UnsafeMutablePointer<Float>
+        /// The gradients of the weight `[inputs, outputs]` and the bias `[outputs]`.
+        let weightGradient: UnsafeMutablePointer<Float>
+        let biasGradient: UnsafeMutablePointer<Float>?
+
+        func deallocate() {
+            output.deallocate(); inputGradient.deallocate(); weightGradient.deallocate(); biasGradient?.deallocate()
+        }
     }
 
     let batch: Int
-    private let stages: [Stage]
+    let stages: [Stage]
     /// The last stage's output as a tensor, handed to the running totals after each step.
     private var result: Tensor
     /// The loss's difference and then its gradient, `[batch, outputs]`.
     private let difference: UnsafeMutablePointer<Float>
+    /// Each stage's weights and bias (nil without one), slots `2i` and `2i + 1`, while
+    /// `withWeights` runs.
+    let weights: UnsafeMutablePointer<UnsafeMutablePointer<Float>?>
 
     /// The plan for `model` and batches of `batch` samples, or nil when the model is not one
     /// this replays exactly (see the type's description).
@@ -46,24 +56,61 @@ final class CompiledStep {
                   MatrixMultiply.isTiny(m: batch, n: dense.outputSize, k: inputs),
                   stages.last.map({ $0.outputs == inputs }) ?? true
             else {
-                stages.forEach { $0.output.deallocate(); $0.inputGradient.deallocate() }
+                stages.forEach { $0.deallocate() }
                 return nil
             }
             stages.append(Stage(
                 weight: dense.weight, bias: dense.bias, kind: dense.activation.kind, alpha: dense.activation.alpha,
                 inputs: inputs, outputs: dense.outputSize,
-                output: .allocate(capacity: batch * dense.outputSize), inputGradient: .allocate(capacity: batch * inputs)))
+                output: .allocate(capacity: batch * dense.outputSize), inputGradient: .allocate(capacity: batch * inputs),
+                weightGradient: .allocate(capacity: inputs * dense.outputSize),
+                biasGradient: dense.bias == nil ? nil : .allocate(capacity: dense.outputSize)))
         }
         self.batch = batch
         self.stages = stages
         let width = stages[stages.count - 1].outputs
         difference = .allocate(capacity: batch * width)
         result = Tensor.zeros([batch, width])
+        weights = .allocate(capacity: 2 * stages.count)
+        weights.initialize(repeating: nil, count: 2 * stages.count)
     }
 
     deinit {
-        stages.forEach { $0.output.deallocate(); $0.inputGradient.deallocate() }
+        stages.forEach { $0.deallocate() }
         difference.deallocate()
+        weights.deallocate()
+    }
+
+    /// The output width of the last stage.
+    var outputs: Int { stages[stages.count - 1].outputs }
+
+    /// Runs `body` with `weights` pointing at the parameters' values, each open for writing
+    /// (copied first if another tensor shares its storage) until `body` returns.
+    func withWeights<Result>(_ body: () throws -> Result) rethrows -> Result {
+        try bind(slot: 0, body)
+    }
+
+    private func bind<Result>(slot: Int, _ body: () throws -> Result) rethrows -> Result {
+        guard slot < 2 * stages.count else { return try body() }
+        let stage = stages[slot / 2]
+        guard let parameter = slot % 2 == 0 ? stage.weight : stage.bias else {
+            weights[slot] = nil
+            return try bind(slot: slot + 1, body)
+        }
+        return try parameter.value.scalars.withUnsafeMutableBufferPointer { buffer in
+            weights[slot] = buffer.baseAddress
+            defer { weights[slot] = nil }
+            return try bind(slot: slot + 1, body)
+        }
+    }
+
+    /// Applies `update(value, gradient, count)` to each parameter, weight then bias, stage by
+    /// stage, while `withWeights` runs.
+    func updateWeights(_ update: (UnsafeMutablePointer<Float>, UnsafePointer<Float>, Int) -> Void) {
+        for (index, stage) in stages.enumerated() {
+            update(weights[2 * index]!, stage.weightGradient, stage.inputs * stage.outputs)
+            if let bias = weights[2 * index + 1], let gradient = stage.biasGradient { update(bias, gradient, stage.outputs) }
+        }
     }
 
     /// One step on `input` `[batch, features]` and `target` `[batch, outputs]`: forward, loss,
@@ -71,27 +118,43 @@ final class CompiledStep {
     /// step does; a NaN or infinite loss leaves the weights untouched. Returns the loss and the
     /// output.
     func step(_ input: Tensor, _ target: Tensor, optimizer: any Optimizer, parameters: [Parameter]) -> (loss: Float, output: Tensor) {
-        input.scalars.withUnsafeBufferPointer { x in forward(x.baseAddress!) }
+        let loss = input.scalars.withUnsafeBufferPointer { x in
+            target.scalars.withUnsafeBufferPointer { y in
+                withWeights { pass(x.baseAddress!, y.baseAddress!) }
+            }
+        }
+        let last = stages[stages.count - 1]
+        result.scalars.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: last.output, count: batch * last.outputs) }
+        guard loss.isFinite else { return (loss, result) }
+        for stage in stages {
+            stage.weight.setGradient(from: stage.weightGradient)
+            if let gradient = stage.biasGradient { stage.bias?.setGradient(from: gradient) }
+        }
+        optimizer.step(parameters)
+        return (loss, result)
+    }
+
+    /// Forward, loss and (when the loss is finite) backward for input rows `x` and target rows
+    /// `y`, while `withWeights` runs: the gradients are left in the stages' buffers. Returns
+    /// the loss.
+    func pass(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>) -> Float {
+        forward(x)
         let last = stages[stages.count - 1]
         let count = batch * last.outputs
         // The mean squared error as `meanSquaredError` computes it: the difference, the sum
         // of its squares in order, and `2 / n` times the difference as the gradient.
         let n = Float(count)
         var total: Float = 0
-        target.scalars.withUnsafeBufferPointer { y in
-            for i in 0..<count {
-                difference[i] = last.output[i] - y[i]
-                total = total + difference[i] * difference[i]
-            }
+        for i in 0..<count {
+            difference[i] = last.output[i] - y[i]
+            total = total + difference[i] * difference[i]
         }
         let loss = total / n
-        result.scalars.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: last.output, count: count) }
-        guard loss.isFinite else { return (loss, result) }
+        guard loss.isFinite else { return loss }
         let scale = 2 / n
         for i in 0..<count { difference[i] *= scale }
-        input.scalars.withUnsafeBufferPointer { x in backward(x.baseAddress!) }
-        optimizer.step(parameters)
-        return (loss, result)
+        backward(x)
+        return loss
     }
 
     /// One batch of `fit`: the rows `samples` of `dataset` gathered into `inputs` and
@@ -110,18 +173,9 @@ final class CompiledStep {
     /// Each stage's `activation(x · W + b)` into its output buffer, as `Variable.affine` does.
     private func forward(_ x: UnsafePointer<Float>) {
         var input = x
-        for stage in stages {
-            stage.weight.value.scalars.withUnsafeBufferPointer { w in
-                if let bias = stage.bias {
-                    bias.value.scalars.withUnsafeBufferPointer { b in
-                        MatrixMultiply.multiply(input, w.baseAddress!, into: stage.output, m: batch, n: stage.outputs, k: stage.inputs,
-                                                bias: b.baseAddress, relu: stage.kind == .relu)
-                    }
-                } else {
-                    MatrixMultiply.multiply(input, w.baseAddress!, into: stage.output, m: batch, n: stage.outputs, k: stage.inputs,
-                                            relu: stage.kind == .relu)
-                }
-            }
+        for (index, stage) in stages.enumerated() {
+            MatrixMultiply.multiply(input, weights[2 * index]!, into: stage.output, m: batch, n: stage.outputs, k: stage.inputs,
+                                    bias: weights[2 * index + 1].map { UnsafePointer($0) }, relu: stage.kind == .relu)
             if stage.kind != .linear && stage.kind != .relu {
                 for i in 0..<(batch * stage.outputs) { stage.output[i] = stage.kind.value(stage.output[i], alpha: stage.alpha) }
             }
@@ -130,8 +184,8 @@ final class CompiledStep {
     }
 
     /// The stages backwards, as `AffineNode`'s pullback runs them: the activation's derivative
-    /// from the output, then `dx`, `dW` and `db` from one tiny-product kernel, the parameter
-    /// gradients into the parameters' reused storage.
+    /// from the output, then `dx`, `dW` and `db` from one tiny-product kernel, into the
+    /// stages' gradient buffers.
     private func backward(_ x: UnsafePointer<Float>) {
         var upstream = difference
         for index in stages.indices.reversed() {
@@ -144,26 +198,10 @@ final class CompiledStep {
                     upstream[i] *= stage.kind.derivative(input: stage.output[i], output: stage.output[i], alpha: stage.alpha)
                 }
             }
-            let input = index == 0 ? x : UnsafePointer(stages[index - 1].output)
-            var dw = Tensor(reusing: stage.weight.takeGradientStorage(), dimensions: stage.weight.value.dimensions)
-            var db = stage.bias.map { Tensor(reusing: $0.takeGradientStorage(), dimensions: Dimensions(length: stage.outputs)) }
-            stage.weight.value.scalars.withUnsafeBufferPointer { w in
-                dw.scalars.withUnsafeMutableBufferPointer { dw in
-                    if db != nil {
-                        db!.scalars.withUnsafeMutableBufferPointer { db in
-                            MatrixMultiply.smallAffineBackward(
-                                m: batch, k: stage.inputs, n: stage.outputs, x: input, w: w.baseAddress!, dz: upstream,
-                                dx: index == 0 ? nil : stage.inputGradient, dw: dw.baseAddress, db: db.baseAddress)
-                        }
-                    } else {
-                        MatrixMultiply.smallAffineBackward(
-                            m: batch, k: stage.inputs, n: stage.outputs, x: input, w: w.baseAddress!, dz: upstream,
-                            dx: index == 0 ? nil : stage.inputGradient, dw: dw.baseAddress, db: nil)
-                    }
-                }
-            }
-            stage.weight.accumulate(dw)
-            if let db { stage.bias!.accumulate(db) }
+            MatrixMultiply.smallAffineBackward(
+                m: batch, k: stage.inputs, n: stage.outputs, x: index == 0 ? x : UnsafePointer(stages[index - 1].output),
+                w: weights[2 * index]!, dz: upstream, dx: index == 0 ? nil : stage.inputGradient,
+                dw: stage.weightGradient, db: stage.biasGradient)
             upstream = stage.inputGradient
         }
     }

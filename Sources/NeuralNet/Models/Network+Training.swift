@@ -104,6 +104,17 @@ extension Network {
             last = (batch, made)
             return made
         }
+        // Nothing to call between batches: whole epochs run inside the plan.
+        if sequential != nil, callbacks.isEmpty, validation == nil, metrics.isEmpty, !session.isMidEpoch,
+           let rate = CompiledStep.plainRate(of: optimizer), case .floats(let floats) = dataset.inputColumns[0].storage {
+            let full = min(batchSize, dataset.count), remainder = dataset.count % full
+            if let fullPlan = plan(full), remainder == 0 || plan(remainder) != nil {
+                try CompiledStep.runEpochs(
+                    session, inputs: floats, targets: dataset.labelTensors[0], batchSize: full, shuffle: shuffle,
+                    full: fullPlan, last: remainder == 0 ? nil : plans[remainder] ?? nil, rate: rate)
+                return
+            }
+        }
         var inputs = Array(repeating: Tensor.empty, count: dataset.inputColumns.count)
         var targets = Array(repeating: Tensor.empty, count: dataset.labelTensors.count)
         let single = isSingleInputAndOutput

@@ -27,7 +27,7 @@ public final class SGD: Optimizer {
         guard momentum > 0 else {
             parameter.value.scalars.withUnsafeMutableBufferPointer { w in
                 gradient.scalars.withUnsafeBufferPointer { g in
-                    for i in 0..<w.count { w[i] -= rate * g[i] }
+                    SGD.descend(w.baseAddress!, along: g.baseAddress!, count: w.count, rate: rate)
                 }
             }
             return
@@ -43,6 +43,11 @@ public final class SGD: Optimizer {
                 }
             }
         }
+    }
+
+    /// The plain rule `w ← w - η g` on `count` scalars; compiled steps call it on their buffers.
+    static func descend(_ w: UnsafeMutablePointer<Float>, along g: UnsafePointer<Float>, count: Int, rate: Float) {
+        for i in 0..<count { w[i] -= rate * g[i] }
     }
 
     /// `["velocity"]` with momentum, none without.

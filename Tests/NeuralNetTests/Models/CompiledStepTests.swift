@@ -42,6 +42,47 @@ struct CompiledStepTests {
         }
     }
 
+    /// Plain SGD, no metrics and no callbacks: whole epochs run inside the plan
+    /// (`CompiledStep.runEpochs`), partial last batches and unshuffled epochs included.
+    @Test func wholeEpochsInsideThePlanMatchEager() throws {
+        let x = randomTensor([10, 3], seed: 5), y = randomTensor([10, 2], in: 0..<1, seed: 6)
+        let make = {
+            Sequential([Dense(3, 4, activation: .relu), Dense(4, 3, activation: .sigmoid, useBias: false), Dense(3, 2, activation: .tanh)],
+                       loss: .meanSquaredError, optimizer: SGD(learningRate: 0.2), seed: 9)
+        }
+        #expect(CompiledStep.plainRate(of: make().optimizer) == 0.2)
+        #expect(CompiledStep.plainRate(of: SGD(learningRate: 0.2, momentum: 0.5)) == nil)
+        for batch in [1, 4, 10] {
+            Self.expectSame(try Self.train(make, x, y, batch: batch, compile: true), try Self.train(make, x, y, batch: batch, compile: false),
+                            "batch \(batch)")
+        }
+        let unshuffled = { (compile: Bool) throws -> ([Tensor], [[String: Float]]) in
+            let model = make()
+            let history = try model.fit(x, y, epochs: 5, batchSize: 3, shuffle: false, seed: 4, progress: .silent, compile: compile)
+            return (model.namedParameters.map(\.parameter.value), history.epochs)
+        }
+        Self.expectSame(try unshuffled(true), try unshuffled(false), "unshuffled")
+    }
+
+    /// A loss that overflows stops both paths at the same batch with the same weights.
+    @Test func aNonFiniteLossStopsAtTheSameStepWithTheSameWeights() throws {
+        let x = Tensor([[1e18, -1e18], [2e18, 1e18]]), y = Tensor([[1e19], [-1e19]])
+        var outcomes: [(String, [Tensor])] = []
+        for compile in [true, false] {
+            let model = Sequential([Dense(2, 2), Dense(2, 1)], loss: .meanSquaredError, optimizer: SGD(learningRate: 0.5), seed: 2)
+            var message = ""
+            do {
+                try model.fit(x, y, epochs: 3, batchSize: 1, seed: 1, progress: .silent, compile: compile)
+            } catch let error as NeuralNetError {
+                message = "\(error)"
+            }
+            outcomes.append((message, model.namedParameters.map(\.parameter.value)))
+        }
+        #expect(outcomes[0].0.contains("loss"), "\(outcomes[0].0)")
+        #expect(outcomes[0].0 == outcomes[1].0)
+        for (p, q) in zip(outcomes[0].1, outcomes[1].1) { #expect(p.scalars.map(\.bitPattern) == q.scalars.map(\.bitPattern)) }
+    }
+
     @Test func modelsWithoutAPlanTrainEagerly() throws {
         let softmax = Sequential([Dense(3, 4, activation: .relu), Dense(4, 2)], loss: .sparseSoftmaxCrossEntropy)
         #expect(CompiledStep(softmax, batch: 4) == nil)

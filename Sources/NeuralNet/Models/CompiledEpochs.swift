@@ -1,0 +1,66 @@
+/// Whole epochs of `fit(..., compile: true)` when nothing runs between batches: no callbacks
+/// (progress `.silent`), no validation, no metrics, the plain SGD rule, and inputs held as
+/// floats. The weights are opened once for all the epochs, and each step is the plan's pass
+/// and the rule on its buffers: no tensor, closure or reference count per step. The steps'
+/// arithmetic is the plan's, so weights and history stay bit-identical to eager training.
+extension CompiledStep {
+    /// The plain SGD learning rate when `optimizer` is SGD without momentum, weight decay or
+    /// clipping (the rule `runEpochs` applies), else nil.
+    static func plainRate(of optimizer: any Optimizer) -> Float? {
+        guard let sgd = optimizer as? SGD, sgd.momentum == 0, sgd.weightDecay == 0, sgd.clipNorm == nil else { return nil }
+        return sgd.learningRate
+    }
+
+    /// The remaining epochs of `session` on `inputs` `[samples, features]` and `targets`
+    /// `[samples, outputs]`: `full` runs the batches of `batchSize` samples, `last` (when the
+    /// sample count is not a multiple) the final smaller one; `w ← w − rate · g` after each.
+    /// Each epoch's logs are `"loss"` (the mean over its samples) and `"learning_rate"`, as
+    /// eager training records them. A NaN or infinite loss throws `nonFiniteLoss` with the
+    /// weights as the previous step left them.
+    static func runEpochs(
+        _ session: TrainingSession, inputs: Tensor, targets: Tensor, batchSize: Int, shuffle: Bool,
+        full: CompiledStep, last: CompiledStep?, rate: Float
+    ) throws {
+        let width = inputs.count / max(session.sampleCount, 1)
+        let outputs = full.outputs
+        let slots = 2 * (full.stages.count)
+        let batchInputs = UnsafeMutablePointer<Float>.allocate(capacity: full.batch * width)
+        let batchTargets = UnsafeMutablePointer<Float>.allocate(capacity: full.batch * outputs)
+        defer { batchInputs.deallocate(); batchTargets.deallocate() }
+        try inputs.scalars.withUnsafeBufferPointer { x in
+            try targets.scalars.withUnsafeBufferPointer { y in
+                try full.withWeights {
+                    last?.weights.update(from: full.weights, count: slots)
+                    while session.epoch < session.epochs {
+                        (session.epoch, session.batchesDone) = (session.epoch + 1, 0)
+                        if shuffle { session.order.shuffle(using: &session.shuffler) }
+                        var (lossSum, samples) = (0.0, 0)
+                        try session.order.withUnsafeBufferPointer { order in
+                            while session.batchesDone < session.batchesPerEpoch {
+                                let start = session.batchesDone * batchSize
+                                let count = min(batchSize, session.sampleCount - start)
+                                guard let plan = count == full.batch ? full : last else {
+                                    fatalError("runEpochs: no plan for a batch of \(count)")
+                                }
+                                for row in 0..<count {
+                                    let sample = order[start + row]
+                                    (batchInputs + row * width).update(from: x.baseAddress! + sample * width, count: width)
+                                    (batchTargets + row * outputs).update(from: y.baseAddress! + sample * outputs, count: outputs)
+                                }
+                                let loss = plan.pass(batchInputs, batchTargets)
+                                guard loss.isFinite else {
+                                    throw NeuralNetError.nonFiniteLoss(epoch: session.epoch, batch: session.batchesDone + 1, value: loss)
+                                }
+                                plan.updateWeights { SGD.descend($0, along: $1, count: $2, rate: rate) }
+                                lossSum += Double(loss) * Double(count)
+                                samples += count
+                                session.batchesDone += 1
+                            }
+                        }
+                        session.history.append(["loss": Float(lossSum / Double(max(samples, 1))), "learning_rate": rate])
+                    }
+                }
+            }
+        }
+    }
+}
