@@ -7,12 +7,10 @@
 #include "CNeuralNetKernels.h"
 #include "microkernels.h"
 #include "multiversion.h"
+#include "gemm_blocking.h"
 
 #include <string.h>
 
-#define KC 256
-#define MC 96
-#define NC 2048
 
 // ---- Packing ---------------------------------------------------------------------------
 
@@ -190,10 +188,12 @@ void nn_sgemm_blocked(nn_kernel kernel, int transpose_a, int transpose_b, long m
         apply_epilogue(epilogue, c, ldc, m, n, 0);
         return;
     }
-    micro_kernel function;
-    int nr;
-    nn_select_micro_kernel(kernel, &function, &nr);
-
+    gemm_problem problem = {
+        .transpose_a = transpose_a, .transpose_b = transpose_b, .m = m, .n = n, .k = k,
+        .a = a, .lda = lda, .b = b, .ldb = ldb, .c = c, .ldc = ldc,
+        .accumulate = accumulate, .epilogue = epilogue,
+    };
+    nn_select_micro_kernel(kernel, &problem.function, &problem.nr);
     long kc_max = k < KC ? k : KC;
     long mc_max = m < MC ? m : MC;
     float *packed_a = workspace;
@@ -201,53 +201,65 @@ void nn_sgemm_blocked(nn_kernel kernel, int transpose_a, int transpose_b, long m
     float *packed_b = workspace + ((packed_a_size + 15) & ~15L);
     long nc_max = n < NC ? n : NC;
     float *edge = packed_b + ((nc_max + NR_MAX - 1) / NR_MAX) * NR_MAX * kc_max;
-
-    // With only a few panels of B, each panel of A would be used once or twice after packing:
-    // the kernel then reads A where it is, and only ragged edges are packed.
-    int direct_a = n <= 2 * nr;
-    long rs = transpose_a ? 1 : lda, cs = transpose_a ? lda : 1;
-
     for (long j0 = 0; j0 < n; j0 += NC) {
         long nc = n - j0 < NC ? n - j0 : NC;
         for (long p0 = 0; p0 < k; p0 += KC) {
             long kc = k - p0 < KC ? k - p0 : KC;
-            int add = accumulate || p0 > 0;
-            pack_b(transpose_b, b, ldb, p0, j0, kc, nc, nr, packed_b);
-            for (long i0 = 0; i0 < m; i0 += MC) {
-                long mc = m - i0 < MC ? m - i0 : MC;
-                if (!direct_a) pack_a(transpose_a, a, lda, i0, p0, mc, kc, packed_a);
-                for (long jr = 0; jr < nc; jr += nr) {
-                    long columns = nc - jr < nr ? nc - jr : nr;
-                    const float *panel_b = packed_b + jr * kc;
-                    for (long ir = 0; ir < mc; ir += MR) {
-                        long rows = mc - ir < MR ? mc - ir : MR;
-                        const float *panel_a = packed_a + ir * kc;
-                        long panel_rs = 1, panel_cs = MR;
-                        if (direct_a && rows == MR) {
-                            panel_a = a + (i0 + ir) * rs + p0 * cs;
-                            panel_rs = rs;
-                            panel_cs = cs;
-                        } else if (direct_a) {
-                            pack_a(transpose_a, a, lda, i0 + ir, p0, rows, kc, packed_a);
-                            panel_a = packed_a;
+            gemm_pack_b(&problem, p0, j0, kc, nc, packed_b);
+            gemm_multiply_rows(&problem, 0, m, j0, nc, p0, kc, packed_b, packed_a, edge);
+        }
+    }
+}
+
+void gemm_pack_b(const gemm_problem *problem, long p0, long j0, long kc, long nc, float *packed) {
+    pack_b(problem->transpose_b, problem->b, problem->ldb, p0, j0, kc, nc, problem->nr, packed);
+}
+
+void gemm_multiply_rows(const gemm_problem *problem, long row_begin, long row_end, long j0, long nc,
+                        long p0, long kc, const float *packed_b, float *packed_a, float *edge) {
+    micro_kernel function = problem->function;
+    long nr = problem->nr, lda = problem->lda, ldc = problem->ldc;
+    int transpose_a = problem->transpose_a;
+    const float *a = problem->a;
+    int add = problem->accumulate || p0 > 0;
+    int last = p0 + kc == problem->k;
+    // With only a few panels of B, each panel of A would be used once or twice after packing:
+    // the kernel then reads A where it is, and only ragged edges are packed.
+    int direct_a = problem->n <= 2 * nr;
+    long rs = transpose_a ? 1 : lda, cs = transpose_a ? lda : 1;
+    for (long i0 = row_begin; i0 < row_end; i0 += MC) {
+        long mc = row_end - i0 < MC ? row_end - i0 : MC;
+        if (!direct_a) pack_a(transpose_a, a, lda, i0, p0, mc, kc, packed_a);
+        for (long jr = 0; jr < nc; jr += nr) {
+            long columns = nc - jr < nr ? nc - jr : nr;
+            const float *panel_b = packed_b + jr * kc;
+            for (long ir = 0; ir < mc; ir += MR) {
+                long rows = mc - ir < MR ? mc - ir : MR;
+                const float *panel_a = packed_a + ir * kc;
+                long panel_rs = 1, panel_cs = MR;
+                if (direct_a && rows == MR) {
+                    panel_a = a + (i0 + ir) * rs + p0 * cs;
+                    panel_rs = rs;
+                    panel_cs = cs;
+                } else if (direct_a) {
+                    pack_a(transpose_a, a, lda, i0 + ir, p0, rows, kc, packed_a);
+                    panel_a = packed_a;
+                }
+                float *tile = problem->c + (i0 + ir) * ldc + j0 + jr;
+                if (rows == MR && columns == nr) {
+                    function(kc, panel_a, panel_rs, panel_cs, panel_b, tile, ldc, add);
+                } else {
+                    // A ragged edge: compute the full tile aside, then add or copy the part inside C.
+                    function(kc, panel_a, panel_rs, panel_cs, panel_b, edge, nr, 0);
+                    for (long i = 0; i < rows; i++) {
+                        for (long j = 0; j < columns; j++) {
+                            float value = edge[i * nr + j];
+                            tile[i * ldc + j] = add ? tile[i * ldc + j] + value : value;
                         }
-                        float *tile = c + (i0 + ir) * ldc + j0 + jr;
-                        if (rows == MR && columns == nr) {
-                            function(kc, panel_a, panel_rs, panel_cs, panel_b, tile, ldc, add);
-                        } else {
-                            // A ragged edge: compute the full tile aside, then add or copy the part inside C.
-                            function(kc, panel_a, panel_rs, panel_cs, panel_b, edge, nr, 0);
-                            for (long i = 0; i < rows; i++) {
-                                for (long j = 0; j < columns; j++) {
-                                    float value = edge[i * nr + j];
-                                    tile[i * ldc + j] = add ? tile[i * ldc + j] + value : value;
-                                }
-                            }
-                        }
-                        // The last slice of K finishes the tile: finish it while it is in cache.
-                        if (p0 + kc == k) apply_epilogue(epilogue, tile, ldc, rows, columns, j0 + jr);
                     }
                 }
+                // The last slice of K finishes the tile: finish it while it is in cache.
+                if (last) apply_epilogue(problem->epilogue, tile, ldc, rows, columns, j0 + jr);
             }
         }
     }

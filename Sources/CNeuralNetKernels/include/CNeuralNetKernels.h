@@ -50,6 +50,17 @@ void nn_sgemm_blocked(nn_kernel kernel, int transpose_a, int transpose_b, long m
                       const float *a, long lda, const float *b, long ldb, float *c, long ldc,
                       int accumulate, float *workspace, const nn_epilogue *epilogue);
 
+/// `nn_sgemm_blocked` with C's rows split between up to `threads` threads of the pool
+/// (`nn_parallel_for`), which pack each block of op(B) together and share the packed copy.
+/// Every element of C is summed as `nn_sgemm_blocked` sums it. `workspace` must hold
+/// `nn_sgemm_parallel_workspace_size(m, n, k, threads)` floats, aligned to 64 bytes.
+void nn_sgemm_parallel(nn_kernel kernel, int transpose_a, int transpose_b, long m, long n, long k,
+                       const float *a, long lda, const float *b, long ldb, float *c, long ldc,
+                       int accumulate, long threads, float *workspace, const nn_epilogue *epilogue);
+
+/// The number of floats of workspace `nn_sgemm_parallel` needs for these sizes.
+long nn_sgemm_parallel_workspace_size(long m, long n, long k, long threads);
+
 /// Products of at most this many multiply-adds are computed by plain loops.
 #define NN_TINY_PRODUCT 4096
 

@@ -92,6 +92,27 @@ struct MatrixMultiplyTests {
         #expect(results[0] == results[2])
     }
 
+    /// Tall products, whose threads pack each block of B together and share it, sum every
+    /// element as one thread does: across several slices of K (k > 256), across two column
+    /// blocks of B (n > 2048), transposed or not, accumulating or not.
+    @Test(arguments: [(200, 150, 600, false), (61, 40, 300, true), (2100, 2050, 3, false)])
+    func sharedPackingDoesNotChangeABit(m: Int, n: Int, k: Int, transposed: Bool) {
+        let a = randomTensor([m * k], seed: 11).scalars, b = randomTensor([k * n], seed: 12).scalars
+        let bias = randomTensor([n], seed: 13).scalars
+        for accumulate in [false, true] {
+            var results: [[Float]] = []
+            for threads in [1, 2, 3] {
+                var c = [Float](repeating: 0.5, count: m * n)
+                MatrixMultiply.multiply(a, transposeA: transposed, b, transposeB: transposed, into: &c, m: m, n: n, k: k,
+                                        accumulate: accumulate, bias: bias, relu: true, threads: threads)
+                results.append(c)
+            }
+            #expect(results[0].map(\.bitPattern) == results[1].map(\.bitPattern), "m=\(m) n=\(n) k=\(k), 2 threads")
+            #expect(results[0].map(\.bitPattern) == results[2].map(\.bitPattern), "m=\(m) n=\(n) k=\(k), 3 threads")
+            #expect(results[0].contains { $0 > 0 } && results[0].contains { $0 == 0 })
+        }
+    }
+
     /// The bias-and-ReLU epilogue on every path: plain loops, one row, blocked on one thread,
     /// and blocked with C split into rows or into columns between threads.
     @Test(arguments: [(3, 4, 5), (1, 100, 70), (50, 40, 30), (300, 20, 200), (20, 600, 200)])

@@ -1,0 +1,41 @@
+// The blocking of the packed matrix multiply, shared by its single-threaded driver (gemm.c)
+// and the driver whose threads share each packed block of B (gemm_parallel.c).
+#ifndef CNEURALNET_GEMM_BLOCKING_H
+#define CNEURALNET_GEMM_BLOCKING_H
+
+#include "microkernels.h"
+
+// Depth of a packed slice: a KC x NR micro-panel of B (32 KB for AVX-512) stays in L1.
+#define KC 256
+// Rows of a packed block of A (MC x KC, 96 KB): stays in L2 while the panels of B pass.
+#define MC 96
+// Columns of a packed block of B (KC x NC, 2 MB): in L3, shared by the cores.
+#define NC 2048
+
+/// One product and the micro-kernel chosen for it.
+typedef struct {
+    micro_kernel function;
+    int nr;
+    int transpose_a, transpose_b;
+    long m, n, k;
+    const float *a;
+    long lda;
+    const float *b;
+    long ldb;
+    float *c;
+    long ldc;
+    int accumulate;
+    const nn_epilogue *epilogue;
+} gemm_problem;
+
+/// Packs op(B)[p0 ..< p0+kc, j0 ..< j0+nc] into nr-wide micro-panels at `packed`.
+void gemm_pack_b(const gemm_problem *problem, long p0, long j0, long kc, long nc, float *packed);
+
+/// Rows row_begin ..< row_end of C's columns j0 ..< j0+nc, for the slice p0 ..< p0+kc of K,
+/// from that packed slice of B: packs MC rows of A at a time into `packed_a` (MC x KC floats),
+/// uses `edge` (MR x NR_MAX floats) for ragged tiles, and applies the epilogue after the last
+/// slice. Added to C unless this is the first slice of a product that does not accumulate.
+void gemm_multiply_rows(const gemm_problem *problem, long row_begin, long row_end, long j0, long nc,
+                        long p0, long kc, const float *packed_b, float *packed_a, float *edge);
+
+#endif
