@@ -6,6 +6,7 @@
 
 #include "CNeuralNetConvolution.h"
 #include "CNeuralNetElementwise.h"
+#include "CNeuralNetMath.h"
 #include "CNeuralNetMemory.h"
 #include "CNeuralNetPooling.h"
 #include "CNeuralNetThreads.h"

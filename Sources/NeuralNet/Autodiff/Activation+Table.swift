@@ -23,7 +23,7 @@ extension Activation.Kind {
         case .selu: Selu.scale * (x > 0 ? x : Selu.alpha * Foundation.expm1(x))
         case .gelu: x * normalCDF(x)
         case .sigmoid: logistic(x)
-        case .tanh: Foundation.tanh(x)
+        case .tanh: Elementwise.tanh(x)
         case .softplus: Swift.max(x, 0) + Foundation.log1p(Foundation.exp(-Swift.abs(x)))
         case .softsign: x / (1 + Swift.abs(x))
         case .swish: x * logistic(x)

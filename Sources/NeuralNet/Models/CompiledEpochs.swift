@@ -36,12 +36,9 @@ extension CompiledStep {
                         if shuffle { session.order.shuffle(using: &session.shuffler) }
                         var (lossSum, samples) = (0.0, 0)
                         try session.order.withUnsafeBufferPointer { order in
-                            while session.batchesDone < session.batchesPerEpoch {
-                                let start = session.batchesDone * batchSize
-                                let count = min(batchSize, session.sampleCount - start)
-                                guard let plan = count == full.batch ? full : last else {
-                                    fatalError("runEpochs: no plan for a batch of \(count)")
-                                }
+                            // One batch through `plan`, a parameter, so that choosing it costs
+                            // no reference count.
+                            func train(_ plan: CompiledStep, start: Int, count: Int) throws {
                                 for row in 0..<count {
                                     let sample = order[start + row]
                                     (batchInputs + row * width).update(from: x.baseAddress! + sample * width, count: width)
@@ -54,10 +51,21 @@ extension CompiledStep {
                                 plan.updateWeights { SGD.descend($0, along: $1, count: $2, rate: rate) }
                                 lossSum += Double(loss) * Double(count)
                                 samples += count
+                            }
+                            while session.batchesDone < session.batchesPerEpoch {
+                                let start = session.batchesDone * batchSize
+                                let count = min(batchSize, session.sampleCount - start)
+                                if count == full.batch {
+                                    try train(full, start: start, count: count)
+                                } else if let last, count == last.batch {
+                                    try train(last, start: start, count: count)
+                                } else {
+                                    fatalError("runEpochs: no plan for a batch of \(count)")
+                                }
                                 session.batchesDone += 1
                             }
                         }
-                        session.history.append(["loss": Float(lossSum / Double(max(samples, 1))), "learning_rate": rate])
+                        session.history.append(loss: Float(lossSum / Double(max(samples, 1))), learningRate: rate)
                     }
                 }
             }

@@ -34,7 +34,9 @@ final class CompiledStep {
     }
 
     let batch: Int
-    let stages: [Stage]
+    /// The stages, in a buffer of the plan's own: iterating an array property would retain and
+    /// release it on every pass.
+    let stages: UnsafeMutableBufferPointer<Stage>
     /// The last stage's output as a tensor, handed to the running totals after each step.
     private var result: Tensor
     /// The loss's difference and then its gradient, `[batch, outputs]`.
@@ -67,7 +69,8 @@ final class CompiledStep {
                 biasGradient: dense.bias == nil ? nil : .allocate(capacity: dense.outputSize)))
         }
         self.batch = batch
-        self.stages = stages
+        self.stages = .allocate(capacity: stages.count)
+        _ = self.stages.initialize(from: stages)
         let width = stages[stages.count - 1].outputs
         difference = .allocate(capacity: batch * width)
         result = Tensor.zeros([batch, width])
@@ -77,6 +80,7 @@ final class CompiledStep {
 
     deinit {
         stages.forEach { $0.deallocate() }
+        stages.deallocate()
         difference.deallocate()
         weights.deallocate()
     }
@@ -170,12 +174,13 @@ final class CompiledStep {
         return loss
     }
 
-    /// Each stage's `activation(x · W + b)` into its output buffer, as `Variable.affine` does.
+    /// Each stage's `activation(x · W + b)` into its output buffer, as `Variable.affine` does
+    /// (for tiny products `multiply` runs the loops `multiplyTiny` runs).
     private func forward(_ x: UnsafePointer<Float>) {
         var input = x
         for (index, stage) in stages.enumerated() {
-            MatrixMultiply.multiply(input, weights[2 * index]!, into: stage.output, m: batch, n: stage.outputs, k: stage.inputs,
-                                    bias: weights[2 * index + 1].map { UnsafePointer($0) }, relu: stage.kind == .relu)
+            MatrixMultiply.multiplyTiny(input, weights[2 * index]!, into: stage.output, m: batch, n: stage.outputs, k: stage.inputs,
+                                        bias: weights[2 * index + 1].map { UnsafePointer($0) }, relu: stage.kind == .relu)
             if stage.kind != .linear && stage.kind != .relu {
                 for i in 0..<(batch * stage.outputs) { stage.output[i] = stage.kind.value(stage.output[i], alpha: stage.alpha) }
             }

@@ -94,3 +94,19 @@ struct CompiledStepTests {
                         "fallback")
     }
 }
+
+/// Epochs recorded compactly by compiled training read back as the same dictionaries.
+struct CompactHistoryTests {
+    @Test func compactEpochsReadAsDictionariesInOrder() {
+        var history = History(epochs: [["loss": 3, "learning_rate": 0.1, "accuracy": 0.5]])
+        history.append(loss: 2, learningRate: 0.1)
+        history.append(loss: 1, learningRate: 0.05)
+        #expect(history.epochs == [["loss": 3, "learning_rate": 0.1, "accuracy": 0.5],
+                                   ["loss": 2, "learning_rate": 0.1], ["loss": 1, "learning_rate": 0.05]])
+        #expect(history.loss == [3, 2, 1])
+        #expect(history == History(epochs: history.epochs))
+        history.append(["loss": 0.5, "learning_rate": 0.05])
+        #expect(history.loss == [3, 2, 1, 0.5])
+        #expect(history != History(epochs: Array(history.epochs.prefix(3))))
+    }
+}
