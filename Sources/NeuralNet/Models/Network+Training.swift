@@ -34,7 +34,10 @@ extension Network {
     ///   - compile: for a small dense network (a `Sequential` of `Dense` layers, the mean
     ///     squared error, tiny products), replay a step planned once instead of recording the
     ///     tape every step: the same kernels in the same order, so bit-identical weights, with
-    ///     far less bookkeeping per step (see `CompiledStep`). Other models train eagerly.
+    ///     far less bookkeeping per step (see `CompiledStep`). With plain `SGD` (no momentum,
+    ///     decay or clipping), no callbacks (progress `.silent`), metrics or validation, whole
+    ///     epochs run inside the plan (XOR: about 0.11 µs a step against 1.5 µs eager). Other
+    ///     models train eagerly.
     /// - Returns: the loss and metrics of every epoch, and the learning rate at its end
     ///   (`"learning_rate"`). A model with several outputs also logs
     ///   each output's loss and metrics (`"output0_loss"`, `"output1_accuracy"`); `"loss"` is
