@@ -14,7 +14,9 @@ struct Bench: ParsableCommand {
             / 1,000 at a time, samples per second. gemm-N: an N×N single-precision multiply, GFLOP/s. \
             lstm-train: 100 steps of the charlstm preset (Embedding 64, two LSTM layers of 256 units, batch 32 of \
             128 characters, Adam), seconds. gpt-train: 100 steps of the chargpt preset (4 blocks, 4 heads, width 128, \
-            context 128, batch 32, AdamW, dropout 0), seconds. Both read windows of the embedded Shakespeare.             Each row also shows the process's peak resident memory so far: a workload's own when run alone             (--only NAME), as bench/compare_pytorch.py does.
+            context 128, batch 32, AdamW, dropout 0), seconds. Both read windows of the embedded Shakespeare. \
+            Each row also shows the process's peak resident memory so far: a workload's own when run alone \
+            (--only NAME), as bench/compare_pytorch.py does.
             """)
 
     @OptionGroup var dataOptions: DataOptions

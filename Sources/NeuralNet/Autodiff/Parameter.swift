@@ -143,6 +143,15 @@ extension Parameter {
         accumulated.scalars.withUnsafeBufferPointer { destination.update(from: $0.baseAddress!, count: count) }
     }
 
+    /// Adds the `count` scalars at `source` to the gradient, as `accumulate` adds a tensor (the
+    /// first addition becomes the gradient), without making a tensor of them.
+    func accumulateGradient(from source: UnsafePointer<Float>) {
+        guard accumulated != nil else { return setGradient(from: source) }
+        accumulated!.scalars.withUnsafeMutableBufferPointer { g in
+            for i in 0..<g.count { g[i] += source[i] }
+        }
+    }
+
     /// Makes the gradient the `count` scalars at `source`, written into the gradient's own
     /// storage when it has one.
     public func setGradient(from source: UnsafePointer<Float>) {

@@ -31,6 +31,7 @@ extension CompiledStep {
             try targets.scalars.withUnsafeBufferPointer { y in
                 try full.withWeights {
                     last?.weights.update(from: full.weights, count: slots)
+                    defer { last?.weights.update(repeating: nil, count: slots) }
                     while session.epoch < session.epochs {
                         (session.epoch, session.batchesDone) = (session.epoch + 1, 0)
                         if shuffle { session.order.shuffle(using: &session.shuffler) }

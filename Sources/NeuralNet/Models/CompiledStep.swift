@@ -131,8 +131,8 @@ final class CompiledStep {
         result.scalars.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: last.output, count: batch * last.outputs) }
         guard loss.isFinite else { return (loss, result) }
         for stage in stages {
-            stage.weight.setGradient(from: stage.weightGradient)
-            if let gradient = stage.biasGradient { stage.bias?.setGradient(from: gradient) }
+            stage.weight.accumulateGradient(from: stage.weightGradient)
+            if let gradient = stage.biasGradient { stage.bias?.accumulateGradient(from: gradient) }
         }
         optimizer.step(parameters)
         return (loss, result)
