@@ -1,5 +1,6 @@
+import CNeuralNetKernels
 import Testing
-import NeuralNetKernels
+@testable import NeuralNetKernels
 @testable import NeuralNet
 
 /// The matrix multiply against the textbook triple loop, for every transpose combination and
@@ -110,6 +111,33 @@ struct MatrixMultiplyTests {
             #expect(results[0].map(\.bitPattern) == results[1].map(\.bitPattern), "m=\(m) n=\(n) k=\(k), 2 threads")
             #expect(results[0].map(\.bitPattern) == results[2].map(\.bitPattern), "m=\(m) n=\(n) k=\(k), 3 threads")
             #expect(results[0].contains { $0 > 0 } && results[0].contains { $0 == 0 })
+        }
+    }
+
+    /// The driver whose threads pack B together (which `multiply` uses for tall products
+    /// with a large B) sums every element as the single-threaded driver does, for any number
+    /// of parts, every kernel, both layouts, across slices of K and two column blocks of B.
+    @Test(arguments: MatrixMultiply.Kernel.allCases.filter(\.isSupported))
+    func sharedPackingDriverMatchesTheSingleThreadedOne(kernel: MatrixMultiply.Kernel) {
+        for (m, n, k) in [(200, 150, 600), (40, 2100, 3), (7, 33, 300)] {
+            let a = randomTensor([m * k], seed: 21).scalars, b = randomTensor([k * n], seed: 22).scalars
+            let bias = randomTensor([n], seed: 23).scalars
+            for transposed: Int32 in [0, 1] {
+                let (lda, ldb) = transposed == 1 ? (m, k) : (k, n)
+                var epilogue = nn_epilogue(bias: bias, relu: 1)
+                var reference = [Float](repeating: 0.25, count: m * n)
+                var workspace = [Float](repeating: 0, count: max(nn_sgemm_parallel_workspace_size(m, n, k, 2), nn_sgemm_parallel_workspace_size(m, n, k, 3)) + 16)
+                workspace.withUnsafeMutableBufferPointer { w in
+                    let aligned = UnsafeMutablePointer<Float>(bitPattern: (Int(bitPattern: w.baseAddress!) + 63) & ~63)!
+                    nn_sgemm_blocked(kernel.cValue, transposed, transposed, m, n, k, a, lda, b, ldb, &reference, n, 1, aligned, &epilogue)
+                    for parts in [2, 3] {
+                        var c = [Float](repeating: 0.25, count: m * n)
+                        nn_sgemm_parallel(kernel.cValue, transposed, transposed, m, n, k, a, lda, b, ldb, &c, n, 1, parts, aligned, &epilogue)
+                        #expect(c.map(\.bitPattern) == reference.map(\.bitPattern), "\(kernel) \(m)×\(n)×\(k) transposed \(transposed), \(parts) parts")
+                    }
+                }
+                #expect(reference.contains { $0 > 0 } && reference.contains { $0 == 0 })
+            }
         }
     }
 
