@@ -23,12 +23,16 @@ JAX (`jit`; the XOR loop compiled whole with `lax.scan`) and ONNX Runtime (the t
 MLP exported to ONNX, for infer-1 and infer-1000) join the table when installed in the same
 environment: `/opt/venv/bin/pip install jax onnxruntime onnx` (see bench/peers.py). PyTorch
 trains with its fused CPU Adam where it has one. Every peer gets the same thread count.
+
+NumPy's OpenBLAS runs the kernel it picks for the CPU, as it does for users: the script drops
+OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE, which these machines set for older OpenBLAS builds
+(with Debian's OpenBLAS on a CPU newer than it knows, keep them: --keep-openblas-coretype).
+The first line of the table names the CPU, its vector instructions and NumPy's kernel.
 """
 import argparse
 import gzip
 import json
 import os
-
 import sys
 
 # These machines' environment may pin OpenBLAS to its Haswell (AVX2) kernel (OPENBLAS_CORETYPE,

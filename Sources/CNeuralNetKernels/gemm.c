@@ -11,7 +11,6 @@
 
 #include <string.h>
 
-
 // ---- Packing ---------------------------------------------------------------------------
 
 // op(A)[i0 ..< i0+mc, p0 ..< p0+kc] into MR-tall micro-panels, zero-padded to a multiple of MR.

@@ -27,7 +27,8 @@ public final class SGD: Optimizer {
         guard momentum > 0 else {
             parameter.value.scalars.withUnsafeMutableBufferPointer { w in
                 gradient.scalars.withUnsafeBufferPointer { g in
-                    SGD.descend(w.baseAddress!, along: g.baseAddress!, count: w.count, rate: rate)
+                    guard let weights = w.baseAddress, let gradients = g.baseAddress else { return }
+                    SGD.descend(weights, along: gradients, count: w.count, rate: rate)
                 }
             }
             return
