@@ -1,26 +1,28 @@
 /// Whole epochs of `fit(..., compile: true)` when nothing runs between batches: no callbacks
-/// (progress `.silent`), no validation, no metrics, the plain SGD rule, and inputs held as
-/// floats. The weights are opened once for all the epochs, and each step is the plan's pass
-/// and the rule on its buffers: no tensor, closure or reference count per step. The steps'
-/// arithmetic is the plan's, so weights and history stay bit-identical to eager training.
+/// (progress `.silent`), no validation, no metrics, an optimizer whose rule works on buffers
+/// without clipping or L2 decay (every built-in one; AdamW's decoupled decay is part of its
+/// rule), and inputs held as floats. The weights are opened once for all the epochs, and each
+/// step is the plan's pass and the rule on its buffers: no tensor, closure or reference count
+/// per step. The arithmetic is the eager step's, so weights, optimizer state and history
+/// stay bit-identical to eager training.
 extension CompiledStep {
-    /// The plain SGD learning rate when `optimizer` is SGD without momentum, weight decay or
-    /// clipping (the rule `runEpochs` applies), else nil.
-    static func plainRate(of optimizer: any Optimizer) -> Float? {
-        guard let sgd = optimizer as? SGD, sgd.momentum == 0, sgd.weightDecay == 0, sgd.clipNorm == nil else { return nil }
-        return sgd.learningRate
+    /// Whether `runEpochs` can apply `optimizer`'s steps.
+    static func canRunEpochs(with optimizer: any Optimizer) -> Bool {
+        optimizer.updatesBuffers && optimizer.weightDecay == 0 && optimizer.clipNorm == nil
     }
 
     /// The remaining epochs of `session` on `inputs` `[samples, features]` and `targets`
     /// `[samples, outputs]`: `full` runs the batches of `batchSize` samples, `last` (when the
-    /// sample count is not a multiple) the final smaller one; `w ← w − rate · g` after each.
+    /// sample count is not a multiple) the final smaller one; a step of `optimizer` after each.
     /// Each epoch's logs are `"loss"` (the mean over its samples) and `"learning_rate"`, as
     /// eager training records them. A NaN or infinite loss throws `nonFiniteLoss` with the
     /// weights as the previous step left them.
     static func runEpochs(
         _ session: TrainingSession, inputs: Tensor, targets: Tensor, batchSize: Int, shuffle: Bool,
-        full: CompiledStep, last: CompiledStep?, rate: Float
+        full: CompiledStep, last: CompiledStep?, optimizer: any Optimizer
     ) throws {
+        // Read once: nothing changes the learning rate while the epochs run (no callbacks).
+        let plainRate = (optimizer as? SGD)?.plainRate
         let width = inputs.count / max(session.sampleCount, 1)
         let outputs = full.outputs
         let slots = 2 * (full.stages.count)
@@ -49,7 +51,7 @@ extension CompiledStep {
                                 guard loss.isFinite else {
                                     throw NeuralNetError.nonFiniteLoss(epoch: session.epoch, batch: session.batchesDone + 1, value: loss)
                                 }
-                                plan.updateWeights { SGD.descend($0, along: $1, count: $2, rate: rate) }
+                                plan.updateWeights(with: optimizer, plainRate: plainRate)
                                 lossSum += Double(loss) * Double(count)
                                 samples += count
                             }
@@ -66,7 +68,7 @@ extension CompiledStep {
                                 session.batchesDone += 1
                             }
                         }
-                        session.history.append(loss: Float(lossSum / Double(max(samples, 1))), learningRate: rate)
+                        session.history.append(loss: Float(lossSum / Double(max(samples, 1))), learningRate: optimizer.learningRate)
                     }
                 }
             }

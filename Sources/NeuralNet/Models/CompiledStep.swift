@@ -108,12 +108,27 @@ final class CompiledStep {
         }
     }
 
-    /// Applies `update(value, gradient, count)` to each parameter, weight then bias, stage by
-    /// stage, while `withWeights` runs.
-    func updateWeights(_ update: (UnsafeMutablePointer<Float>, UnsafePointer<Float>, Int) -> Void) {
+    /// One step of `optimizer`'s rule on each parameter from the gradients in the stages'
+    /// buffers, weight then bias, stage by stage, while `withWeights` runs: what
+    /// `optimizer.step` does when there is no clipping and no L2 decay. `plainRate`: the
+    /// learning rate when the rule is plain SGD, applied by `SGD.descend` directly (a dynamic
+    /// call per parameter, with its reference counts, cost more than XOR's whole update).
+    func updateWeights(with optimizer: any Optimizer, plainRate: Float?) {
+        if let rate = plainRate {
+            for (index, stage) in stages.enumerated() {
+                SGD.descend(weights[2 * index]!, along: stage.weightGradient, count: stage.inputs * stage.outputs, rate: rate)
+                if let value = weights[2 * index + 1], let gradient = stage.biasGradient {
+                    SGD.descend(value, along: gradient, count: stage.outputs, rate: rate)
+                }
+            }
+            return
+        }
+        optimizer.beginStep()
         for (index, stage) in stages.enumerated() {
-            update(weights[2 * index]!, stage.weightGradient, stage.inputs * stage.outputs)
-            if let bias = weights[2 * index + 1], let gradient = stage.biasGradient { update(bias, gradient, stage.outputs) }
+            optimizer.update(stage.weight, value: weights[2 * index]!, gradient: stage.weightGradient, count: stage.inputs * stage.outputs)
+            if let bias = stage.bias, let value = weights[2 * index + 1], let gradient = stage.biasGradient {
+                optimizer.update(bias, value: value, gradient: gradient, count: stage.outputs)
+            }
         }
     }
 

@@ -34,10 +34,10 @@ extension Network {
     ///   - compile: for a small dense network (a `Sequential` of `Dense` layers, the mean
     ///     squared error, tiny products), replay a step planned once instead of recording the
     ///     tape every step: the same kernels in the same order, so bit-identical weights, with
-    ///     far less bookkeeping per step (see `CompiledStep`). With plain `SGD` (no momentum,
-    ///     decay or clipping), no callbacks (progress `.silent`), metrics or validation, whole
-    ///     epochs run inside the plan (XOR: about 0.11 µs a step against 1.5 µs eager). Other
-    ///     models train eagerly.
+    ///     far less bookkeeping per step (see `CompiledStep`). With no callbacks (progress
+    ///     `.silent`), metrics or validation, and an optimizer without clipping or L2 decay,
+    ///     whole epochs run inside the plan (XOR with SGD: about 0.11 µs a step against 1.5 µs
+    ///     eager). Other models train eagerly.
     /// - Returns: the loss and metrics of every epoch, and the learning rate at its end
     ///   (`"learning_rate"`). A model with several outputs also logs
     ///   each output's loss and metrics (`"output0_loss"`, `"output1_accuracy"`); `"loss"` is
@@ -109,12 +109,12 @@ extension Network {
         }
         // Nothing to call between batches: whole epochs run inside the plan.
         if sequential != nil, callbacks.isEmpty, validation == nil, metrics.isEmpty, !session.isMidEpoch,
-           let rate = CompiledStep.plainRate(of: optimizer), case .floats(let floats) = dataset.inputColumns[0].storage {
+           CompiledStep.canRunEpochs(with: optimizer), case .floats(let floats) = dataset.inputColumns[0].storage {
             let full = min(batchSize, dataset.count), remainder = dataset.count % full
             if let fullPlan = plan(full), remainder == 0 || plan(remainder) != nil {
                 try CompiledStep.runEpochs(
                     session, inputs: floats, targets: dataset.labelTensors[0], batchSize: full, shuffle: shuffle,
-                    full: fullPlan, last: remainder == 0 ? nil : plans[remainder] ?? nil, rate: rate)
+                    full: fullPlan, last: remainder == 0 ? nil : plans[remainder] ?? nil, optimizer: optimizer)
                 return
             }
         }

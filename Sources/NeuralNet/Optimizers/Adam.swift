@@ -41,8 +41,13 @@ public final class Adam: Optimizer {
         set { moments.scalars = newValue }
     }
 
-    public func update(_ parameter: Parameter, gradient: Tensor) {
-        moments.update(parameter, gradient: gradient, learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon)
+    public func update(_ parameter: Parameter, gradient: Tensor) { updateThroughBuffers(parameter, gradient: gradient) }
+
+    public var updatesBuffers: Bool { true }
+
+    public func update(_ parameter: Parameter, value: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>, count: Int) {
+        moments.update(parameter, value: value, gradient: gradient, count: count, learningRate: learningRate,
+                       beta1: beta1, beta2: beta2, epsilon: epsilon)
     }
 }
 
@@ -77,9 +82,14 @@ public final class AdamW: Optimizer {
 
     public func beginStep() { adam.beginStep() }
 
-    public func update(_ parameter: Parameter, gradient: Tensor) {
-        parameter.value *= 1 - learningRate * decoupledWeightDecay
-        adam.update(parameter, gradient: gradient)
+    public func update(_ parameter: Parameter, gradient: Tensor) { updateThroughBuffers(parameter, gradient: gradient) }
+
+    public var updatesBuffers: Bool { true }
+
+    public func update(_ parameter: Parameter, value: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>, count: Int) {
+        let kept = 1 - learningRate * decoupledWeightDecay
+        for i in 0..<count { value[i] *= kept }
+        adam.update(parameter, value: value, gradient: gradient, count: count)
     }
 
     /// Adam's moments and step count.
@@ -106,7 +116,8 @@ struct AdamMoments {
     }
 
     mutating func update(
-        _ parameter: Parameter, gradient: Tensor, learningRate: Float, beta1 b1: Float, beta2 b2: Float, epsilon eps: Float
+        _ parameter: Parameter, value: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>, count: Int,
+        learningRate: Float, beta1 b1: Float, beta2 b2: Float, epsilon eps: Float
     ) {
         let t = Float(stepCount)
         let correction1 = 1 - pow(b1, t)
@@ -114,15 +125,10 @@ struct AdamMoments {
         // Folding both corrections into the step size saves two divisions per element.
         let stepSize = learningRate * correction2.squareRoot() / correction1
         let scaledEpsilon = eps * correction2.squareRoot()
-        let buffers = state.buffers(for: parameter)
-        parameter.value.scalars.withUnsafeMutableBufferPointer { w in
-            gradient.scalars.withUnsafeBufferPointer { g in
-                Elementwise.adamUpdate(
-                    weights: w.baseAddress!, gradients: g.baseAddress!, firstMoments: buffers[0].pointer,
-                    secondMoments: buffers[1].pointer, count: w.count, beta1: b1, beta2: b2, step: stepSize,
-                    epsilon: scaledEpsilon)
-            }
-        }
+        let buffers = state.buffers(for: parameter, count: count)
+        Elementwise.adamUpdate(
+            weights: value, gradients: gradient, firstMoments: buffers[0].pointer, secondMoments: buffers[1].pointer,
+            count: count, beta1: b1, beta2: b2, step: stepSize, epsilon: scaledEpsilon)
     }
 }
 

@@ -23,6 +23,15 @@ public protocol Optimizer: AnyObject, ArgumentChecked {
     /// Updates `parameter.value` in place from `gradient`.
     func update(_ parameter: Parameter, gradient: Tensor)
 
+    /// Whether the rule also works on raw buffers (`update(_:value:gradient:count:)`), which
+    /// compiled training needs to run whole epochs with the parameters held open. False
+    /// unless a rule says otherwise; the built-in rules all do.
+    var updatesBuffers: Bool { get }
+    /// `update(_:gradient:)` on buffers: the `count` values of `parameter` at `value` and its
+    /// gradient at `gradient`, while the caller holds `parameter.value` open (the rule must not
+    /// read `parameter.value`, `shape` or `count`). Called only when `updatesBuffers` is true.
+    func update(_ parameter: Parameter, value: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>, count: Int)
+
     /// The names of the tensors the rule keeps per parameter (`["firstMoment", "secondMoment"]`);
     /// empty for a rule without state.
     var stateSlots: [String] { get }
@@ -57,6 +66,23 @@ extension Optimizer {
     public var weightDecay: Float { 0 }
     public var clipNorm: Float? { nil }
     public func beginStep() {}
+
+    public var updatesBuffers: Bool { false }
+
+    public func update(_ parameter: Parameter, value: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>, count: Int) {
+        fatalError("\(Self.self) has no update on buffers (updatesBuffers is false)")
+    }
+
+    /// `update(_:value:gradient:count:)` on `parameter.value` and `gradient`: the tensor form
+    /// of a rule written on buffers, so that each rule's arithmetic lives in one place.
+    func updateThroughBuffers(_ parameter: Parameter, gradient: Tensor) {
+        parameter.value.scalars.withUnsafeMutableBufferPointer { w in
+            gradient.scalars.withUnsafeBufferPointer { g in
+                guard let weights = w.baseAddress, let gradients = g.baseAddress else { return }
+                update(parameter, value: weights, gradient: gradients, count: w.count)
+            }
+        }
+    }
 
     /// One optimisation step over `parameters`; their gradients are cleared afterwards.
     public func step(_ parameters: [Parameter]) {

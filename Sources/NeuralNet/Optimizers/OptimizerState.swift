@@ -84,11 +84,13 @@ struct ParameterState {
 
     init(slots: Int) { slotCount = slots }
 
-    /// The buffers of `parameter`, created (or re-created after a resize) as needed.
-    mutating func buffers(for parameter: Parameter) -> [StateBuffer] {
+    /// The buffers of `parameter`, of `count` values, created (or re-created after a resize) as
+    /// needed. The count is given, not read, because rules call this while `parameter.value`
+    /// is open for writing.
+    mutating func buffers(for parameter: Parameter, count: Int) -> [StateBuffer] {
         let key = ObjectIdentifier(parameter)
-        if let existing = slots[key], existing.first?.count == parameter.count { return existing }
-        let created = (0..<slotCount).map { _ in StateBuffer(count: parameter.count) }
+        if let existing = slots[key], existing.first?.count == count { return existing }
+        let created = (0..<slotCount).map { _ in StateBuffer(count: count) }
         slots[key] = created
         return created
     }
@@ -102,7 +104,7 @@ struct ParameterState {
     /// Replaces the buffers of `parameter` with `tensors` (one per slot, each its size).
     mutating func set(_ tensors: [Tensor], for parameter: Parameter) {
         guard parameter.count > 0 else { return }
-        let buffers = buffers(for: parameter)
+        let buffers = buffers(for: parameter, count: parameter.count)
         for (buffer, tensor) in zip(buffers, tensors) {
             tensor.scalars.withUnsafeBufferPointer { buffer.pointer.update(from: $0.baseAddress!, count: buffer.count) }
         }

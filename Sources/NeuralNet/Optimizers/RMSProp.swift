@@ -23,16 +23,16 @@ public final class RMSProp: Optimizer {
     public func stateTensors(for parameter: Parameter) -> [Tensor]? { meanSquares.tensors(for: parameter) }
     public func setStateTensors(_ tensors: [Tensor], for parameter: Parameter) { meanSquares.set(tensors, for: parameter) }
 
-    public func update(_ parameter: Parameter, gradient: Tensor) {
+    public func update(_ parameter: Parameter, gradient: Tensor) { updateThroughBuffers(parameter, gradient: gradient) }
+
+    public var updatesBuffers: Bool { true }
+
+    public func update(_ parameter: Parameter, value w: UnsafeMutablePointer<Float>, gradient g: UnsafePointer<Float>, count: Int) {
         let (rate, rho, eps) = (learningRate, self.rho, epsilon)
-        let v = meanSquares.buffers(for: parameter)[0].pointer
-        parameter.value.scalars.withUnsafeMutableBufferPointer { w in
-            gradient.scalars.withUnsafeBufferPointer { g in
-                for i in 0..<w.count {
-                    v[i] = rho * v[i] + (1 - rho) * g[i] * g[i]
-                    w[i] -= rate * g[i] / (v[i].squareRoot() + eps)
-                }
-            }
+        let v = meanSquares.buffers(for: parameter, count: count)[0].pointer
+        for i in 0..<count {
+            v[i] = rho * v[i] + (1 - rho) * g[i] * g[i]
+            w[i] -= rate * g[i] / (v[i].squareRoot() + eps)
         }
     }
 }
@@ -60,16 +60,16 @@ public final class Adagrad: Optimizer {
     public func stateTensors(for parameter: Parameter) -> [Tensor]? { sums.tensors(for: parameter) }
     public func setStateTensors(_ tensors: [Tensor], for parameter: Parameter) { sums.set(tensors, for: parameter) }
 
-    public func update(_ parameter: Parameter, gradient: Tensor) {
+    public func update(_ parameter: Parameter, gradient: Tensor) { updateThroughBuffers(parameter, gradient: gradient) }
+
+    public var updatesBuffers: Bool { true }
+
+    public func update(_ parameter: Parameter, value w: UnsafeMutablePointer<Float>, gradient g: UnsafePointer<Float>, count: Int) {
         let (rate, eps) = (learningRate, epsilon)
-        let sum = sums.buffers(for: parameter)[0].pointer
-        parameter.value.scalars.withUnsafeMutableBufferPointer { w in
-            gradient.scalars.withUnsafeBufferPointer { g in
-                for i in 0..<w.count {
-                    sum[i] += g[i] * g[i]
-                    w[i] -= rate * g[i] / (sum[i].squareRoot() + eps)
-                }
-            }
+        let sum = sums.buffers(for: parameter, count: count)[0].pointer
+        for i in 0..<count {
+            sum[i] += g[i] * g[i]
+            w[i] -= rate * g[i] / (sum[i].squareRoot() + eps)
         }
     }
 }

@@ -22,34 +22,30 @@ public final class SGD: Optimizer {
         self.clipNorm = clipNorm
     }
 
-    public func update(_ parameter: Parameter, gradient: Tensor) {
+    public func update(_ parameter: Parameter, gradient: Tensor) { updateThroughBuffers(parameter, gradient: gradient) }
+
+    public var updatesBuffers: Bool { true }
+
+    public func update(_ parameter: Parameter, value w: UnsafeMutablePointer<Float>, gradient g: UnsafePointer<Float>, count: Int) {
         let rate = learningRate
-        guard momentum > 0 else {
-            parameter.value.scalars.withUnsafeMutableBufferPointer { w in
-                gradient.scalars.withUnsafeBufferPointer { g in
-                    guard let weights = w.baseAddress, let gradients = g.baseAddress else { return }
-                    SGD.descend(weights, along: gradients, count: w.count, rate: rate)
-                }
-            }
-            return
-        }
+        guard momentum > 0 else { return SGD.descend(w, along: g, count: count, rate: rate) }
         let (mu, nesterov) = (momentum, self.nesterov)
-        let v = velocity.buffers(for: parameter)[0].pointer
-        parameter.value.scalars.withUnsafeMutableBufferPointer { w in
-            gradient.scalars.withUnsafeBufferPointer { g in
-                for i in 0..<w.count {
-                    v[i] = mu * v[i] + g[i]
-                    let direction = nesterov ? g[i] + mu * v[i] : v[i]
-                    w[i] -= rate * direction
-                }
-            }
+        let v = velocity.buffers(for: parameter, count: count)[0].pointer
+        for i in 0..<count {
+            v[i] = mu * v[i] + g[i]
+            let direction = nesterov ? g[i] + mu * v[i] : v[i]
+            w[i] -= rate * direction
         }
     }
 
-    /// The plain rule `w ← w - η g` on `count` scalars; compiled steps call it on their buffers.
+    /// The plain rule `w ← w - η g` on `count` scalars (no momentum): compiled training calls
+    /// it directly, without a dynamic call, reference count or exclusivity check per parameter.
     static func descend(_ w: UnsafeMutablePointer<Float>, along g: UnsafePointer<Float>, count: Int, rate: Float) {
         for i in 0..<count { w[i] -= rate * g[i] }
     }
+
+    /// The learning rate when this is the plain rule (no momentum), for `descend`.
+    var plainRate: Float? { momentum == 0 ? learningRate : nil }
 
     /// `["velocity"]` with momentum, none without.
     public var stateSlots: [String] { momentum > 0 ? ["velocity"] : [] }
