@@ -2,9 +2,10 @@
 /// (progress `.silent`), no validation, no metrics, an optimizer whose rule works on buffers
 /// without clipping or L2 decay (every built-in one; AdamW's decoupled decay is part of its
 /// rule), and inputs held as floats. The weights are opened once for all the epochs, and each
-/// step is the plan's pass and the rule on its buffers: no tensor, closure or reference count
-/// per step. The arithmetic is the eager step's, so weights, optimizer state and history
-/// stay bit-identical to eager training.
+/// step is the plan's pass and the rule on its buffers: no tensor or closure per step, and with
+/// plain SGD no reference count either (other rules are a dynamic call per parameter). The
+/// arithmetic is the eager step's, so weights, optimizer state and history stay bit-identical
+/// to eager training.
 extension CompiledStep {
     /// Whether `runEpochs` can apply `optimizer`'s steps.
     static func canRunEpochs(with optimizer: any Optimizer) -> Bool {
