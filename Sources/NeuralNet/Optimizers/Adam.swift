@@ -106,6 +106,8 @@ public final class AdamW: Optimizer {
 struct AdamMoments {
     private var state = ParameterState(slots: 2)
     var stepCount = 0
+    /// `1 - β₁ᵗ` and `1 - β₂ᵗ` for step `step` (the betas are the owning optimizer's constants).
+    private var corrections: (step: Int, first: Float, second: Float) = (-1, 0, 0)
 
     static let slots = ["firstMoment", "secondMoment"]
     func tensors(for parameter: Parameter) -> [Tensor]? { state.tensors(for: parameter) }
@@ -119,9 +121,13 @@ struct AdamMoments {
         _ parameter: Parameter, value: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>, count: Int,
         learningRate: Float, beta1 b1: Float, beta2 b2: Float, epsilon eps: Float
     ) {
-        let t = Float(stepCount)
-        let correction1 = 1 - pow(b1, t)
-        let correction2 = 1 - pow(b2, t)
+        // The bias corrections change once per step, not per parameter: computed for the
+        // first parameter of each step (the two `pow` calls cost more than a tiny layer's update).
+        if corrections.step != stepCount {
+            let t = Float(stepCount)
+            corrections = (stepCount, 1 - pow(b1, t), 1 - pow(b2, t))
+        }
+        let (correction1, correction2) = (corrections.first, corrections.second)
         // Folding both corrections into the step size saves two divisions per element.
         let stepSize = learningRate * correction2.squareRoot() / correction1
         let scaledEpsilon = eps * correction2.squareRoot()
