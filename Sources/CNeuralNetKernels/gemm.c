@@ -14,7 +14,6 @@
 // ---- Packing ---------------------------------------------------------------------------
 
 // op(A)[i0 ..< i0+mc, p0 ..< p0+kc] into MR-tall micro-panels, zero-padded to a multiple of MR.
-// Both layouts read A in long contiguous runs and write each panel sequentially.
 static void pack_a(int transpose, const float *a, long lda, long i0, long p0, long mc, long kc, float *packed) {
     if (transpose) {
         // op(A)(i, p) = A[p, i]: row p of A holds the block's mc values of that p, which go
@@ -34,22 +33,13 @@ static void pack_a(int transpose, const float *a, long lda, long i0, long p0, lo
         }
         return;
     }
-    // op(A)(i, p) = A[i, p]: read MR rows side by side and interleave them.
+    // op(A)(i, p) = A[i, p]: only a ragged edge of fewer than MR rows is packed (full panels
+    // of an untransposed A are read in place), so plain loops.
     for (long ir = 0; ir < mc; ir += MR) {
         long rows = mc - ir < MR ? mc - ir : MR;
-        if (rows == MR) {
-            const float *r0 = a + (i0 + ir) * lda + p0, *r1 = r0 + lda, *r2 = r1 + lda;
-            const float *r3 = r2 + lda, *r4 = r3 + lda, *r5 = r4 + lda;
-            for (long p = 0; p < kc; p++) {
-                packed[0] = r0[p]; packed[1] = r1[p]; packed[2] = r2[p];
-                packed[3] = r3[p]; packed[4] = r4[p]; packed[5] = r5[p];
-                packed += MR;
-            }
-        } else {
-            for (long p = 0; p < kc; p++) {
-                for (long i = 0; i < MR; i++) packed[i] = i < rows ? a[(i0 + ir + i) * lda + p0 + p] : 0.0f;
-                packed += MR;
-            }
+        for (long p = 0; p < kc; p++) {
+            for (long i = 0; i < MR; i++) packed[i] = i < rows ? a[(i0 + ir + i) * lda + p0 + p] : 0.0f;
+            packed += MR;
         }
     }
 }

@@ -37,12 +37,13 @@ struct InputColumn: Sendable {
     /// Whether the values are stored as bytes.
     var isCompact: Bool { if case .bytes = storage { true } else { false } }
 
-    /// The whole column as a `Float` tensor (made anew from bytes on every call).
+    /// The whole column as a `Float` tensor (made anew from bytes on every call, by the same
+    /// conversion as a batch's).
     var tensor: Tensor {
-        switch storage {
-        case .floats(let tensor): return tensor
-        case .bytes(let bytes, let scale): return Tensor(shape: shape, scalars: bytes.map { Float($0) * scale })
-        }
+        if case .floats(let tensor) = storage { return tensor }
+        var whole = Tensor.empty
+        setRows(of: &whole, at: Array(0..<count))
+        return whole
     }
 
     /// The samples at `indices`, in that order, stored as this column is; a contiguous range
