@@ -8,48 +8,27 @@
 #include <stdint.h>
 #include <string.h>
 
-/// tanh(x) for every float within 1.95 ulp of the exact value (checked against
-/// double-precision tanh over all of them); NaN for NaN, ±1 from |x| = 9.1 on, where tanh
-/// rounds to ±1. Below |x| = 0.625 an odd polynomial; beyond, from u = e^{-2|x|} - 1 =
-/// expm1(-2|x|): below |x| = 1, tanh|x| = -u / (2 + u), in which nothing cancels; above,
-/// tanh|x| = 1 - 2v / (1 + v) with v = e^{-2|x|}, whose small second term carries the error.
-/// Both from y = -2|x| = k ln2 + r, |r| ≤ ln2 / 2 (ln2 in two parts, so that k ln2 is exact
-/// enough), and e^r - 1 from a polynomial.
+/// tanh(x) for every float within 0.53 ulp of the exact value (checked against double-precision
+/// tanh over all of them): t = a P(a^2) / Q(a^2) with a = min(|x|, 9.1), P of degree 5 and Q of
+/// degree 4, fitted to tanh(a) / a on [0, 9.1] for the least largest relative error (7e-10),
+/// then the sign of x; tanh rounds to ±1 from |x| = 9.02 on. Evaluated in double: the float
+/// rounding of a rational function's terms would cost several ulp, the double one nothing. No
+/// branch and one division, so its latency (a training step of a tiny network waits on it
+/// twice) is about three quarters of an exp-based formula's, and a loop of it vectorises.
+/// NaN for NaN.
 static inline float nn_tanhf(float x) {
 #pragma clang fp contract(off)
-    float a = fabsf(x);
-    if (a < 0.625f) {
-        // Near zero an odd polynomial, fitted to |x| ≤ 0.625 (within 0.8 ulp), in pairs so that
-        // the terms do not wait on one another: a third of the latency of the path below.
-        float s = x * x, s2 = s * s, s4 = s2 * s2;
-        float p = (-0.3333333f + 0.13333222f * s) + s2 * (-0.053948864f + 0.021712482f * s)
-                + s4 * (-0.008207048f + 0.0021704913f * s);
-        return copysignf(x + (x * s) * p, x);   // -0 + 0 would give +0
-    }
-    if (!(a < 9.1f)) return a == a ? copysignf(1.0f, x) : x;
-    float y = -2.0f * a;
-    // The nearest whole number by the 1.5 * 2^23 trick (|y log2 e| < 14), since rintf is a
-    // library call on the baseline x86-64 target.
-    float k = (y * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
-    float r = (y - k * 0.693145751953125f) - k * 1.428606765330187e-6f;
-    // e^r - 1 = r + r^2 Q(r), Q of degree 5 fitted to |r| ≤ ln2 / 2 (relative error of the
-    // sum below 4e-9), in pairs so that the terms do not wait on one another.
-    float r2 = r * r, r4 = r2 * r2;
-    float q = (0.5f + 0.16666667f * r) + r2 * (0.041666355f + 0.0083333785f * r)
-            + r4 * (0.0013940984f + 0.00019851596f * r);
-    float m = r + r2 * q;
-    int32_t bits = ((int32_t)k + 127) << 23;
-    float scale;                           // 2^k
-    memcpy(&scale, &bits, sizeof scale);
-    float t;
-    if (a < 1.0f) {
-        float u = k == 0.0f ? m : scale * m + (scale - 1.0f);
-        t = -u / (2.0f + u);
-    } else {
-        float v = scale * m + scale;
-        t = 1.0f - 2.0f * v / (1.0f + v);
-    }
-    return copysignf(t, x);
+    double a = fabs((double)x);
+    a = a > 9.1 ? 9.1 : a;                 // NaN stays NaN
+    double s = a * a, s2 = s * s, s4 = s2 * s2;
+    // In pairs, so that the terms do not wait on one another.
+    double p = (0.99999999856793986 + 0.13676257538491451 * s) + s2 * (0.0038637439155647106 + 2.7914945278761978e-05 * s)
+             + s4 * (3.0362546526268022e-08 + -1.2038567413481966e-11 * s);
+    double q = (1.0 + 0.47009589482723985 * s) + s2 * (0.027229064607692737 + 0.00039305482313221538 * s)
+             + s4 * 1.2809023296235816e-06;
+    double t = a * p / q;
+    t = t > 1.0 ? 1.0 : t;
+    return copysignf((float)t, x);
 }
 
 #endif
