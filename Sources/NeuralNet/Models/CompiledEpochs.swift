@@ -43,16 +43,23 @@ extension CompiledStep {
                             // One batch through `plan`, a parameter, so that choosing it costs
                             // no reference count.
                             func train(_ plan: CompiledStep, start: Int, count: Int) throws {
-                                for row in 0..<count {
-                                    let sample = order[start + row]
-                                    (batchInputs + row * width).update(from: x.baseAddress! + sample * width, count: width)
-                                    (batchTargets + row * outputs).update(from: y.baseAddress! + sample * outputs, count: outputs)
+                                let loss: Float
+                                if count == 1 {
+                                    // One sample is its own batch: its rows are read where they are.
+                                    let sample = order[start]
+                                    loss = plan.pass(x.baseAddress! + sample * width, y.baseAddress! + sample * outputs, descendingAt: plainRate)
+                                } else {
+                                    for row in 0..<count {
+                                        let sample = order[start + row]
+                                        (batchInputs + row * width).update(from: x.baseAddress! + sample * width, count: width)
+                                        (batchTargets + row * outputs).update(from: y.baseAddress! + sample * outputs, count: outputs)
+                                    }
+                                    loss = plan.pass(batchInputs, batchTargets, descendingAt: plainRate)
                                 }
-                                let loss = plan.pass(batchInputs, batchTargets)
                                 guard loss.isFinite else {
                                     throw NeuralNetError.nonFiniteLoss(epoch: session.epoch, batch: session.batchesDone + 1, value: loss)
                                 }
-                                plan.updateWeights(with: optimizer, plainRate: plainRate)
+                                if plainRate == nil { plan.updateWeights(with: optimizer) }
                                 lossSum += Double(loss) * Double(count)
                                 samples += count
                             }

@@ -110,19 +110,9 @@ final class CompiledStep {
 
     /// One step of `optimizer`'s rule on each parameter from the gradients in the stages'
     /// buffers, weight then bias, stage by stage, while `withWeights` runs: what
-    /// `optimizer.step` does when there is no clipping and no L2 decay. `plainRate`: the
-    /// learning rate when the rule is plain SGD, applied by `SGD.descend` directly (a dynamic
-    /// call per parameter, with its reference counts, cost more than XOR's whole update).
-    func updateWeights(with optimizer: any Optimizer, plainRate: Float?) {
-        if let rate = plainRate {
-            for (index, stage) in stages.enumerated() {
-                SGD.descend(weights[2 * index]!, along: stage.weightGradient, count: stage.inputs * stage.outputs, rate: rate)
-                if let value = weights[2 * index + 1], let gradient = stage.biasGradient {
-                    SGD.descend(value, along: gradient, count: stage.outputs, rate: rate)
-                }
-            }
-            return
-        }
+    /// `optimizer.step` does when there is no clipping and no L2 decay. (Plain SGD is faster
+    /// through `pass(_:_:descendingAt:)`, which steps as it goes.)
+    func updateWeights(with optimizer: any Optimizer) {
         optimizer.beginStep()
         for (index, stage) in stages.enumerated() {
             optimizer.update(stage.weight, value: weights[2 * index]!, gradient: stage.weightGradient, count: stage.inputs * stage.outputs)
@@ -154,9 +144,11 @@ final class CompiledStep {
     }
 
     /// Forward, loss and (when the loss is finite) backward for input rows `x` and target rows
-    /// `y`, while `withWeights` runs: the gradients are left in the stages' buffers. Returns
-    /// the loss.
-    func pass(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>) -> Float {
+    /// `y`, while `withWeights` runs. With `descendingAt` nil the gradients are left in the
+    /// stages' buffers; with a rate, each parameter takes plain SGD's step (`SGD.descend`)
+    /// as soon as nothing else needs its old value, and the gradient buffers are not written.
+    /// Returns the loss.
+    func pass(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, descendingAt rate: Float? = nil) -> Float {
         forward(x)
         let last = stages[stages.count - 1]
         let count = batch * last.outputs
@@ -171,8 +163,10 @@ final class CompiledStep {
         let loss = total / n
         guard loss.isFinite else { return loss }
         let scale = 2 / n
-        for i in 0..<count { difference[i] *= scale }
-        backward(x)
+        for i in 0..<count {
+            difference[i] = last.derivativeTimes(difference[i] * scale, at: i)
+        }
+        backward(x, rate: rate)
         return loss
     }
 
@@ -189,40 +183,89 @@ final class CompiledStep {
         return loss
     }
 
-    /// Each stage's `activation(x · W + b)` into its output buffer, as `Variable.affine` does
-    /// (for tiny products `multiply` runs the loops `multiplyTiny` runs).
+    /// Each stage's `activation(x · W + b)` into its output buffer, in one loop per stage: the
+    /// sums in `multiply`'s order for tiny products (from zero, along `k`), then the bias and
+    /// the activation as its epilogue and `applyActivation` apply them.
     private func forward(_ x: UnsafePointer<Float>) {
         var input = x
-        for (index, stage) in stages.enumerated() {
-            MatrixMultiply.multiplyTiny(input, weights[2 * index]!, into: stage.output, m: batch, n: stage.outputs, k: stage.inputs,
-                                        bias: weights[2 * index + 1].map { UnsafePointer($0) }, relu: stage.kind == .relu)
-            if stage.kind != .linear && stage.kind != .relu {
-                for i in 0..<(batch * stage.outputs) { stage.output[i] = stage.kind.value(stage.output[i], alpha: stage.alpha) }
+        for index in 0..<stages.count {
+            let stage = stages[index]
+            let (w, b) = (weights[2 * index]!, weights[2 * index + 1])
+            let (k, n) = (stage.inputs, stage.outputs)
+            for i in 0..<batch {
+                let row = input + i * k
+                for j in 0..<n {
+                    var sum: Float = 0
+                    for p in 0..<k { sum += row[p] * w[p * n + j] }
+                    if let b { sum += b[j] }
+                    stage.output[i * n + j] = stage.activate(sum)
+                }
             }
             input = UnsafePointer(stage.output)
         }
     }
 
-    /// The stages backwards, as `AffineNode`'s pullback runs them: the activation's derivative
-    /// from the output, then `dx`, `dW` and `db` from one tiny-product kernel, into the
-    /// stages' gradient buffers.
-    private func backward(_ x: UnsafePointer<Float>) {
-        var upstream = difference
+    /// The stages backwards, as `AffineNode`'s pullback runs them, each sum in
+    /// `smallAffineBackward`'s order: `dx = dz · Wᵀ` times the previous stage's derivative
+    /// (the next `dz`), then `dW = xᵀ · dz` and `db = Σ_rows dz`, into the gradient buffers or,
+    /// with a `rate`, straight into plain SGD's step (`SGD.descend`) (W is no longer needed once `dx`
+    /// is made).
+    private func backward(_ x: UnsafePointer<Float>, rate: Float?) {
+        var upstream = UnsafePointer(difference)
         for index in stages.indices.reversed() {
             let stage = stages[index]
-            let size = batch * stage.outputs
-            if stage.kind == .relu {
-                Elementwise.reluBackward(stage.output, scaling: upstream, count: size)
-            } else if stage.kind != .linear {
-                for i in 0..<size {
-                    upstream[i] *= stage.kind.derivative(input: stage.output[i], output: stage.output[i], alpha: stage.alpha)
+            let (w, b) = (weights[2 * index]!, weights[2 * index + 1])
+            let (k, n, m) = (stage.inputs, stage.outputs, batch)
+            let input = index == 0 ? x : UnsafePointer(stages[index - 1].output)
+            if index > 0 {
+                let previous = stages[index - 1]
+                for i in 0..<m {
+                    for p in 0..<k {
+                        var sum: Float = 0
+                        for j in 0..<n { sum += upstream[i * n + j] * w[p * n + j] }
+                        stage.inputGradient[i * k + p] = previous.derivativeTimes(sum, at: i * k + p)
+                    }
                 }
             }
-            MatrixMultiply.smallAffineBackward(
-                m: batch, k: stage.inputs, n: stage.outputs, x: index == 0 ? x : UnsafePointer(stages[index - 1].output),
-                w: weights[2 * index]!, dz: upstream, dx: index == 0 ? nil : stage.inputGradient,
-                dw: stage.weightGradient, db: stage.biasGradient)
-            upstream = stage.inputGradient
+            for p in 0..<k {
+                for j in 0..<n {
+                    var sum: Float = 0
+                    for i in 0..<m { sum += input[i * k + p] * upstream[i * n + j] }
+                    if let rate { SGD.descend(&w[p * n + j], along: sum, rate: rate) } else { stage.weightGradient[p * n + j] = sum }
+                }
+            }
+            if let b, let biasGradient = stage.biasGradient {
+                for j in 0..<n {
+                    var sum: Float = 0
+                    for i in 0..<m { sum += upstream[i * n + j] }
+                    if let rate { SGD.descend(&b[j], along: sum, rate: rate) } else { biasGradient[j] = sum }
+                }
+            }
+            upstream = UnsafePointer(stage.inputGradient)
+        }
+    }
+}
+
+extension CompiledStep.Stage {
+    /// `f(z)` of the stage's activation: ReLU as the multiply's epilogue writes it, the other
+    /// kinds from the activation table.
+    @inline(__always)
+    func activate(_ z: Float) -> Float {
+        switch kind {
+        case .linear: z
+        case .relu: z < 0 ? 0 : z
+        default: kind.value(z, alpha: alpha)
+        }
+    }
+
+    /// `g · f'` at element `i` of the stage's output, `f'` read from the output as
+    /// `multiplyByDerivative` reads it (ReLU as `Elementwise.reluBackward`).
+    @inline(__always)
+    func derivativeTimes(_ g: Float, at i: Int) -> Float {
+        switch kind {
+        case .linear: g
+        case .relu: output[i] > 0 ? g : 0
+        default: g * kind.derivative(input: output[i], output: output[i], alpha: alpha)
         }
     }
 }
