@@ -1,4 +1,5 @@
 #include "CNeuralNetElementwise.h"
+#include "CNeuralNetMath.h"
 #include "multiversion.h"
 
 #include <math.h>
@@ -45,7 +46,7 @@ void nn_adam_update(float *w, const float *g, float *m, float *v, long count,
 
 NN_MULTIVERSIONED
 void nn_relu_backward(const float *restrict x, float *restrict dy, long count) {
-    for (long i = 0; i < count; i++) dy[i] = x[i] > 0.0f ? dy[i] : 0.0f;
+    for (long i = 0; i < count; i++) dy[i] = nn_relu_gradient(dy[i], x[i]);
 }
 
 NN_MULTIVERSIONED

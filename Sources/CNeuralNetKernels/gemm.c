@@ -120,6 +120,9 @@ static void few_rows(int transpose_a, long m, long n, long k, const float *a, lo
 // packing would cost more than the arithmetic.
 static void tiny(int transpose_a, int transpose_b, long m, long n, long k, const float *a, long lda,
                  const float *b, long ldb, float *c, long ldc, int accumulate) {
+    // Never contracted, so that compiled training's replay of these loops (dense_chain.c)
+    // gives the same bits on every architecture.
+#pragma clang fp contract(off)
     for (long i = 0; i < m; i++) {
         for (long j = 0; j < n; j++) {
             float sum = 0.0f;
@@ -144,8 +147,7 @@ static void apply_epilogue(const nn_epilogue *epilogue, float *c, long ldc, long
     for (long i = 0; i < rows; i++) {
         float *row = c + i * ldc;
         if (bias) for (long j = 0; j < columns; j++) row[j] += bias[j];
-        // `x < 0 ? 0 : x` keeps NaN, as ReLU composed of max(x, 0) and PyTorch's do.
-        if (epilogue->relu) for (long j = 0; j < columns; j++) row[j] = row[j] < 0.0f ? 0.0f : row[j];
+        if (epilogue->relu) for (long j = 0; j < columns; j++) row[j] = nn_relu(row[j]);
     }
 }
 
@@ -260,7 +262,8 @@ void gemm_multiply_rows(const gemm_problem *problem, long row_begin, long row_en
 
 void nn_small_affine_backward(long m, long k, long n, const float *x, const float *w, const float *dz,
                               float *dx, float *dw, float *db) {
-    // Each sum runs in the same order as `tiny` and `nn_sum_rows` would run it.
+    // Each sum runs in the same order as `tiny` and `nn_sum_rows` would run it, uncontracted.
+#pragma clang fp contract(off)
     if (dx) {
         for (long i = 0; i < m; i++) {
             for (long p = 0; p < k; p++) {

@@ -5,6 +5,7 @@
 #define CNEURALNET_KERNELS_H
 
 #include "CNeuralNetConvolution.h"
+#include "CNeuralNetDenseChain.h"
 #include "CNeuralNetElementwise.h"
 #include "CNeuralNetMath.h"
 #include "CNeuralNetMemory.h"

@@ -31,4 +31,17 @@ static inline float nn_tanhf(float x) {
     return copysignf((float)t, x);
 }
 
+/// tanh's derivative read from its output y = tanh(z): 1 - y².
+static inline float nn_tanh_slope(float y) {
+#pragma clang fp contract(off)
+    return 1.0f - y * y;
+}
+
+/// ReLU as the fused layers compute it: `z < 0 ? 0 : z`, which keeps NaN (as max(z, 0)
+/// composed from comparisons and PyTorch's do).
+static inline float nn_relu(float z) { return z < 0.0f ? 0.0f : z; }
+
+/// ReLU's gradient from its output y: g where y is positive, else 0.
+static inline float nn_relu_gradient(float g, float y) { return y > 0.0f ? g : 0.0f; }
+
 #endif

@@ -38,17 +38,10 @@ public final class SGD: Optimizer {
         }
     }
 
-    /// The plain rule `w ← w - η g` (no momentum) on one scalar: compiled training applies it
-    /// as each gradient is summed, without a dynamic call, reference count or exclusivity
-    /// check per parameter.
-    @inline(__always)
-    static func descend(_ w: inout Float, along g: Float, rate: Float) {
-        w -= rate * g
-    }
-
-    /// The plain rule on `count` scalars.
+    /// The plain rule `w ← w - η g` on `count` scalars (no momentum): compiled training calls
+    /// it directly, without a dynamic call, reference count or exclusivity check per parameter.
     static func descend(_ w: UnsafeMutablePointer<Float>, along g: UnsafePointer<Float>, count: Int, rate: Float) {
-        for i in 0..<count { descend(&w[i], along: g[i], rate: rate) }
+        for i in 0..<count { w[i] -= rate * g[i] }
     }
 
     /// The learning rate when this is the plain rule (no momentum), for `descend`.

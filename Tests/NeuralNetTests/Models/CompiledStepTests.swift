@@ -93,6 +93,27 @@ struct CompiledStepTests {
         for (p, q) in zip(outcomes[0].1, outcomes[1].1) { #expect(p.scalars.map(\.bitPattern) == q.scalars.map(\.bitPattern)) }
     }
 
+    /// A diverging run whose loss overflows in a later epoch, mid-epoch: the whole-epoch kernel
+    /// (which runs a block of epochs at once) stops where eager training stops, with the same
+    /// epoch, batch, weights and history.
+    @Test func aLaterOverflowStopsWholeEpochsWhereEagerStops() throws {
+        let x = Tensor([[1], [2], [3]]), y = Tensor([[1], [-2], [3]])
+        var outcomes: [(String, [Tensor])] = []
+        for compile in [true, false] {
+            let model = Sequential([Dense(1, 1)], loss: .meanSquaredError, optimizer: SGD(learningRate: 1), seed: 2)
+            var message = ""
+            do {
+                try model.fit(x, y, epochs: 200, batchSize: 1, seed: 1, progress: .silent, compile: compile)
+            } catch let error as NeuralNetError {
+                message = "\(error)"
+            }
+            outcomes.append((message, model.namedParameters.map(\.parameter.value)))
+        }
+        #expect(outcomes[0].0.contains("loss") && !outcomes[0].0.contains("epoch 1,"), "\(outcomes[0].0)")
+        #expect(outcomes[0].0 == outcomes[1].0)
+        for (p, q) in zip(outcomes[0].1, outcomes[1].1) { #expect(p.scalars.map(\.bitPattern) == q.scalars.map(\.bitPattern)) }
+    }
+
     @Test func modelsWithoutAPlanTrainEagerly() throws {
         let softmax = Sequential([Dense(3, 4, activation: .relu), Dense(4, 2)], loss: .sparseSoftmaxCrossEntropy)
         #expect(CompiledStep(softmax, batch: 4) == nil)

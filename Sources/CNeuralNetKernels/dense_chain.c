@@ -1,0 +1,166 @@
+// A training step of a small dense chain in one call (see CNeuralNetDenseChain.h). Every sum
+// starts from zero and runs in the order the eager step's kernels run it (`tiny` and
+// `nn_small_affine_backward` in gemm.c); nothing is contracted into a fused multiply-add.
+#include "CNeuralNetKernels.h"
+#include <math.h>
+
+#pragma clang fp contract(off)
+
+// The activation of kind `kind`, a constant wherever these are inlined: each caller below
+// switches on the stage's kind once and calls its loops with the kind fixed, so that every
+// kind gets loops of its own (a switch per element, with the callback's call in the loop,
+// made the XOR step half again slower).
+static inline __attribute__((always_inline))
+float activate(nn_dense_activation kind, long stage, const nn_dense_callbacks *callbacks, float z) {
+    switch (kind) {
+    case NN_DENSE_LINEAR: return z;
+    case NN_DENSE_RELU: return nn_relu(z);
+    case NN_DENSE_TANH: return nn_tanhf(z);
+    default: return callbacks->value(callbacks->context, stage, z);
+    }
+}
+
+// `g · f'`, f' read from the output y.
+static inline __attribute__((always_inline))
+float slope(nn_dense_activation kind, long stage, const nn_dense_callbacks *callbacks, float g, float y) {
+    switch (kind) {
+    case NN_DENSE_LINEAR: return g;
+    case NN_DENSE_RELU: return nn_relu_gradient(g, y);
+    case NN_DENSE_TANH: return g * nn_tanh_slope(y);
+    default: return g * callbacks->slope(callbacks->context, stage, y);
+    }
+}
+
+// Calls `function(..., kind)` with the kind as a constant.
+#define WITH_KIND(kind, function, ...)                                                  \
+    switch (kind) {                                                                   \
+    case NN_DENSE_LINEAR: function(__VA_ARGS__, NN_DENSE_LINEAR); break;              \
+    case NN_DENSE_RELU: function(__VA_ARGS__, NN_DENSE_RELU); break;                  \
+    case NN_DENSE_TANH: function(__VA_ARGS__, NN_DENSE_TANH); break;                  \
+    default: function(__VA_ARGS__, NN_DENSE_CALLBACK); break;                         \
+    }
+
+// Stage s's output = f(input · W + b).
+static inline __attribute__((always_inline))
+void forward_stage(const nn_dense_stage *stage, long s, long batch, const float *input,
+                   const nn_dense_callbacks *callbacks, nn_dense_activation kind) {
+    long k = stage->inputs, n = stage->outputs;
+    const float *restrict w = stage->weight, *restrict b = stage->bias;
+    for (long i = 0; i < batch; i++) {
+        const float *restrict row = input + i * k;
+        float *restrict out = stage->output + i * n;
+        for (long j = 0; j < n; j++) {
+            float sum = 0.0f;
+            for (long p = 0; p < k; p++) sum += row[p] * w[p * n + j];
+            if (b) sum += b[j];
+            out[j] = activate(kind, s, callbacks, sum);
+        }
+    }
+}
+
+// The mean squared error as the loss computes it, the sum of squared differences in order
+// (returned; the loss is it over n), and its gradient, 2 / n times the difference, times the
+// last stage's f' into `gradient`: in one loop, so that the gradient does not wait for a
+// store and a load (it is only scratch if the loss turns out not to be finite).
+static inline __attribute__((always_inline))
+float squared_error(const nn_dense_stage *last, long s, long size, const float *restrict y, float *restrict gradient,
+                    const nn_dense_callbacks *callbacks, nn_dense_activation kind) {
+    float total = 0.0f, scale = 2.0f / (float)size;
+    for (long i = 0; i < size; i++) {
+        float difference = last->output[i] - y[i];
+        total = total + difference * difference;
+        gradient[i] = slope(kind, s, callbacks, difference * scale, last->output[i]);
+    }
+    return total;
+}
+
+// The previous stage's dz = f'(its output) ⊙ (dz · Wᵀ), with stage s's W as it was.
+static inline __attribute__((always_inline))
+void propagate(const nn_dense_stage *stage, const nn_dense_stage *previous, long s, long batch,
+               const float *restrict upstream, const nn_dense_callbacks *callbacks, nn_dense_activation kind) {
+    long k = stage->inputs, n = stage->outputs;
+    const float *restrict w = stage->weight;
+    for (long i = 0; i < batch; i++) {
+        for (long p = 0; p < k; p++) {
+            float sum = 0.0f;
+            for (long j = 0; j < n; j++) sum += upstream[i * n + j] * w[p * n + j];
+            stage->input_gradient[i * k + p] = slope(kind, s - 1, callbacks, sum, previous->output[i * k + p]);
+        }
+    }
+}
+
+// Stage s's dW = inputᵀ · dz and db = Σ_rows dz, into its buffers or its descent.
+static void parameter_gradients(const nn_dense_stage *stage, long batch, const float *restrict input,
+                                const float *restrict dz, int descend, float rate) {
+    long k = stage->inputs, n = stage->outputs;
+    float *restrict w = stage->weight, *restrict b = stage->bias;
+    for (long p = 0; p < k; p++) {
+        for (long j = 0; j < n; j++) {
+            float sum = 0.0f;
+            for (long i = 0; i < batch; i++) sum += input[i * k + p] * dz[i * n + j];
+            if (descend) w[p * n + j] -= rate * sum;
+            else stage->weight_gradient[p * n + j] = sum;
+        }
+    }
+    if (!b) return;
+    for (long j = 0; j < n; j++) {
+        float sum = 0.0f;
+        for (long i = 0; i < batch; i++) sum += dz[i * n + j];
+        if (descend) b[j] -= rate * sum;
+        else stage->bias_gradient[j] = sum;
+    }
+}
+
+float nn_dense_chain_step(const nn_dense_stage *stages, long count, long batch, const float *x, const float *y,
+                          float *difference, int descend, float rate, const nn_dense_callbacks *callbacks) {
+    const float *input = x;
+    for (long s = 0; s < count; s++) {
+        WITH_KIND(stages[s].activation, forward_stage, &stages[s], s, batch, input, callbacks)
+        input = stages[s].output;
+    }
+    const nn_dense_stage *last = &stages[count - 1];
+    long size = batch * last->outputs;
+    float total = 0.0f;
+    WITH_KIND(last->activation, total = squared_error, last, count - 1, size, y, difference, callbacks)
+    float loss = total / (float)size;
+    if (!isfinite(loss)) return loss;
+    const float *upstream = difference;
+    for (long s = count - 1; s >= 0; s--) {
+        if (s > 0) WITH_KIND(stages[s - 1].activation, propagate, &stages[s], &stages[s - 1], s, batch, upstream, callbacks)
+        parameter_gradients(&stages[s], batch, s > 0 ? stages[s - 1].output : x, upstream, descend, rate);
+        upstream = stages[s].input_gradient;
+    }
+    return loss;
+}
+
+long nn_dense_chain_descend(const nn_dense_stage *full, const nn_dense_stage *last, long count, const float *x, const float *y,
+                            const long *order, long samples, long batch_size, long epochs, float rate, float *inputs,
+                            float *targets, float *difference, const nn_dense_callbacks *callbacks, double *epoch_losses,
+                            float *bad_loss) {
+    long width = full[0].inputs, outputs = full[count - 1].outputs;
+    long batches = (samples + batch_size - 1) / batch_size;
+    for (long e = 0; e < epochs; e++) {
+        const long *rows = order + e * samples;
+        double sum = 0.0;
+        for (long b = 0; b < batches; b++) {
+            long start = b * batch_size, size = samples - start < batch_size ? samples - start : batch_size;
+            const float *xs = x + rows[start] * width, *ys = y + rows[start] * outputs;
+            if (size > 1) {
+                for (long r = 0; r < size; r++) {
+                    for (long i = 0; i < width; i++) inputs[r * width + i] = x[rows[start + r] * width + i];
+                    for (long i = 0; i < outputs; i++) targets[r * outputs + i] = y[rows[start + r] * outputs + i];
+                }
+                xs = inputs;
+                ys = targets;
+            }
+            float loss = nn_dense_chain_step(size == batch_size ? full : last, count, size, xs, ys, difference, 1, rate, callbacks);
+            if (!isfinite(loss)) {
+                *bad_loss = loss;
+                return e * batches + b;
+            }
+            sum += (double)loss * (double)size;
+        }
+        epoch_losses[e] = sum;
+    }
+    return -1;
+}

@@ -1,0 +1,75 @@
+// One training step of a small chain of dense layers in one call, for compiled training: the
+// step's latency, not its arithmetic, sets the pace of a tiny network's training.
+#ifndef CNEURALNET_DENSE_CHAIN_H
+#define CNEURALNET_DENSE_CHAIN_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// How a stage's activation is computed: the identity, ReLU (`z < 0 ? 0 : z` forward, the
+/// gradient kept where the output is positive) and tanh (`nn_tanhf`, `f' = nn_tanh_slope(y)`)
+/// here; any other kind through the chain's callbacks.
+typedef enum {
+    NN_DENSE_LINEAR = 0,
+    NN_DENSE_RELU = 1,
+    NN_DENSE_TANH = 2,
+    NN_DENSE_CALLBACK = 3,
+} nn_dense_activation;
+
+/// One stage, `output = f(input · weight + bias)`: input `[batch, inputs]`, weight
+/// `[inputs, outputs]`, bias `[outputs]` or NULL, all row-major; the buffers are the plan's.
+typedef struct {
+    long inputs, outputs;
+    nn_dense_activation activation;
+    float *weight, *bias;
+    /// `[batch, outputs]`.
+    float *output;
+    /// `[batch, inputs]`: the gradient of the stage's input once the step has run (unused for
+    /// the first stage).
+    float *input_gradient;
+    /// `[inputs, outputs]` and `[outputs]`: written when the step does not descend.
+    float *weight_gradient, *bias_gradient;
+} nn_dense_stage;
+
+/// The activations of `NN_DENSE_CALLBACK` stages: `value(context, stage, z) = f(z)` and
+/// `slope(context, stage, y) = f'` read from the output `y = f(z)`.
+typedef struct {
+    const void *context;
+    float (*value)(const void *context, long stage, float z);
+    float (*slope)(const void *context, long stage, float y);
+} nn_dense_callbacks;
+
+/// One step on `batch` rows `x` `[batch, stages[0].inputs]` with targets `y`
+/// `[batch, stages[count - 1].outputs]` and the mean squared error: forward, loss, and when the
+/// loss is finite, backward; `difference` holds `[batch, outputs]` floats of scratch. Each sum
+/// runs in the order of the eager step's kernels (`nn_sgemm` for tiny products, its epilogue,
+/// `nn_small_affine_backward`), so the results are bit-identical to it. With `descend`
+/// non-zero each parameter then takes the plain gradient step `w -= rate · g` as soon as
+/// nothing needs its old value (the gradient buffers are not written); otherwise the gradients
+/// are left in the stages' buffers. Returns the loss (a NaN or infinity leaves the parameters
+/// and gradients untouched).
+float nn_dense_chain_step(const nn_dense_stage *stages, long count, long batch, const float *x, const float *y,
+                          float *difference, int descend, float rate, const nn_dense_callbacks *callbacks);
+
+/// Whole epochs of plain gradient descent (`w -= rate · g` after each step, as
+/// `nn_dense_chain_step` with `descend`), for compiled training with nothing to call between
+/// steps. Epoch e visits the rows `order[e · samples ..< (e + 1) · samples]` of `x`
+/// `[*, full[0].inputs]` and `y` `[*, full[count - 1].outputs]` in batches of `batch_size` on
+/// `full` (whose batch it is), the last `samples % batch_size` rows (if any) on `last`, whose
+/// stages point at the same parameters. A batch of one row is read in place; larger ones are
+/// gathered into `inputs` and `targets` (each `batch_size` rows). `difference` is scratch for
+/// `batch_size` rows of outputs. `epoch_losses[e]` receives Σ loss · rows over epoch e's
+/// batches, summed in double in order. Returns -1 when every loss was finite; else the index,
+/// counted from the first batch of the first epoch, of the batch whose loss was not (its loss
+/// in `*bad_loss`), with the parameters as the batch before left them.
+long nn_dense_chain_descend(const nn_dense_stage *full, const nn_dense_stage *last, long count, const float *x, const float *y,
+                            const long *order, long samples, long batch_size, long epochs, float rate, float *inputs,
+                            float *targets, float *difference, const nn_dense_callbacks *callbacks, double *epoch_losses,
+                            float *bad_loss);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,135 @@
+import CNeuralNetKernels
+
+/// A small chain of dense stages, `output = f(input · W + b)` each, trained one step per call
+/// (`nn_dense_chain_step`, see `dense_chain.c`): forward, the mean squared error and backward
+/// in one C function, with the sums in the eager step's order so that the results are
+/// bit-identical to it. For compiled training of tiny networks, whose steps are bound by
+/// latency: each waits on the last one's weights.
+///
+/// The chain owns its buffers (outputs, gradients, scratch); the weights are the caller's, set
+/// with `setParameters(of:weight:bias:)` before a step and valid while it runs.
+public final class DenseChain {
+    /// How a stage's activation is computed: the identity, ReLU and tanh in the kernel, any
+    /// other kind through the chain's `Callback`s.
+    public enum Function: Sendable {
+        case linear, relu, tanh, callback
+    }
+
+    /// A stage's activation called back from the kernel: `(context, stage, x) -> Float`, for
+    /// `value` `f(z)`, for `slope` `f'` read from the output `y = f(z)`.
+    public typealias Callback = @convention(c) (UnsafeRawPointer?, Int, Float) -> Float
+
+    /// The sizes of one stage: `[batch, inputs]` in, `[batch, outputs]` out.
+    public struct Shape: Sendable {
+        public let inputs: Int, outputs: Int
+        public let function: Function
+        public let hasBias: Bool
+
+        public init(inputs: Int, outputs: Int, function: Function, hasBias: Bool) {
+            (self.inputs, self.outputs, self.function, self.hasBias) = (inputs, outputs, function, hasBias)
+        }
+    }
+
+    /// The rows of each step.
+    public let batch: Int
+    /// The number of stages.
+    public let count: Int
+    private let stages: UnsafeMutablePointer<nn_dense_stage>
+    private let difference: UnsafeMutablePointer<Float>
+    /// A batch's gathered rows, for `descend`.
+    private let inputs: UnsafeMutablePointer<Float>, targets: UnsafeMutablePointer<Float>
+    /// A pointer, not a stored struct: passing a property `inout` would cost an exclusivity
+    /// check a step.
+    private let callbacks: UnsafeMutablePointer<nn_dense_callbacks>
+
+    /// A chain of `shapes` for batches of `batch` rows; `value` and `slope` (with `context`)
+    /// compute the `.callback` stages' activations.
+    public init(batch: Int, shapes: [Shape], context: UnsafeRawPointer?, value: Callback, slope: Callback) {
+        if batch <= 0 || shapes.isEmpty || zip(shapes, shapes.dropFirst()).contains(where: { $0.outputs != $1.inputs }) {
+            fatalError("DenseChain: \(shapes.count) stages that do not chain, or a batch of \(batch)")
+        }
+        self.batch = batch
+        count = shapes.count
+        stages = .allocate(capacity: shapes.count)
+        for (index, shape) in shapes.enumerated() {
+            let function: nn_dense_activation = switch shape.function {
+            case .linear: NN_DENSE_LINEAR
+            case .relu: NN_DENSE_RELU
+            case .tanh: NN_DENSE_TANH
+            case .callback: NN_DENSE_CALLBACK
+            }
+            (stages + index).initialize(to: nn_dense_stage(
+                inputs: shape.inputs, outputs: shape.outputs, activation: function, weight: nil, bias: nil,
+                output: .allocate(capacity: batch * shape.outputs), input_gradient: .allocate(capacity: batch * shape.inputs),
+                weight_gradient: .allocate(capacity: shape.inputs * shape.outputs),
+                bias_gradient: shape.hasBias ? .allocate(capacity: shape.outputs) : nil))
+        }
+        difference = .allocate(capacity: batch * shapes[shapes.count - 1].outputs)
+        inputs = .allocate(capacity: batch * shapes[0].inputs)
+        targets = .allocate(capacity: batch * shapes[shapes.count - 1].outputs)
+        callbacks = .allocate(capacity: 1)
+        callbacks.initialize(to: nn_dense_callbacks(context: context, value: value, slope: slope))
+    }
+
+    deinit {
+        for index in 0..<count {
+            let stage = stages[index]
+            stage.output.deallocate(); stage.input_gradient.deallocate(); stage.weight_gradient.deallocate()
+            stage.bias_gradient?.deallocate()
+        }
+        stages.deallocate()
+        difference.deallocate()
+        inputs.deallocate()
+        targets.deallocate()
+        callbacks.deallocate()
+    }
+
+    /// Stage `index`'s output `[batch, outputs]` after a step.
+    public func output(of index: Int) -> UnsafeMutablePointer<Float> { stages[index].output }
+
+    /// Stage `index`'s weight gradient `[inputs, outputs]` and bias gradient `[outputs]` (nil
+    /// without a bias) after a step that did not descend.
+    public func gradients(of index: Int) -> (weight: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>?) {
+        (stages[index].weight_gradient, stages[index].bias_gradient)
+    }
+
+    /// The weight and bias stage `index` points at.
+    public func parameters(of index: Int) -> (weight: UnsafeMutablePointer<Float>?, bias: UnsafeMutablePointer<Float>?) {
+        (stages[index].weight, stages[index].bias)
+    }
+
+    /// Points stage `index` at its weight `[inputs, outputs]` and bias `[outputs]` (nil
+    /// without one), or at nothing.
+    public func setParameters(of index: Int, weight: UnsafeMutablePointer<Float>?, bias: UnsafeMutablePointer<Float>?) {
+        stages[index].weight = weight
+        stages[index].bias = bias
+    }
+
+    /// One step on rows `x` `[batch, inputs]` and targets `y` `[batch, outputs]`: forward, the
+    /// mean squared error and, when it is finite, backward into the gradient buffers or, with a
+    /// `rate`, into plain gradient descent `w -= rate · g` on each parameter. Returns the loss.
+    public func step(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, descendingAt rate: Float?) -> Float {
+        nn_dense_chain_step(stages, count, batch, x, y, difference, rate == nil ? 0 : 1, rate ?? 0, callbacks)
+    }
+
+    /// `epochs` epochs of plain gradient descent at `rate` in one call (`nn_dense_chain_descend`):
+    /// epoch e takes the rows `order[e · samples ..< (e + 1) · samples]` of `x` and `y` in
+    /// batches of this chain's size, the last `samples % batch` rows on `last` (which must
+    /// then exist, be made for that many rows and point at the same parameters), and writes
+    /// `losses[e]` = Σ loss · rows over its batches, in double. Returns nil when every loss was
+    /// finite, else the batch (counted from the first of the first epoch) whose loss was not
+    /// and that loss, with the parameters as the batch before left them.
+    public func descend(
+        epochs: Int, order: UnsafePointer<Int>, samples: Int, last: DenseChain?, x: UnsafePointer<Float>, y: UnsafePointer<Float>,
+        rate: Float, losses: UnsafeMutablePointer<Double>
+    ) -> (batch: Int, loss: Float)? {
+        if samples % batch != 0 && last?.batch != samples % batch {
+            fatalError("DenseChain.descend: \(samples) rows in batches of \(batch) need a chain for \(samples % batch)")
+        }
+        var loss: Float = 0
+        let failed = nn_dense_chain_descend(
+            stages, (last ?? self).stages, count, x, y, order, samples, batch, epochs, rate, inputs, targets, difference, callbacks,
+            losses, &loss)
+        return failed < 0 ? nil : (failed, loss)
+    }
+}
