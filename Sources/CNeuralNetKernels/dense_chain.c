@@ -6,6 +6,10 @@
 
 #pragma clang fp contract(off)
 
+// The loops run a handful of times: vectorised or unrolled versions with their checks and
+// remainders cost more instructions than they save.
+#define SHORT_LOOP _Pragma("clang loop vectorize(disable) interleave(disable) unroll(disable)")
+
 // The activation of kind `kind`, a constant wherever these are inlined: each caller below
 // switches on the stage's kind once and calls its loops with the kind fixed, so that every
 // kind gets loops of its own (a switch per element, with the callback's call in the loop,
@@ -46,11 +50,14 @@ void forward_stage(const nn_dense_stage *stage, long s, long batch, const float 
                    const nn_dense_callbacks *callbacks, nn_dense_activation kind) {
     long k = stage->inputs, n = stage->outputs;
     const float *restrict w = stage->weight, *restrict b = stage->bias;
+    SHORT_LOOP
     for (long i = 0; i < batch; i++) {
         const float *restrict row = input + i * k;
         float *restrict out = stage->output + i * n;
+        SHORT_LOOP
         for (long j = 0; j < n; j++) {
             float sum = 0.0f;
+            SHORT_LOOP
             for (long p = 0; p < k; p++) sum += row[p] * w[p * n + j];
             if (b) sum += b[j];
             out[j] = activate(kind, s, callbacks, sum);
@@ -66,6 +73,7 @@ static inline __attribute__((always_inline))
 float squared_error(const nn_dense_stage *last, long s, long size, const float *restrict y, float *restrict gradient,
                     const nn_dense_callbacks *callbacks, nn_dense_activation kind) {
     float total = 0.0f, scale = 2.0f / (float)size;
+    SHORT_LOOP
     for (long i = 0; i < size; i++) {
         float difference = last->output[i] - y[i];
         total = total + difference * difference;
@@ -80,9 +88,12 @@ void propagate(const nn_dense_stage *stage, const nn_dense_stage *previous, long
                const float *restrict upstream, const nn_dense_callbacks *callbacks, nn_dense_activation kind) {
     long k = stage->inputs, n = stage->outputs;
     const float *restrict w = stage->weight;
+    SHORT_LOOP
     for (long i = 0; i < batch; i++) {
+        SHORT_LOOP
         for (long p = 0; p < k; p++) {
             float sum = 0.0f;
+            SHORT_LOOP
             for (long j = 0; j < n; j++) sum += upstream[i * n + j] * w[p * n + j];
             stage->input_gradient[i * k + p] = slope(kind, s - 1, callbacks, sum, previous->output[i * k + p]);
         }
@@ -90,30 +101,38 @@ void propagate(const nn_dense_stage *stage, const nn_dense_stage *previous, long
 }
 
 // Stage s's dW = inputᵀ · dz and db = Σ_rows dz, into its buffers or its descent.
-static void parameter_gradients(const nn_dense_stage *stage, long batch, const float *restrict input,
-                                const float *restrict dz, int descend, float rate) {
+static inline __attribute__((always_inline))
+void parameter_gradients(const nn_dense_stage *stage, long batch, const float *restrict input, const float *restrict dz,
+                         int descend, float rate) {
     long k = stage->inputs, n = stage->outputs;
     float *restrict w = stage->weight, *restrict b = stage->bias;
+    SHORT_LOOP
     for (long p = 0; p < k; p++) {
+        SHORT_LOOP
         for (long j = 0; j < n; j++) {
             float sum = 0.0f;
+            SHORT_LOOP
             for (long i = 0; i < batch; i++) sum += input[i * k + p] * dz[i * n + j];
             if (descend) w[p * n + j] -= rate * sum;
             else stage->weight_gradient[p * n + j] = sum;
         }
     }
     if (!b) return;
+    SHORT_LOOP
     for (long j = 0; j < n; j++) {
         float sum = 0.0f;
+        SHORT_LOOP
         for (long i = 0; i < batch; i++) sum += dz[i * n + j];
         if (descend) b[j] -= rate * sum;
         else stage->bias_gradient[j] = sum;
     }
 }
 
-float nn_dense_chain_step(const nn_dense_stage *stages, long count, long batch, const float *x, const float *y,
-                          float *difference, int descend, float rate, const nn_dense_callbacks *callbacks) {
+static inline __attribute__((always_inline))
+float chain_step(const nn_dense_stage *stages, long count, long batch, const float *x, const float *y,
+                 float *difference, int descend, float rate, const nn_dense_callbacks *callbacks) {
     const float *input = x;
+    SHORT_LOOP
     for (long s = 0; s < count; s++) {
         WITH_KIND(stages[s].activation, forward_stage, &stages[s], s, batch, input, callbacks)
         input = stages[s].output;
@@ -125,6 +144,7 @@ float nn_dense_chain_step(const nn_dense_stage *stages, long count, long batch, 
     float loss = total / (float)size;
     if (!isfinite(loss)) return loss;
     const float *upstream = difference;
+    SHORT_LOOP
     for (long s = count - 1; s >= 0; s--) {
         if (s > 0) WITH_KIND(stages[s - 1].activation, propagate, &stages[s], &stages[s - 1], s, batch, upstream, callbacks)
         parameter_gradients(&stages[s], batch, s > 0 ? stages[s - 1].output : x, upstream, descend, rate);
@@ -133,21 +153,36 @@ float nn_dense_chain_step(const nn_dense_stage *stages, long count, long batch, 
     return loss;
 }
 
+float nn_dense_chain_step(const nn_dense_stage *stages, long count, long batch, const float *x, const float *y,
+                          float *difference, int descend, float rate, const nn_dense_callbacks *callbacks) {
+    // One row (online training) and descent compiled on their own: the row loops and the
+    // choice of where gradients go vanish.
+    if (batch == 1 && descend) return chain_step(stages, count, 1, x, y, difference, 1, rate, callbacks);
+    if (batch == 1) return chain_step(stages, count, 1, x, y, difference, 0, rate, callbacks);
+    if (descend) return chain_step(stages, count, batch, x, y, difference, 1, rate, callbacks);
+    return chain_step(stages, count, batch, x, y, difference, 0, rate, callbacks);
+}
+
 long nn_dense_chain_descend(const nn_dense_stage *full, const nn_dense_stage *last, long count, const float *x, const float *y,
                             const long *order, long samples, long batch_size, long epochs, float rate, float *inputs,
                             float *targets, float *difference, const nn_dense_callbacks *callbacks, double *epoch_losses,
                             float *bad_loss) {
     long width = full[0].inputs, outputs = full[count - 1].outputs;
     long batches = (samples + batch_size - 1) / batch_size;
+    SHORT_LOOP
     for (long e = 0; e < epochs; e++) {
         const long *rows = order + e * samples;
         double sum = 0.0;
+        SHORT_LOOP
         for (long b = 0; b < batches; b++) {
             long start = b * batch_size, size = samples - start < batch_size ? samples - start : batch_size;
             const float *xs = x + rows[start] * width, *ys = y + rows[start] * outputs;
             if (size > 1) {
+                SHORT_LOOP
                 for (long r = 0; r < size; r++) {
+                    SHORT_LOOP
                     for (long i = 0; i < width; i++) inputs[r * width + i] = x[rows[start + r] * width + i];
+                    SHORT_LOOP
                     for (long i = 0; i < outputs; i++) targets[r * outputs + i] = y[rows[start + r] * outputs + i];
                 }
                 xs = inputs;
