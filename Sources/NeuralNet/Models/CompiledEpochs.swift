@@ -105,11 +105,25 @@ extension CompiledStep {
         defer { orders.deallocate(); losses.deallocate() }
         while session.epoch < session.epochs {
             let epochs = min(block, session.epochs - session.epoch)
+            // Each epoch's order is the last one shuffled again, as eager training shuffles
+            // `session.order` in place: here in the block's own buffer (the same algorithm on
+            // the same generator gives the same permutation), with the generator held locally.
             let (order, shuffler) = (session.order, session.shuffler)
+            var generator = shuffler
             for epoch in 0..<epochs {
-                if shuffle { session.order.shuffle(using: &session.shuffler) }
-                session.order.withUnsafeBufferPointer { (orders + epoch * samples).update(from: $0.baseAddress!, count: samples) }
+                let start = orders + epoch * samples
+                if epoch == 0 {
+                    _ = UnsafeMutableBufferPointer(start: start, count: samples).initialize(from: order)
+                } else {
+                    for index in 0..<samples { start[index] = start[index - samples] }
+                }
+                if shuffle {
+                    var slot = UnsafeMutableBufferPointer(start: start, count: samples)
+                    slot.shuffle(using: &generator)
+                }
             }
+            session.order = Array(UnsafeBufferPointer(start: orders + (epochs - 1) * samples, count: samples))
+            session.shuffler = generator
             let failure = full.descend(epochs: epochs, order: orders, samples: samples, last: last, x: x, y: y, rate: rate, losses: losses)
             let completed = failure.map { $0.batch / max(batches, 1) } ?? epochs
             let learningRate = optimizer.learningRate
