@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+@testable import NeuralNetKernels
+
+/// The compiled training step's kernel (`DenseChain`): its gradients against central finite
+/// differences of its own loss, for every activation it computes itself and one called back,
+/// and its descent against the gradients it reports.
+struct DenseChainTests {
+    /// A chain 3 → 4 (`first`) → 2 (`second`), batch 2, with its data and its parameters in one
+    /// array: the first weight `[3, 4]`, its bias, the second weight `[4, 2]`, its bias.
+    struct Fixture {
+        static let parts = [0..<12, 12..<16, 16..<24, 24..<26]
+        // Fixed values: the test must not depend on a seed's luck.
+        var parameters: [Float] = (0..<26).map { Float(($0 * 7) % 11) / 11 - 0.45 }
+        let x: [Float] = [0.3, -0.7, 0.5, 0.9, 0.1, -0.4]
+        let y: [Float] = [0.2, -0.5, 0.6, 0.1]
+        let chain: DenseChain
+
+        init(first: DenseChain.Function, second: DenseChain.Function) {
+            // The callback stands for the logistic function (its slope read from the output).
+            chain = DenseChain(
+                batch: 2,
+                shapes: [DenseChain.Shape(inputs: 3, outputs: 4, function: first, hasBias: true),
+                         DenseChain.Shape(inputs: 4, outputs: 2, function: second, hasBias: true)],
+                context: nil, value: { _, _, z in 1 / (1 + Foundation.exp(-z)) }, slope: { _, _, y in y * (1 - y) })
+        }
+
+        /// The loss, with the gradients (or the descent at `rate`) left as the kernel leaves them.
+        mutating func loss(descendingAt rate: Float? = nil) -> Float {
+            let (chain, x, y) = (self.chain, self.x, self.y)
+            return parameters.withUnsafeMutableBufferPointer { p in
+                let base = p.baseAddress!
+                chain.setParameters(of: 0, weight: base, bias: base + 12)
+                chain.setParameters(of: 1, weight: base + 16, bias: base + 24)
+                defer { (0..<2).forEach { chain.setParameters(of: $0, weight: nil, bias: nil) } }
+                return chain.step(x, y, descendingAt: rate)
+            }
+        }
+
+        /// The gradient of each parameter, in `parameters`' order, from the last step that did
+        /// not descend.
+        func gradients() -> [Float] {
+            let first = chain.gradients(of: 0), second = chain.gradients(of: 1)
+            return Array(UnsafeBufferPointer(start: first.weight, count: 12)) + Array(UnsafeBufferPointer(start: first.bias!, count: 4))
+                + Array(UnsafeBufferPointer(start: second.weight, count: 8)) + Array(UnsafeBufferPointer(start: second.bias!, count: 2))
+        }
+    }
+
+    @Test(arguments: [(DenseChain.Function.tanh, DenseChain.Function.linear), (.relu, .tanh), (.callback, .callback), (.tanh, .relu)])
+    func gradientsMatchFiniteDifferences(first: DenseChain.Function, second: DenseChain.Function) {
+        var fixture = Fixture(first: first, second: second)
+        _ = fixture.loss()
+        let analytic = fixture.gradients()
+        let h: Float = 1e-3
+        for index in analytic.indices {
+            let saved = fixture.parameters[index]
+            fixture.parameters[index] = saved + h
+            let up = Double(fixture.loss())
+            fixture.parameters[index] = saved - h
+            let down = Double(fixture.loss())
+            fixture.parameters[index] = saved
+            let numeric = (up - down) / (2 * Double(h))
+            #expect(abs(numeric - Double(analytic[index])) <= 2e-3 + 0.02 * abs(numeric),
+                    "\(first)/\(second): parameter \(index): \(analytic[index]) against \(numeric)")
+        }
+        #expect(analytic.contains { $0 != 0 })                                   // something to check
+    }
+
+    @Test func descentIsTheGradientStep() {
+        var fixture = Fixture(first: .tanh, second: .tanh)
+        let before = fixture.parameters
+        let loss = fixture.loss()
+        let gradients = fixture.gradients()
+        #expect(fixture.loss(descendingAt: 0.5) == loss)                       // the same forward
+        for index in before.indices {
+            #expect(fixture.parameters[index] == before[index] - 0.5 * gradients[index], "parameter \(index)")
+        }
+    }
+
+    @Test func aNonFiniteLossLeavesTheWeights() {
+        var fixture = Fixture(first: .tanh, second: .linear)
+        fixture.parameters[24] = .infinity
+        let before = fixture.parameters
+        #expect(!fixture.loss(descendingAt: 0.1).isFinite)
+        #expect(fixture.parameters.map(\.bitPattern) == before.map(\.bitPattern))
+    }
+}
