@@ -9,6 +9,9 @@ import Foundation
 /// try model.fit(train, epochs: 10, callbacks: [CSVLogger(file: URL(fileURLWithPath: "log.csv"))])
 /// ```
 public final class CSVLogger: SessionCallback {
+    /// It writes epochs only.
+    public var observesBatches: Bool { false }
+
     /// Where the rows go.
     public let file: URL
 

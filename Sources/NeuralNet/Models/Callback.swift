@@ -21,6 +21,10 @@ public protocol Callback: AnyObject {
     func epochDidEnd(_ epoch: Int, logs: [String: Float]) -> Bool
     /// After the last epoch, or after a callback stopped training.
     func trainingDidEnd(history: History)
+    /// Whether the callback needs `batchWillBegin` and `batchDidEnd` (true unless it says
+    /// otherwise). Compiled training runs whole epochs between the calls of callbacks that do
+    /// not, and batch by batch otherwise.
+    var observesBatches: Bool { get }
 }
 
 extension Callback {
@@ -31,6 +35,7 @@ extension Callback {
     public func validationWillBegin(_ epoch: Int) {}
     public func epochDidEnd(_ epoch: Int, logs: [String: Float]) -> Bool { false }
     public func trainingDidEnd(history: History) {}
+    public var observesBatches: Bool { true }
 }
 
 /// A callback from a closure run after each epoch: `EpochCallback { epoch, logs in print(epoch) }`.
@@ -44,4 +49,6 @@ public final class EpochCallback: Callback {
         body(epoch, logs)
         return false
     }
+
+    public var observesBatches: Bool { false }
 }

@@ -1,11 +1,12 @@
-/// Whole epochs of `fit(..., compile: true)` when nothing runs between batches: no callbacks
-/// (progress `.silent`), no validation, no metrics, an optimizer whose rule works on buffers
-/// without clipping or L2 decay (every built-in one; AdamW's decoupled decay is part of its
-/// rule), and inputs held as floats. The weights are opened once for all the epochs, and each
-/// step is the plan's pass and the rule on its buffers: no tensor or closure per step, and with
-/// plain SGD no reference count either (other rules are a dynamic call per parameter). The
-/// arithmetic is the eager step's, so weights, optimizer state and history stay bit-identical
-/// to eager training.
+/// Whole epochs of `fit(..., compile: true)` when nothing needs a single batch: no callback
+/// that observes batches (progress lines, not a bar; epoch-wise schedules, early stopping,
+/// checkpoints and logs are heard after each epoch), no validation, no metrics, an optimizer
+/// whose rule works on buffers without clipping or L2 decay (every built-in one; AdamW's
+/// decoupled decay is part of its rule), and inputs held as floats. The weights are opened once
+/// a block of epochs (a block is one epoch when callbacks listen), and each step is the plan's
+/// kernel and the rule on its buffers: no tensor or closure per step; plain SGD runs whole
+/// blocks inside one kernel call. The arithmetic is the eager step's, so weights, optimizer
+/// state and history stay bit-identical to eager training.
 extension CompiledStep {
     /// Whether `runEpochs` can apply `optimizer`'s steps.
     static func canRunEpochs(with optimizer: any Optimizer) -> Bool {
@@ -16,130 +17,167 @@ extension CompiledStep {
     /// `[samples, outputs]`: `full` runs the batches of `batchSize` samples, `last` (when the
     /// sample count is not a multiple) the final smaller one; a step of `optimizer` after each.
     /// Each epoch's logs are `"loss"` (the mean over its samples) and `"learning_rate"`, as
-    /// eager training records them. A NaN or infinite loss throws `nonFiniteLoss` with the
-    /// weights as the previous step left them.
+    /// eager training records them; the session's callbacks (none of which observes batches)
+    /// hear of each epoch as in eager training. A NaN or infinite loss throws `nonFiniteLoss`
+    /// with the weights as the previous step left them.
     static func runEpochs(
         _ session: TrainingSession, inputs: Tensor, targets: Tensor, batchSize: Int, shuffle: Bool,
-        full: CompiledStep, last: CompiledStep?, optimizer: any Optimizer
+        full: CompiledStep, last: CompiledStep?, optimizer: any Optimizer, sessionCallbacks: [any SessionCallback]
     ) throws {
-        // Read once: nothing changes the learning rate while the epochs run (no callbacks).
-        let plainRate = (optimizer as? SGD)?.plainRate
-        let width = inputs.count / max(session.sampleCount, 1)
-        let outputs = full.outputs
-        let batchInputs = UnsafeMutablePointer<Float>.allocate(capacity: full.batch * width)
-        let batchTargets = UnsafeMutablePointer<Float>.allocate(capacity: full.batch * outputs)
-        defer { batchInputs.deallocate(); batchTargets.deallocate() }
-        try inputs.scalars.withUnsafeBufferPointer { x in
-            try targets.scalars.withUnsafeBufferPointer { y in
-                try full.withWeights {
-                    last?.borrowWeights(of: full)
-                    defer { last?.borrowWeights(of: nil) }
-                    let (batches, sampleCount, xs, ys) = (session.batchesPerEpoch, session.sampleCount, x.baseAddress!, y.baseAddress!)
-                    // One batch through `plan`, a parameter, so that choosing it costs no
-                    // reference count. Returns the batch's loss.
-                    func train(_ plan: CompiledStep, _ order: UnsafeBufferPointer<Int>, start: Int, count: Int) -> Float {
-                        let loss: Float
-                        if count == 1 {
-                            // One sample is its own batch: its rows are read where they are.
-                            let sample = order[start]
-                            loss = plan.pass(xs + sample * width, ys + sample * outputs, descendingAt: plainRate)
-                        } else {
-                            for row in 0..<count {
-                                let sample = order[start + row]
-                                (batchInputs + row * width).update(from: xs + sample * width, count: width)
-                                (batchTargets + row * outputs).update(from: ys + sample * outputs, count: outputs)
-                            }
-                            loss = plan.pass(batchInputs, batchTargets, descendingAt: plainRate)
-                        }
-                        if plainRate == nil && loss.isFinite { plan.updateWeights(with: optimizer) }
-                        return loss
-                    }
-                    if let rate = plainRate {
-                        return try descend(session, full: full, last: last, x: xs, y: ys, shuffle: shuffle, rate: rate, optimizer: optimizer)
-                    }
-                    while session.epoch < session.epochs {
-                        (session.epoch, session.batchesDone) = (session.epoch + 1, 0)
-                        if shuffle { session.order.shuffle(using: &session.shuffler) }
-                        var lossSum = 0.0
-                        // The session's counters are written once an epoch (or when a loss is
-                        // not finite), not once a step.
-                        try session.order.withUnsafeBufferPointer { order in
-                            for batch in 0..<batches {
-                                let start = batch * batchSize
-                                let count = min(batchSize, sampleCount - start)
-                                let loss: Float
-                                if count == full.batch {
-                                    loss = train(full, order, start: start, count: count)
-                                } else if let last, count == last.batch {
-                                    loss = train(last, order, start: start, count: count)
-                                } else {
-                                    fatalError("runEpochs: no plan for a batch of \(count)")
-                                }
-                                guard loss.isFinite else {
-                                    session.batchesDone = batch
-                                    throw NeuralNetError.nonFiniteLoss(epoch: session.epoch, batch: batch + 1, value: loss)
-                                }
-                                lossSum += Double(loss) * Double(count)
-                            }
-                        }
-                        session.batchesDone = batches
-                        session.history.append(loss: Float(lossSum / Double(max(sampleCount, 1))), learningRate: optimizer.learningRate)
-                    }
+        let callbacks = session.callbacks
+        let runner = EpochBlock(session, batchSize: batchSize, shuffle: shuffle, full: full, last: last, optimizer: optimizer)
+        func stop(at failure: EpochBlock.Failure) -> NeuralNetError {
+            session.batchesDone = failure.batch
+            return NeuralNetError.nonFiniteLoss(epoch: session.epoch, batch: failure.batch + 1, value: failure.loss)
+        }
+        while !session.stopped, session.epoch < session.epochs {
+            if callbacks.isEmpty {
+                let epochs = min(runner.capacity, session.epochs - session.epoch)
+                if let failure = try runner.run(epochs: epochs, x: inputs, y: targets) {
+                    session.epoch += failure.epoch + 1
+                    throw stop(at: failure)
                 }
+                (session.epoch, session.batchesDone) = (session.epoch + epochs, session.batchesPerEpoch)
+                continue
             }
+            (session.epoch, session.batchesDone) = (session.epoch + 1, 0)
+            callbacks.forEach { $0.epochWillBegin(session.epoch) }
+            if let failure = try runner.run(epochs: 1, x: inputs, y: targets) { throw stop(at: failure) }
+            session.batchesDone = session.batchesPerEpoch
+            // Every callback sees the epoch, even when an earlier one asks to stop.
+            let stops = callbacks.map { $0.epochDidEnd(session.epoch, logs: runner.lastLogs) }
+            session.stopped = stops.contains(true)
+            try sessionCallbacks.forEach { try $0.epochDidSettle(session) }
         }
     }
+}
 
-    /// The remaining epochs of plain SGD at `rate`, in blocks of epochs run by one kernel call
-    /// each: the block's orders are shuffled first (as eager training shuffles before each
-    /// epoch), then the kernel runs every step, and the history takes the block's epochs.
-    private static func descend(
-        _ session: TrainingSession, full: CompiledStep, last: CompiledStep?, x: UnsafePointer<Float>, y: UnsafePointer<Float>,
-        shuffle: Bool, rate: Float, optimizer: any Optimizer
-    ) throws {
-        let (samples, batches) = (session.sampleCount, session.batchesPerEpoch)
-        // At most 2^16 indices a block, so that the orders stay small whatever the data.
-        let block = max(1, min(session.epochs - session.epoch, (1 << 16) / max(samples, 1)))
-        let orders = UnsafeMutablePointer<Int>.allocate(capacity: block * samples)
-        let losses = UnsafeMutablePointer<Double>.allocate(capacity: block)
-        defer { orders.deallocate(); losses.deallocate() }
-        while session.epoch < session.epochs {
-            let epochs = min(block, session.epochs - session.epoch)
-            // Each epoch's order is the last one shuffled again, as eager training shuffles
-            // `session.order` in place: here in the block's own buffer (the same algorithm on
-            // the same generator gives the same permutation), with the generator held locally.
-            let (order, shuffler) = (session.order, session.shuffler)
-            var generator = shuffler
-            for epoch in 0..<epochs {
-                let start = orders + epoch * samples
-                if epoch == 0 {
-                    _ = UnsafeMutableBufferPointer(start: start, count: samples).initialize(from: order)
-                } else {
-                    for index in 0..<samples { start[index] = start[index - samples] }
-                }
-                if shuffle {
-                    var slot = UnsafeMutableBufferPointer(start: start, count: samples)
-                    slot.shuffle(using: &generator)
-                }
+/// Runs blocks of whole epochs for `CompiledStep.runEpochs`: shuffles each epoch's order into
+/// a buffer of its own, opens the weights, runs every step, and appends the epochs to the
+/// history.
+private final class EpochBlock {
+    /// Where a loss stopped a block: the epoch within the block, the batch within the epoch
+    /// (both from 0), and the loss.
+    struct Failure {
+        let epoch: Int, batch: Int, loss: Float
+    }
+
+    let session: TrainingSession
+    let batchSize: Int, shuffle: Bool
+    let full: CompiledStep, last: CompiledStep?
+    let optimizer: any Optimizer
+    /// The most epochs a block holds: at most 2^16 indices, so that the orders stay small.
+    let capacity: Int
+    /// The last epoch's logs, as the history has them.
+    private(set) var lastLogs: [String: Float] = [:]
+    private let orders: UnsafeMutablePointer<Int>
+    private let losses: UnsafeMutablePointer<Double>
+    private let batchInputs: UnsafeMutablePointer<Float>, batchTargets: UnsafeMutablePointer<Float>
+
+    init(_ session: TrainingSession, batchSize: Int, shuffle: Bool, full: CompiledStep, last: CompiledStep?, optimizer: any Optimizer) {
+        (self.session, self.batchSize, self.shuffle, self.full, self.last, self.optimizer) = (session, batchSize, shuffle, full, last, optimizer)
+        let samples = session.sampleCount
+        capacity = max(1, min(session.epochs - session.epoch, (1 << 16) / max(samples, 1)))
+        orders = .allocate(capacity: capacity * samples)
+        losses = .allocate(capacity: capacity)
+        batchInputs = .allocate(capacity: full.batch * full.stages[0].inputs)
+        batchTargets = .allocate(capacity: full.batch * full.outputs)
+    }
+
+    deinit {
+        orders.deallocate(); losses.deallocate(); batchInputs.deallocate(); batchTargets.deallocate()
+    }
+
+    /// `epochs` epochs (at most `capacity`) on rows of `x` and `y`; nil when every loss was
+    /// finite, else where one was not, the session's order and generator as eager training
+    /// leaves them there and only the epochs before in the history.
+    func run(epochs: Int, x: Tensor, y: Tensor) throws -> Failure? {
+        let samples = session.sampleCount, batches = session.batchesPerEpoch
+        // Each epoch's order is the last one shuffled again, as eager training shuffles
+        // `session.order` in place: here in the block's buffer (the same algorithm on the same
+        // generator gives the same permutation), with the generator held locally.
+        let (order, shuffler) = (session.order, session.shuffler)
+        var generator = shuffler
+        for epoch in 0..<epochs {
+            let start = orders + epoch * samples
+            if epoch == 0 {
+                _ = UnsafeMutableBufferPointer(start: start, count: samples).initialize(from: order)
+            } else {
+                for index in 0..<samples { start[index] = start[index - samples] }
             }
-            session.order = Array(UnsafeBufferPointer(start: orders + (epochs - 1) * samples, count: samples))
-            session.shuffler = generator
-            let failure = full.descend(epochs: epochs, order: orders, samples: samples, last: last, x: x, y: y, rate: rate, losses: losses)
-            let completed = failure.map { $0.batch / max(batches, 1) } ?? epochs
-            let learningRate = optimizer.learningRate
-            for epoch in 0..<completed {
-                session.history.append(loss: Float(losses[epoch] / Double(max(samples, 1))), learningRate: learningRate)
+            if shuffle {
+                var slot = UnsafeMutableBufferPointer(start: start, count: samples)
+                slot.shuffle(using: &generator)
             }
-            session.epoch += completed
-            session.batchesDone = batches
-            guard let failure else { continue }
-            // Where eager training would have stopped: the order shuffled up to the failing
-            // epoch, that epoch's finished batches counted.
-            (session.order, session.shuffler) = (order, shuffler)
-            for _ in 0...completed where shuffle { session.order.shuffle(using: &session.shuffler) }
-            session.epoch += 1
-            session.batchesDone = failure.batch % max(batches, 1)
-            throw NeuralNetError.nonFiniteLoss(epoch: session.epoch, batch: session.batchesDone + 1, value: failure.loss)
         }
+        session.order = Array(UnsafeBufferPointer(start: orders + (epochs - 1) * samples, count: samples))
+        session.shuffler = generator
+        // Read once a block: only callbacks, between blocks, change it.
+        let plainRate = (optimizer as? SGD)?.plainRate
+        let failure = x.scalars.withUnsafeBufferPointer { x in
+            y.scalars.withUnsafeBufferPointer { y in
+                full.withWeights {
+                    last?.borrowWeights(of: full)
+                    defer { last?.borrowWeights(of: nil) }
+                    if let rate = plainRate {
+                        return full.descend(epochs: epochs, order: orders, samples: samples, last: last, x: x.baseAddress!,
+                                            y: y.baseAddress!, rate: rate, losses: losses)
+                            .map { Failure(epoch: $0.batch / max(batches, 1), batch: $0.batch % max(batches, 1), loss: $0.loss) }
+                    }
+                    return steps(epochs: epochs, x: x.baseAddress!, y: y.baseAddress!)
+                }
+            }
+        }
+        let (learningRate, completed) = (optimizer.learningRate, failure?.epoch ?? epochs)
+        for epoch in 0..<completed {
+            session.history.append(loss: Float(losses[epoch] / Double(max(samples, 1))), learningRate: learningRate)
+        }
+        if completed > 0 { lastLogs = ["loss": Float(losses[completed - 1] / Double(max(samples, 1))), "learning_rate": learningRate] }
+        guard let failure else { return nil }
+        // Where eager training stops: the order shuffled up to the failing epoch.
+        (session.order, session.shuffler) = (order, shuffler)
+        for _ in 0...failure.epoch where shuffle { session.order.shuffle(using: &session.shuffler) }
+        return failure
+    }
+
+    /// The block's steps for a rule other than plain SGD: the plan's pass, then the rule on its
+    /// buffers, batch by batch; `losses[e]` = Σ loss · rows of epoch e.
+    private func steps(epochs: Int, x: UnsafePointer<Float>, y: UnsafePointer<Float>) -> Failure? {
+        let (samples, batches, width, outputs) = (session.sampleCount, session.batchesPerEpoch, full.stages[0].inputs, full.outputs)
+        // One batch through `plan`, a parameter, so that choosing it costs no reference count.
+        func train(_ plan: CompiledStep, _ order: UnsafePointer<Int>, count: Int) -> Float {
+            let loss: Float
+            if count == 1 {
+                // One sample is its own batch: its rows are read where they are.
+                loss = plan.pass(x + order[0] * width, y + order[0] * outputs)
+            } else {
+                for row in 0..<count {
+                    (batchInputs + row * width).update(from: x + order[row] * width, count: width)
+                    (batchTargets + row * outputs).update(from: y + order[row] * outputs, count: outputs)
+                }
+                loss = plan.pass(batchInputs, batchTargets)
+            }
+            if loss.isFinite { plan.updateWeights(with: optimizer) }
+            return loss
+        }
+        for epoch in 0..<epochs {
+            var sum = 0.0
+            for batch in 0..<batches {
+                let start = batch * batchSize, count = min(batchSize, samples - start)
+                let order = orders + epoch * samples + start
+                let loss: Float
+                if count == full.batch {
+                    loss = train(full, order, count: count)
+                } else if let last, count == last.batch {
+                    loss = train(last, order, count: count)
+                } else {
+                    fatalError("runEpochs: no plan for a batch of \(count)")
+                }
+                guard loss.isFinite else { return Failure(epoch: epoch, batch: batch, loss: loss) }
+                sum += Double(loss) * Double(count)
+            }
+            losses[epoch] = sum
+        }
+        return nil
     }
 }

@@ -5,6 +5,9 @@
 /// try model.fit(train, epochs: 50, validation: test, callbacks: [EarlyStopping(patience: 3)])
 /// ```
 public final class EarlyStopping: Callback {
+    /// It acts on epochs only.
+    public var observesBatches: Bool { false }
+
     /// The log key watched: `"val_loss"` by default. Without validation data the training value
     /// (`"loss"` for `"val_loss"`) is watched instead.
     public let monitor: String

@@ -54,6 +54,9 @@ public enum LearningRateSchedule: Sendable, Equatable {
 /// try model.fit(train, epochs: 10, callbacks: [LearningRateScheduler(.warmupCosine(warmupSteps: 200, totalSteps: steps))])
 /// ```
 public final class LearningRateScheduler: Callback {
+    /// Only for a schedule by step.
+    public var observesBatches: Bool { schedule.isPerBatch }
+
     /// The schedule followed.
     public let schedule: LearningRateSchedule
     private var initial: Float?

@@ -17,6 +17,9 @@ import Foundation
 /// score improves (Keras's `save_best_only`): the newest file is then the best model, which a
 /// resume continues from.
 public final class ModelCheckpoint: SessionCallback {
+    /// Only when it writes every `n` batches.
+    public var observesBatches: Bool { frequency != .epoch }
+
     /// How often checkpoints are written.
     public enum Frequency: Sendable, Equatable {
         /// At the end of every epoch.

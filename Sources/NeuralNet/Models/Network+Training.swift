@@ -108,13 +108,14 @@ extension Network {
             return made
         }
         // Nothing to call between batches: whole epochs run inside the plan.
-        if sequential != nil, callbacks.isEmpty, validation == nil, metrics.isEmpty, !session.isMidEpoch,
+        if sequential != nil, callbacks.allSatisfy({ !$0.observesBatches }), validation == nil, metrics.isEmpty, !session.isMidEpoch,
            CompiledStep.canRunEpochs(with: optimizer), case .floats(let floats) = dataset.inputColumns[0].storage {
             let full = min(batchSize, dataset.count), remainder = dataset.count % full
             if let fullPlan = plan(full), remainder == 0 || plan(remainder) != nil {
                 try CompiledStep.runEpochs(
                     session, inputs: floats, targets: dataset.labelTensors[0], batchSize: full, shuffle: shuffle,
-                    full: fullPlan, last: remainder == 0 ? nil : plans[remainder] ?? nil, optimizer: optimizer)
+                    full: fullPlan, last: remainder == 0 ? nil : plans[remainder] ?? nil, optimizer: optimizer,
+                    sessionCallbacks: sessionCallbacks)
                 return
             }
         }

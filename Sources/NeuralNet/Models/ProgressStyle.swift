@@ -17,6 +17,9 @@ public enum ProgressStyle: Sendable, Equatable {
 
 /// The callback behind `ProgressStyle`: draws a bar or writes epoch lines to standard error.
 final class ProgressReporter: Callback {
+    /// Only to draw a bar (lines are written once an epoch).
+    var observesBatches: Bool { drawsBar }
+
     private let style: ProgressStyle
     private let isTerminal: Bool
     private var epochs = 0
@@ -82,6 +85,8 @@ final class ProgressReporter: Callback {
     func epochDidEnd(_ epoch: Int, logs: [String: Float]) -> Bool {
         guard style != .silent else { return false }
         let now = Date()
+        // Formatted only when written: thousands of short epochs skip most lines.
+        guard drawsBar || style == .lines || epochs <= 50 || epoch == epochs || now.timeIntervalSince(lastLine) >= 1 else { return false }
         let elapsed = now.timeIntervalSince(epochStart)
         let time = ProgressReporter.duration(elapsed)
         let perStep = " (\(ProgressReporter.duration(elapsed / Double(max(batches, 1))))/step)"
@@ -90,7 +95,7 @@ final class ProgressReporter: Callback {
                 [perStep, ""].map { "Epoch \(epoch)/\(epochs)  \(time)\($0)  " + ProgressReporter.format(logs, decimals: decimals) }
             }
             write("\r" + ProgressReporter.fitting(candidates, columns: ProgressReporter.terminalColumns()) + "\u{1B}[K\n")
-        } else if style == .lines || epochs <= 50 || epoch == epochs || now.timeIntervalSince(lastLine) >= 1 {
+        } else {
             lastLine = now
             // A log has no width: every figure, every time.
             write("Epoch \(epoch)/\(epochs)  \(time)\(perStep)  \(ProgressReporter.format(logs))\n")

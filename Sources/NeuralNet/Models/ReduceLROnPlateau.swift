@@ -7,6 +7,9 @@
 /// try model.fit(train, epochs: 50, validation: test, callbacks: [ReduceLROnPlateau(factor: 0.5, patience: 3)])
 /// ```
 public final class ReduceLROnPlateau: StatefulCallback {
+    /// It acts on epochs only.
+    public var observesBatches: Bool { false }
+
     /// The log key watched (`"val_loss"`; without validation data, `"loss"`).
     public let monitor: String
     /// The multiplier applied to the rate, in (0, 1).

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import NeuralNet
 
@@ -72,6 +73,47 @@ struct CompiledStepTests {
         }
         #expect(!CompiledStep.canRunEpochs(with: SGD(learningRate: 0.1, clipNorm: 1)))
         #expect(!CompiledStep.canRunEpochs(with: Adam(weightDecay: 0.01)))
+    }
+
+    /// Callbacks that hear only of epochs (a schedule by epoch, one that stops training, the
+    /// progress lines) leave whole epochs inside the plan; they hear the same epochs, logs and
+    /// rates as in eager training, and the weights and history match bit for bit.
+    @Test func epochCallbacksHearWhatEagerTrainingTellsThem() throws {
+        /// Records each epoch's logs, stops after `last`, and (claiming not to observe batches)
+        /// counts the batches it is told of anyway.
+        final class Listener: Callback {
+            var logs: [[String: Float]] = [], batches = 0
+            let last: Int
+            init(last: Int) { self.last = last }
+            func batchDidEnd(_ batch: Int, of batches: Int, epoch: Int, logs: [String: Float]) { self.batches += 1 }
+            func epochDidEnd(_ epoch: Int, logs: [String: Float]) -> Bool {
+                self.logs.append(logs)
+                return epoch == last
+            }
+            var observesBatches: Bool { false }
+        }
+        let x = randomTensor([10, 3], seed: 5), y = randomTensor([10, 2], in: 0..<1, seed: 6)
+        let optimizers: [() -> any Optimizer] = [{ SGD(learningRate: 0.2) }, { Adam(learningRate: 0.01) }]
+        for (index, optimizer) in optimizers.enumerated() {
+            var runs: [(weights: [Tensor], history: [[String: Float]], listener: Listener)] = []
+            for compile in [true, false] {
+                let model = Sequential([Dense(3, 4, activation: .tanh), Dense(4, 2)], loss: .meanSquaredError, optimizer: optimizer(), seed: 9)
+                let listener = Listener(last: 7)
+                let history = try model.fit(
+                    x, y, epochs: 30, batchSize: 4, callbacks: [LearningRateScheduler(.step(every: 3, factor: 0.5)), listener], seed: 4,
+                    progress: .silent, compile: compile)
+                runs.append((model.namedParameters.map(\.parameter.value), history.epochs, listener))
+            }
+            Self.expectSame((runs[0].weights, runs[0].history), (runs[1].weights, runs[1].history), "optimizer \(index)")
+            #expect(runs[0].listener.logs == runs[1].listener.logs, "optimizer \(index)")
+            #expect(runs[0].history.count == 7 && runs[0].listener.logs.count == 7, "optimizer \(index)")
+            #expect(Set(runs[0].history.compactMap { $0["learning_rate"] }).count == 3, "optimizer \(index)")   // the schedule acted
+            #expect(runs[0].listener.batches == 0 && runs[1].listener.batches == 7 * 3, "optimizer \(index)")  // whole epochs when compiled
+        }
+        // Progress lines are written once an epoch; a bar is drawn batch by batch.
+        #expect(!ProgressReporter(style: .lines).observesBatches && ProgressReporter(style: .bar).observesBatches)
+        #expect(!ProgressReporter(style: .automatic, isTerminal: false).observesBatches)
+        #expect(ModelCheckpoint(directory: URL(fileURLWithPath: "/tmp"), every: .batches(5)).observesBatches)
     }
 
     /// A loss that overflows stops both paths at the same batch with the same weights.
