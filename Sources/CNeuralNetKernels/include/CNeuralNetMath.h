@@ -19,9 +19,13 @@
 static inline float nn_tanhf(float x) {
 #pragma clang fp contract(off)
     double c = (double)x;
-    c = c > 9.1 ? 9.1 : c;                 // NaN stays NaN
+    // c², exact in double, is clamped by itself, so that the polynomials do not wait for c's
+    // clamp. NaN stays NaN through both.
+    double s = c * c;
+    s = s > 9.1 * 9.1 ? 9.1 * 9.1 : s;
+    c = c > 9.1 ? 9.1 : c;
     c = c < -9.1 ? -9.1 : c;
-    double s = c * c, s2 = s * s, s4 = s2 * s2;
+    double s2 = s * s, s4 = s2 * s2;
     // In pairs, so that the terms do not wait on one another.
     double p = (0.99999999856793986 + 0.13676257538491451 * s) + s2 * (0.0038637439155647106 + 2.7914945278761978e-05 * s)
              + s4 * (3.0362546526268022e-08 + -1.2038567413481966e-11 * s);
