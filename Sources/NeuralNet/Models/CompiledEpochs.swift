@@ -96,12 +96,12 @@ private final class EpochBlock {
         // Each epoch's order is the last one shuffled again, as eager training shuffles
         // `session.order` in place: here in the block's buffer (the same algorithm on the same
         // generator gives the same permutation), with the generator held locally.
-        let (order, shuffler) = (session.order, session.shuffler)
+        let shuffler = session.shuffler
         var generator = shuffler
         for epoch in 0..<epochs {
             let start = orders + epoch * samples
             if epoch == 0 {
-                _ = UnsafeMutableBufferPointer(start: start, count: samples).initialize(from: order)
+                session.order.withUnsafeBufferPointer { if let base = $0.baseAddress { start.update(from: base, count: samples) } }
             } else {
                 for index in 0..<samples { start[index] = start[index - samples] }
             }
@@ -110,8 +110,11 @@ private final class EpochBlock {
                 slot.shuffle(using: &generator)
             }
         }
-        session.order = Array(UnsafeBufferPointer(start: orders + (epochs - 1) * samples, count: samples))
         session.shuffler = generator
+        func keepOrder(of epoch: Int) {
+            session.order.withUnsafeMutableBufferPointer { $0.baseAddress?.update(from: orders + epoch * samples, count: samples) }
+        }
+        keepOrder(of: epochs - 1)
         // Read once a block: only callbacks, between blocks, change it.
         let plainRate = (optimizer as? SGD)?.plainRate
         let failure = x.scalars.withUnsafeBufferPointer { x in
@@ -134,9 +137,13 @@ private final class EpochBlock {
         }
         if completed > 0 { lastLogs = ["loss": Float(losses[completed - 1] / Double(max(samples, 1))), "learning_rate": learningRate] }
         guard let failure else { return nil }
-        // Where eager training stops: the order shuffled up to the failing epoch.
-        (session.order, session.shuffler) = (order, shuffler)
-        for _ in 0...failure.epoch where shuffle { session.order.shuffle(using: &session.shuffler) }
+        // Where eager training stops: the order shuffled up to the failing epoch, and the
+        // generator as those shuffles left it (how many numbers a shuffle draws depends on
+        // the count and the draws, not on what is shuffled).
+        keepOrder(of: failure.epoch)
+        session.shuffler = shuffler
+        var scratch = Array(0..<samples)
+        for _ in 0...failure.epoch where shuffle { scratch.shuffle(using: &session.shuffler) }
         return failure
     }
 
