@@ -180,9 +180,7 @@ long nn_dense_chain_descend(const nn_dense_stage *full, const nn_dense_stage *la
             if (size > 1) {
                 SHORT_LOOP
                 for (long r = 0; r < size; r++) {
-                    SHORT_LOOP
                     for (long i = 0; i < width; i++) inputs[r * width + i] = x[rows[start + r] * width + i];
-                    SHORT_LOOP
                     for (long i = 0; i < outputs; i++) targets[r * outputs + i] = y[rows[start + r] * outputs + i];
                 }
                 xs = inputs;

@@ -7,7 +7,7 @@ import CNeuralNetKernels
 /// latency: each waits on the last one's weights.
 ///
 /// The chain owns its buffers (outputs, gradients, scratch); the weights are the caller's, set
-/// with `setParameters(of:weight:bias:)` before a step and valid while it runs.
+/// with `setWeight(_:ofStage:)` and `setBias(_:ofStage:)` before a step and valid while it runs.
 public final class DenseChain {
     /// How a stage's activation is computed: the identity, ReLU and tanh in the kernel, any
     /// other kind through the chain's `Callback`s.
@@ -21,10 +21,14 @@ public final class DenseChain {
 
     /// The sizes of one stage: `[batch, inputs]` in, `[batch, outputs]` out.
     public struct Shape: Sendable {
+        /// The widths of the stage's input and output rows.
         public let inputs: Int, outputs: Int
+        /// Its activation.
         public let function: Function
+        /// Whether it adds a bias.
         public let hasBias: Bool
 
+        /// A stage `inputs` → `outputs` wide with activation `function`, with or without a bias.
         public init(inputs: Int, outputs: Int, function: Function, hasBias: Bool) {
             (self.inputs, self.outputs, self.function, self.hasBias) = (inputs, outputs, function, hasBias)
         }
@@ -98,10 +102,14 @@ public final class DenseChain {
         (stages[index].weight, stages[index].bias)
     }
 
-    /// Points stage `index` at its weight `[inputs, outputs]` and bias `[outputs]` (nil
-    /// without one), or at nothing.
-    public func setParameters(of index: Int, weight: UnsafeMutablePointer<Float>?, bias: UnsafeMutablePointer<Float>?) {
+    /// Points stage `index` at its weight `[inputs, outputs]`, or (nil) at nothing.
+    public func setWeight(_ weight: UnsafeMutablePointer<Float>?, ofStage index: Int) {
         stages[index].weight = weight
+    }
+
+    /// Points stage `index` at its bias `[outputs]`, or (nil, also for a stage without one) at
+    /// nothing.
+    public func setBias(_ bias: UnsafeMutablePointer<Float>?, ofStage index: Int) {
         stages[index].bias = bias
     }
 
@@ -109,7 +117,14 @@ public final class DenseChain {
     /// mean squared error and, when it is finite, backward into the gradient buffers or, with a
     /// `rate`, into plain gradient descent `w -= rate · g` on each parameter. Returns the loss.
     public func step(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, descendingAt rate: Float?) -> Float {
-        nn_dense_chain_step(stages, count, batch, x, y, difference, rate == nil ? 0 : 1, rate ?? 0, callbacks)
+        checkWeights()
+        return nn_dense_chain_step(stages, count, batch, x, y, difference, rate == nil ? 0 : 1, rate ?? 0, callbacks)
+    }
+
+    private func checkWeights() {
+        for index in 0..<count where stages[index].weight == nil {
+            fatalError("DenseChain: stage \(index) has no weight; set it with setWeight(_:ofStage:) before a step")
+        }
     }
 
     /// `epochs` epochs of plain gradient descent at `rate` in one call (`nn_dense_chain_descend`):
@@ -126,6 +141,8 @@ public final class DenseChain {
         if samples % batch != 0 && last?.batch != samples % batch {
             fatalError("DenseChain.descend: \(samples) rows in batches of \(batch) need a chain for \(samples % batch)")
         }
+        checkWeights()
+        last?.checkWeights()
         var loss: Float = 0
         let failed = nn_dense_chain_descend(
             stages, (last ?? self).stages, count, x, y, order, samples, batch, epochs, rate, inputs, targets, difference, callbacks,

@@ -14,20 +14,6 @@ public enum MatrixMultiply {
         m * n * k <= Int(NN_TINY_PRODUCT)
     }
 
-    /// `C = A · B` (+ bias, then ReLU when asked) for a tiny product (see `isTiny`) of
-    /// row-major, untransposed matrices on the calling thread: the loops `multiply` runs for
-    /// these sizes, without its choice of threads, for code that replays a planned step.
-    public static func multiplyTiny(
-        _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into c: UnsafeMutablePointer<Float>,
-        m: Int, n: Int, k: Int, bias: UnsafePointer<Float>?, relu: Bool
-    ) {
-        if !isTiny(m: m, n: n, k: k) || m <= 0 || n <= 0 || k <= 0 {
-            fatalError("multiplyTiny: \(m)×\(k)×\(n) is not a tiny product")
-        }
-        var epilogue = nn_epilogue(bias: bias, relu: relu ? 1 : 0)
-        nn_sgemm(NN_KERNEL_AUTOMATIC, 0, 0, m, n, k, a, k, b, n, c, n, 0, nil, &epilogue)
-    }
-
     /// The gradients of `z = x · w + b` for a tiny product (see `isTiny`) in one call:
     /// `dx = dz · wᵀ` `[m, k]`, `dw = xᵀ · dz` `[k, n]` and `db = Σ_rows dz` `[n]`, each
     /// skipped when its pointer is nil. Equal to what `multiply` and `Elementwise.sumRows` give.

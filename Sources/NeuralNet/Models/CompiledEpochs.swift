@@ -33,7 +33,7 @@ extension CompiledStep {
         while !session.stopped, session.epoch < session.epochs {
             if callbacks.isEmpty {
                 let epochs = min(runner.capacity, session.epochs - session.epoch)
-                if let failure = try runner.run(epochs: epochs, x: inputs, y: targets) {
+                if let failure = runner.run(epochs: epochs, x: inputs, y: targets) {
                     session.epoch += failure.epoch + 1
                     throw stop(at: failure)
                 }
@@ -42,7 +42,7 @@ extension CompiledStep {
             }
             (session.epoch, session.batchesDone) = (session.epoch + 1, 0)
             callbacks.forEach { $0.epochWillBegin(session.epoch) }
-            if let failure = try runner.run(epochs: 1, x: inputs, y: targets) { throw stop(at: failure) }
+            if let failure = runner.run(epochs: 1, x: inputs, y: targets) { throw stop(at: failure) }
             session.batchesDone = session.batchesPerEpoch
             // Every callback sees the epoch, even when an earlier one asks to stop.
             let stops = callbacks.map { $0.epochDidEnd(session.epoch, logs: runner.lastLogs) }
@@ -91,7 +91,7 @@ private final class EpochBlock {
     /// `epochs` epochs (at most `capacity`) on rows of `x` and `y`; nil when every loss was
     /// finite, else where one was not, the session's order and generator as eager training
     /// leaves them there and only the epochs before in the history.
-    func run(epochs: Int, x: Tensor, y: Tensor) throws -> Failure? {
+    func run(epochs: Int, x: Tensor, y: Tensor) -> Failure? {
         let samples = session.sampleCount, batches = session.batchesPerEpoch
         // Each epoch's order is the last one shuffled again, as eager training shuffles
         // `session.order` in place: here in the block's buffer (the same algorithm on the same

@@ -93,13 +93,9 @@ final class CompiledStep {
         let stage = stages[slot / 2]
         guard let parameter = slot % 2 == 0 ? stage.weight : stage.bias else { return try bind(slot: slot + 1, body) }
         return try parameter.value.scalars.withUnsafeMutableBufferPointer { buffer in
-            let other = chain.parameters(of: slot / 2)
-            if slot % 2 == 0 {
-                chain.setParameters(of: slot / 2, weight: buffer.baseAddress, bias: other.bias)
-            } else {
-                chain.setParameters(of: slot / 2, weight: other.weight, bias: buffer.baseAddress)
-            }
-            defer { chain.setParameters(of: slot / 2, weight: nil, bias: nil) }
+            let point = slot % 2 == 0 ? chain.setWeight : chain.setBias
+            point(buffer.baseAddress, slot / 2)
+            defer { point(nil, slot / 2) }
             return try bind(slot: slot + 1, body)
         }
     }
@@ -109,7 +105,8 @@ final class CompiledStep {
     func borrowWeights(of other: CompiledStep?) {
         for index in 0..<stages.count {
             let parameters = other?.chain.parameters(of: index)
-            chain.setParameters(of: index, weight: parameters?.weight, bias: parameters?.bias)
+            chain.setWeight(parameters?.weight, ofStage: index)
+            chain.setBias(parameters?.bias, ofStage: index)
         }
     }
 

@@ -38,13 +38,14 @@ public final class SGD: Optimizer {
         }
     }
 
-    /// The plain rule `w ← w - η g` on `count` scalars (no momentum): compiled training calls
-    /// it directly, without a dynamic call, reference count or exclusivity check per parameter.
+    /// The plain rule `w ← w - η g` on `count` scalars (no momentum). Compiled training's
+    /// kernel (`nn_dense_chain_step`) applies the same formula as it sums each gradient.
     static func descend(_ w: UnsafeMutablePointer<Float>, along g: UnsafePointer<Float>, count: Int, rate: Float) {
         for i in 0..<count { w[i] -= rate * g[i] }
     }
 
-    /// The learning rate when this is the plain rule (no momentum), for `descend`.
+    /// The learning rate when this is the plain rule (no momentum), which compiled training
+    /// applies inside its kernel.
     var plainRate: Float? { momentum == 0 ? learningRate : nil }
 
     /// `["velocity"]` with momentum, none without.

@@ -30,9 +30,11 @@ struct DenseChainTests {
             let (chain, x, y) = (self.chain, self.x, self.y)
             return parameters.withUnsafeMutableBufferPointer { p in
                 let base = p.baseAddress!
-                chain.setParameters(of: 0, weight: base, bias: base + 12)
-                chain.setParameters(of: 1, weight: base + 16, bias: base + 24)
-                defer { (0..<2).forEach { chain.setParameters(of: $0, weight: nil, bias: nil) } }
+                chain.setWeight(base, ofStage: 0)
+                chain.setBias(base + 12, ofStage: 0)
+                chain.setWeight(base + 16, ofStage: 1)
+                chain.setBias(base + 24, ofStage: 1)
+                defer { (0..<2).forEach { chain.setWeight(nil, ofStage: $0); chain.setBias(nil, ofStage: $0) } }
                 return chain.step(x, y, descendingAt: rate)
             }
         }
