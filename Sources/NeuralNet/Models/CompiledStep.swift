@@ -93,9 +93,11 @@ final class CompiledStep {
         let stage = stages[slot / 2]
         guard let parameter = slot % 2 == 0 ? stage.weight : stage.bias else { return try bind(slot: slot + 1, body) }
         return try parameter.value.scalars.withUnsafeMutableBufferPointer { buffer in
-            let point = slot % 2 == 0 ? chain.setWeight : chain.setBias
-            point(buffer.baseAddress, slot / 2)
-            defer { point(nil, slot / 2) }
+            func point(at pointer: UnsafeMutablePointer<Float>?) {
+                if slot % 2 == 0 { chain.setWeight(pointer, ofStage: slot / 2) } else { chain.setBias(pointer, ofStage: slot / 2) }
+            }
+            point(at: buffer.baseAddress)
+            defer { point(at: nil) }
             return try bind(slot: slot + 1, body)
         }
     }
