@@ -44,6 +44,10 @@ static void kernel_avx2(long k, const float *a, long rs, long cs, const float *b
     __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps(), c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
     __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps(), c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
     __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps(), c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
+    // Four steps a turn: the compiler walks A's six rows with one pointer, a chain of
+    // additions as long as a step's multiply-adds; unrolled, the chain has slack (one thread:
+    // AVX2 +1.5%, AVX-512 +1%).
+#pragma clang loop unroll_count(4)
     for (long p = 0; p < k; p++) {
         __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
         __m256 ai;
@@ -76,6 +80,8 @@ static void kernel_avx512(long k, const float *a, long rs, long cs, const float 
     __m512 c00 = _mm512_setzero_ps(), c01 = _mm512_setzero_ps(), c10 = _mm512_setzero_ps(), c11 = _mm512_setzero_ps();
     __m512 c20 = _mm512_setzero_ps(), c21 = _mm512_setzero_ps(), c30 = _mm512_setzero_ps(), c31 = _mm512_setzero_ps();
     __m512 c40 = _mm512_setzero_ps(), c41 = _mm512_setzero_ps(), c50 = _mm512_setzero_ps(), c51 = _mm512_setzero_ps();
+    // Four steps a turn, as in the AVX2 kernel.
+#pragma clang loop unroll_count(4)
     for (long p = 0; p < k; p++) {
         __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16);
         __m512 ai;
