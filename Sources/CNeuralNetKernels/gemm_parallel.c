@@ -11,10 +11,11 @@
 typedef struct {
     gemm_problem problem;
     long parts;
+    // Rows of each row block of the multiply phase (see row_blocks).
     long rows_per_part;
     float *packed_b;
-    // Part i's packed A and edge tile, at part_space + i * part_floats: the pool gives part i
-    // to the same thread each call, so this memory stays in that core's cache.
+    // Row block i's packed A and edge tile, at part_space + i * part_floats: the pool gives
+    // the first blocks to the same threads each call, so this memory stays in their caches.
     float *part_space;
     long part_floats;
     long packed_a_floats;
@@ -32,15 +33,22 @@ static long packed_b_floats(long n, long k) {
     return ALIGNED_FLOATS(((nc + NR_MAX - 1) / NR_MAX) * NR_MAX * kc);
 }
 
+// Row blocks of the multiply phase: two a thread when each still has at least MC rows, taken
+// as threads come free, so that a thread the host slowed does not keep the other waiting at
+// the end of every slice of K (gemm n = 1024 and 2048 on two threads: about 1% faster).
+static long row_blocks(long m, long parts) {
+    return m >= 2 * parts * MC ? 2 * parts : parts;
+}
+
 static long rows_per_part(long m, long parts) {
     // Whole micro-tiles per part, so that no tile straddles two threads.
     return ((m + parts - 1) / parts + MR - 1) / MR * MR;
 }
 
 long nn_sgemm_parallel_workspace_size(long m, long n, long k, long threads) {
-    long parts = threads < 1 ? 1 : threads;
-    long part = packed_a_floats(rows_per_part(m, parts), k) + ALIGNED_FLOATS(MR * NR_MAX);
-    return packed_b_floats(n, k) + parts * part + nn_sgemm_workspace_size(m, n, k);
+    long blocks = row_blocks(m, threads < 1 ? 1 : threads);
+    long part = packed_a_floats(rows_per_part(m, blocks), k) + ALIGNED_FLOATS(MR * NR_MAX);
+    return packed_b_floats(n, k) + blocks * part + nn_sgemm_workspace_size(m, n, k);
 }
 
 // Part `index` packs its share of the block's micro-panels.
@@ -55,7 +63,7 @@ static void pack_share(void *context, long index) {
     gemm_pack_b(&job->problem, job->p0, job->j0 + first * nr, job->kc, columns, job->packed_b + first * nr * job->kc);
 }
 
-// Part `index` multiplies its rows by the shared block.
+// Row block `index` is multiplied by the shared block.
 static void multiply_share(void *context, long index) {
     shared_job *job = context;
     long begin = index * job->rows_per_part;
@@ -82,7 +90,7 @@ void nn_sgemm_parallel(nn_kernel kernel, int transpose_a, int transpose_b, long 
             .accumulate = accumulate, .epilogue = epilogue,
         },
         .parts = parts,
-        .rows_per_part = rows_per_part(m, parts),
+        .rows_per_part = rows_per_part(m, row_blocks(m, parts)),
     };
     nn_select_micro_kernel(kernel, &job.problem.function, &job.problem.nr);
     job.packed_a_floats = packed_a_floats(job.rows_per_part, k);
@@ -95,7 +103,7 @@ void nn_sgemm_parallel(nn_kernel kernel, int transpose_a, int transpose_b, long 
         for (job.p0 = 0; job.p0 < k; job.p0 += KC) {
             job.kc = k - job.p0 < KC ? k - job.p0 : KC;
             nn_parallel_for(parts, parts, pack_share, &job);
-            nn_parallel_for(parts, parts, multiply_share, &job);
+            nn_parallel_for(row_blocks(m, parts), parts, multiply_share, &job);
         }
     }
 }

@@ -116,10 +116,12 @@ struct MatrixMultiplyTests {
 
     /// The driver whose threads pack B together (which `multiply` uses for tall products
     /// with a large B) sums every element as the single-threaded driver does, for any number
-    /// of parts, every kernel, both layouts, across slices of K and two column blocks of B.
+    /// of parts and row blocks, every kernel, both layouts, across slices of K and two column
+    /// blocks of B.
     @Test(arguments: MatrixMultiply.Kernel.allCases.filter(\.isSupported))
     func sharedPackingDriverMatchesTheSingleThreadedOne(kernel: MatrixMultiply.Kernel) {
-        for (m, n, k) in [(200, 150, 600), (40, 2100, 3), (7, 33, 300)] {
+        // 400 and 600 rows: two row blocks a thread in the multiply phase (for 2 and 3 parts).
+        for (m, n, k) in [(200, 150, 600), (40, 2100, 3), (7, 33, 300), (400, 40, 300), (600, 24, 260)] {
             let a = randomTensor([m * k], seed: 21).scalars, b = randomTensor([k * n], seed: 22).scalars
             let bias = randomTensor([n], seed: 23).scalars
             for transposed: Int32 in [0, 1] {
