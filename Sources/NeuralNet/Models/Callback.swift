@@ -50,5 +50,6 @@ public final class EpochCallback: Callback {
         return false
     }
 
+    /// It hears of epochs only.
     public var observesBatches: Bool { false }
 }

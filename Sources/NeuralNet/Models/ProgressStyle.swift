@@ -86,7 +86,8 @@ final class ProgressReporter: Callback {
         guard style != .silent else { return false }
         let now = Date()
         // Formatted only when written: thousands of short epochs skip most lines.
-        guard drawsBar || style == .lines || epochs <= 50 || epoch == epochs || now.timeIntervalSince(lastLine) >= 1 else { return false }
+        let writesLine = style == .lines || epochs <= 50 || epoch == epochs || now.timeIntervalSince(lastLine) >= 1
+        guard drawsBar || writesLine else { return false }
         let elapsed = now.timeIntervalSince(epochStart)
         let time = ProgressReporter.duration(elapsed)
         let perStep = " (\(ProgressReporter.duration(elapsed / Double(max(batches, 1))))/step)"
