@@ -75,9 +75,10 @@ struct CompiledStepTests {
         #expect(!CompiledStep.canRunEpochs(with: Adam(weightDecay: 0.01)))
     }
 
-    /// Callbacks that hear only of epochs (a schedule by epoch, one that stops training, the
-    /// progress lines) leave whole epochs inside the plan; they hear the same epochs, logs and
-    /// rates as in eager training, and the weights and history match bit for bit.
+    /// Callbacks that hear only of epochs (a schedule by epoch, early stopping, checkpoints by
+    /// epoch, one that stops training, the progress lines) leave whole epochs inside the plan;
+    /// they hear the same epochs, logs and rates as in eager training, and the weights and
+    /// history match bit for bit.
     @Test func epochCallbacksHearWhatEagerTrainingTellsThem() throws {
         /// Records each epoch's logs, stops after `last`, and (claiming not to observe batches)
         /// counts the batches it is told of anyway.
@@ -99,9 +100,16 @@ struct CompiledStepTests {
             for compile in [true, false] {
                 let model = Sequential([Dense(3, 4, activation: .tanh), Dense(4, 2)], loss: .meanSquaredError, optimizer: optimizer(), seed: 9)
                 let listener = Listener(last: 7)
-                let history = try model.fit(
-                    x, y, epochs: 30, batchSize: 4, callbacks: [LearningRateScheduler(.step(every: 3, factor: 0.5)), listener], seed: 4,
-                    progress: .silent, compile: compile)
+                // Early stopping copies the best weights after each epoch and a checkpoint
+                // writes them: the whole-epoch path must have closed them by then.
+                let directory = FileManager.default.temporaryDirectory.appendingPathComponent("compiled-callbacks-\(UUID())")
+                defer { try? FileManager.default.removeItem(at: directory) }
+                let callbacks: [any Callback] = [
+                    LearningRateScheduler(.step(every: 3, factor: 0.5)), EarlyStopping(monitor: "loss", patience: 2),
+                    ModelCheckpoint(directory: directory), listener,
+                ]
+                let history = try model.fit(x, y, epochs: 30, batchSize: 4, callbacks: callbacks, seed: 4, progress: .silent, compile: compile)
+                #expect(!Checkpoint.files(in: directory).isEmpty)
                 runs.append((model.namedParameters.map(\.parameter.value), history.epochs, listener))
             }
             Self.expectSame((runs[0].weights, runs[0].history), (runs[1].weights, runs[1].history), "optimizer \(index)")
