@@ -126,16 +126,19 @@ struct MatrixMultiplyTests {
             let bias = randomTensor([n], seed: 23).scalars
             for transposed: Int32 in [0, 1] {
                 let (lda, ldb) = transposed == 1 ? (m, k) : (k, n)
-                var epilogue = nn_epilogue(bias: bias, relu: 1)
                 var reference = [Float](repeating: 0.25, count: m * n)
                 var workspace = [Float](repeating: 0, count: max(nn_sgemm_parallel_workspace_size(m, n, k, 2), nn_sgemm_parallel_workspace_size(m, n, k, 3)) + 16)
-                workspace.withUnsafeMutableBufferPointer { w in
-                    let aligned = UnsafeMutablePointer<Float>(bitPattern: (Int(bitPattern: w.baseAddress!) + 63) & ~63)!
-                    nn_sgemm_blocked(kernel.cValue, transposed, transposed, m, n, k, a, lda, b, ldb, &reference, n, 1, aligned, &epilogue)
-                    for parts in [2, 3] {
-                        var c = [Float](repeating: 0.25, count: m * n)
-                        nn_sgemm_parallel(kernel.cValue, transposed, transposed, m, n, k, a, lda, b, ldb, &c, n, 1, parts, aligned, &epilogue)
-                        #expect(c.map(\.bitPattern) == reference.map(\.bitPattern), "\(kernel) \(m)×\(n)×\(k) transposed \(transposed), \(parts) parts")
+                // The bias pointer must outlive the epilogue's uses: inside its own closure.
+                bias.withUnsafeBufferPointer { bias in
+                    var epilogue = nn_epilogue(bias: bias.baseAddress, relu: 1)
+                    workspace.withUnsafeMutableBufferPointer { w in
+                        let aligned = UnsafeMutablePointer<Float>(bitPattern: (Int(bitPattern: w.baseAddress!) + 63) & ~63)!
+                        nn_sgemm_blocked(kernel.cValue, transposed, transposed, m, n, k, a, lda, b, ldb, &reference, n, 1, aligned, &epilogue)
+                        for parts in [2, 3] {
+                            var c = [Float](repeating: 0.25, count: m * n)
+                            nn_sgemm_parallel(kernel.cValue, transposed, transposed, m, n, k, a, lda, b, ldb, &c, n, 1, parts, aligned, &epilogue)
+                            #expect(c.map(\.bitPattern) == reference.map(\.bitPattern), "\(kernel) \(m)×\(n)×\(k) transposed \(transposed), \(parts) parts")
+                        }
                     }
                 }
                 #expect(reference.contains { $0 > 0 } && reference.contains { $0 == 0 })
