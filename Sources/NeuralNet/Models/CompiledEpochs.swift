@@ -45,8 +45,9 @@ extension CompiledStep {
             if let failure = runner.run(epochs: 1, x: inputs, y: targets) { throw stop(at: failure) }
             session.batchesDone = session.batchesPerEpoch
             // Every callback sees the epoch, even when an earlier one asks to stop.
-            let stops = callbacks.map { $0.epochDidEnd(session.epoch, logs: runner.lastLogs) }
-            session.stopped = stops.contains(true)
+            var stops = false
+            for callback in callbacks where callback.epochDidEnd(session.epoch, logs: runner.lastLogs) { stops = true }
+            session.stopped = stops
             try sessionCallbacks.forEach { try $0.epochDidSettle(session) }
         }
     }
@@ -66,6 +67,8 @@ private final class EpochBlock {
     let batchSize: Int, shuffle: Bool
     let full: CompiledStep, last: CompiledStep?
     let optimizer: any Optimizer
+    /// The optimizer when it is SGD (whose plain rule runs inside the kernel), cast once.
+    let sgd: SGD?
     /// The most epochs a block holds: at most 2^16 indices, so that the orders stay small.
     let capacity: Int
     /// The last epoch's logs, as the history has them.
@@ -76,6 +79,7 @@ private final class EpochBlock {
 
     init(_ session: TrainingSession, batchSize: Int, shuffle: Bool, full: CompiledStep, last: CompiledStep?, optimizer: any Optimizer) {
         (self.session, self.batchSize, self.shuffle, self.full, self.last, self.optimizer) = (session, batchSize, shuffle, full, last, optimizer)
+        sgd = optimizer as? SGD
         let samples = session.sampleCount
         capacity = max(1, min(session.epochs - session.epoch, (1 << 16) / max(samples, 1)))
         orders = .allocate(capacity: capacity * samples)
@@ -116,7 +120,7 @@ private final class EpochBlock {
         }
         keepOrder(of: epochs - 1)
         // Read once a block: only callbacks, between blocks, change it.
-        let plainRate = (optimizer as? SGD)?.plainRate
+        let plainRate = sgd?.plainRate
         let failure = x.scalars.withUnsafeBufferPointer { x in
             y.scalars.withUnsafeBufferPointer { y in
                 full.withWeights {
@@ -135,7 +139,11 @@ private final class EpochBlock {
         for epoch in 0..<completed {
             session.history.append(loss: Float(losses[epoch] / Double(max(samples, 1))), learningRate: learningRate)
         }
-        if completed > 0 { lastLogs = ["loss": Float(losses[completed - 1] / Double(max(samples, 1))), "learning_rate": learningRate] }
+        if completed > 0 {
+            // Written into the same dictionary each time: no allocation an epoch.
+            lastLogs["loss"] = Float(losses[completed - 1] / Double(max(samples, 1)))
+            lastLogs["learning_rate"] = learningRate
+        }
         guard let failure else { return nil }
         // Where eager training stops: the order shuffled up to the failing epoch, and the
         // generator as those shuffles left it (how many numbers a shuffle draws depends on
