@@ -9,6 +9,11 @@ extension Elementwise {
     @inlinable
     public static func tanh(_ x: Float) -> Float { nn_tanhf(x) }
 
+    /// tanh's derivative from its output `y = tanh(x)`: `1 - y²` (`nn_tanh_slope`, the one
+    /// definition the activation table and compiled training's kernel share).
+    @inlinable
+    public static func tanhSlope(output y: Float) -> Float { nn_tanh_slope(y) }
+
     /// `y[i] = e^{x[i]}` (about 2 ulp).
     public static func exp(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
         forChunks(of: count) { start, size in nn_exp(x + start, y + start, size) }

@@ -124,10 +124,9 @@ struct Bench: ParsableCommand {
             // throwaway copies for at least 50 ms (JAX's side compiles and runs its whole loop
             // once before it is timed; after 100 epochs, or after one run following an idle
             // second, the first timed run read 5 to 20% slow).
-            let warmUpStart = DispatchTime.now().uptimeNanoseconds
-            repeat {
+            try repeatUntimed(for: 0.05) {
                 try network().fit(x, y, epochs: 1000, batchSize: 1, seed: 1, progress: .silent, compile: compile)
-            } while DispatchTime.now().uptimeNanoseconds - warmUpStart < 50_000_000
+            }
             let seconds = try median(runs) {
                 let net = try network()
                 return try time { try net.fit(x, y, epochs: 1000, batchSize: 1, seed: 1, progress: .silent, compile: compile) }
@@ -204,10 +203,7 @@ struct Bench: ParsableCommand {
         // workspaces and let the cores reach their working clock, as in any program that
         // multiplies for longer than a moment (a fresh process measured at once reads 5 to
         // 10% low here).
-        let warmUpStart = DispatchTime.now().uptimeNanoseconds
-        while DispatchTime.now().uptimeNanoseconds - warmUpStart < 200_000_000 {
-            MatrixMultiply.multiply(a, b, into: &c, m: n, n: n, k: n, kernel: kernel)
-        }
+        repeatUntimed(for: 0.2) { MatrixMultiply.multiply(a, b, into: &c, m: n, n: n, k: n, kernel: kernel) }
         let seconds = median(runs) {
             time {
                 for _ in 0..<repeats { MatrixMultiply.multiply(a, b, into: &c, m: n, n: n, k: n, kernel: kernel) }
@@ -215,6 +211,12 @@ struct Bench: ParsableCommand {
         }
         return flops / seconds / 1e9
     }
+}
+
+/// Runs `body` once, then again until `seconds` have passed: a warm-up before timing.
+func repeatUntimed(for seconds: Double, _ body: () throws -> Void) rethrows {
+    let start = DispatchTime.now().uptimeNanoseconds
+    repeat { try body() } while Double(DispatchTime.now().uptimeNanoseconds - start) < seconds * 1e9
 }
 
 /// The seconds `body` takes.

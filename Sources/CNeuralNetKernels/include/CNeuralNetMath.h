@@ -34,7 +34,8 @@ static inline float nn_tanhf(float x) {
     return (float)(c * p / q);
 }
 
-/// tanh's derivative read from its output y = tanh(z): 1 - y².
+/// tanh's derivative read from its output y = tanh(z): 1 - y², for the activation table and
+/// compiled training's kernel alike (their results must agree to the bit).
 static inline float nn_tanh_slope(float y) {
 #pragma clang fp contract(off)
     return 1.0f - y * y;

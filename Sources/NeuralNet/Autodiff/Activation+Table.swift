@@ -44,7 +44,7 @@ extension Activation.Kind {
         case .selu: x > 0 ? Selu.scale : Selu.scale * Selu.alpha * Foundation.exp(x)
         case .gelu: normalCDF(x) + x * Foundation.exp(-0.5 * x * x) * 0.398_942_3
         case .sigmoid: y * (1 - y)
-        case .tanh: 1 - y * y
+        case .tanh: Elementwise.tanhSlope(output: y)
         case .softplus: logistic(x)
         case .softsign: 1 / ((1 + Swift.abs(x)) * (1 + Swift.abs(x)))
         case .swish: logistic(x) + y * (1 - logistic(x))

@@ -2,7 +2,7 @@ import Foundation
 
 /// Stops the program with `message` when `condition` is false: the check for programmer errors
 /// inside the library (a `Tensor` reshaped to the wrong size, an index outside a shape), where a
-/// thrown error would burden every caller. The standard library's precondition checks drop
+/// thrown error would burden every caller. The standard library's own checks of this kind drop
 /// their message in an optimised build (it prints only "Illegal instruction"); `fatalError`
 /// keeps the message in every build, so the reason is always printed. Data, files, arguments and model definitions a user
 /// supplies get a thrown `NeuralNetError` instead.
