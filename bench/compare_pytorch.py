@@ -28,6 +28,13 @@ NumPy's OpenBLAS runs the kernel it picks for the CPU, as it does for users: the
 OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE, which these machines set for older OpenBLAS builds
 (with Debian's OpenBLAS on a CPU newer than it knows, keep them: --keep-openblas-coretype).
 The first line of the table names the CPU, its vector instructions and NumPy's kernel.
+
+`--max-isa avx2` makes an AVX-512 machine stand in for an AVX2-only one: give it an `nn` built
+without AVX-512 code (`swift build -c release -Xcc -DNN_MAX_ISA_AVX2 --scratch-path
+.build-avx2`, then `--alternate .build-avx2/release/nn`); PyTorch (ATen, oneDNN, MKL), JAX
+(XLA) and NumPy's OpenBLAS are capped at AVX2 through their own switches. ONNX Runtime has no
+such switch and keeps its AVX-512 kernels: the table says so. Clocks, caches and the cost of
+each instruction are still the host's, so this is a proxy for an AVX2 machine, not one.
 """
 import argparse
 import gzip
@@ -39,9 +46,14 @@ import sys
 # set for old OpenBLAS builds that misdetect new CPUs): NumPy's current OpenBLAS then runs at
 # half its AVX-512 rate. A user's NumPy detects the CPU itself, so the pin is dropped here
 # (read before NumPy loads); --keep-openblas-coretype keeps it.
-if "--keep-openblas-coretype" not in sys.argv:
+if "--keep-openblas-coretype" not in sys.argv and "--max-isa" not in sys.argv:
     for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
         os.environ.pop(name, None)
+# Every peer capped at AVX2 (see the docstring); each library reads its switch when it loads.
+MAX_ISA_AVX2 = "--max-isa" in sys.argv and sys.argv[sys.argv.index("--max-isa") + 1:][:1] == ["avx2"]
+if MAX_ISA_AVX2:
+    os.environ.update({"OPENBLAS_CORETYPE": "Haswell", "ATEN_CPU_CAPABILITY": "avx2", "ONEDNN_MAX_CPU_ISA": "AVX2",
+                       "MKL_ENABLE_INSTRUCTIONS": "AVX2"})
 # NumPy's OpenBLAS reads its thread count when it is loaded: the same count as every other side.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", os.environ.get("NEURALNET_THREADS", str(os.cpu_count())))
 import statistics
@@ -267,7 +279,10 @@ def ours_once(nn, workload, data):
         subprocess.run([nn, "bench", "--only", workload, "--runs", "1", "--cnn-runs", "1", "--data", data, "--json", path],
                        check=True, stdout=subprocess.DEVNULL)
         with open(path) as f:
-            return json.load(f)["results"][workload]["value"]
+            report = json.load(f)
+        if MAX_ISA_AVX2 and "512" in report["kernel"]:
+            sys.exit(f"--max-isa avx2, but {nn} runs the {report['kernel']} kernel: build it with -Xcc -DNN_MAX_ISA_AVX2")
+        return report["results"][workload]["value"]
 
 
 def main():
@@ -283,6 +298,8 @@ def main():
     parser.add_argument("--no-jax", action="store_true", help="leave JAX out even when it is installed")
     parser.add_argument("--keep-openblas-coretype", action="store_true",
                         help="keep OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE from the environment (read at start)")
+    parser.add_argument("--max-isa", choices=["avx2"],
+                        help="cap every peer at AVX2, as on an AVX2-only machine (read at start; see above)")
     args = parser.parse_args()
 
     threads = int(os.environ.get("NEURALNET_THREADS", os.cpu_count()))
@@ -291,6 +308,8 @@ def main():
     # JAX reads its thread count when it is first imported (by peers, below).
     os.environ.setdefault("XLA_FLAGS", f"--xla_cpu_multi_thread_eigen={'true' if threads > 1 else 'false'} "
                                        f"intra_op_parallelism_threads={threads}")
+    if MAX_ISA_AVX2:
+        os.environ["XLA_FLAGS"] += " --xla_cpu_max_isa=AVX2"
     text_only = bool(args.only) and all(name in ("lstm-train", "gpt-train") for name in args.only)
     train_x = train_y = test_x = trained = session = None
     if not text_only:
@@ -358,6 +377,8 @@ def main():
             ours = {k: v["value"] for k, v in json.load(f)["results"].items()}
     how = "medians of single runs, alternating" if args.alternate else "medians"
     print(machine())
+    if MAX_ISA_AVX2:
+        print("Capped at AVX2: NeuralNet as built, PyTorch, JAX and NumPy by their switches; ONNX Runtime not (it has none)")
     print(f"NeuralNet against {', '.join(f'{k} {v}' for k, v in versions.items())}; {threads} threads, {how}")
     columns = list(versions)
     print(f"{'workload':15} {'unit':>10} {'NeuralNet':>11} " + " ".join(f"{c:>11}" for c in columns)

@@ -11,67 +11,6 @@
 
 #include <string.h>
 
-// ---- Packing ---------------------------------------------------------------------------
-
-// op(A)[i0 ..< i0+mc, p0 ..< p0+kc] into MR-tall micro-panels, zero-padded to a multiple of MR.
-static void pack_a(int transpose, const float *a, long lda, long i0, long p0, long mc, long kc, float *packed) {
-    if (transpose) {
-        // op(A)(i, p) = A[p, i]: row p of A holds the block's mc values of that p, which go
-        // MR at a time into consecutive panels.
-        for (long p = 0; p < kc; p++) {
-            const float *source = a + (p0 + p) * lda + i0;
-            float *target = packed + p * MR;
-            for (long ir = 0; ir < mc; ir += MR) {
-                long rows = mc - ir < MR ? mc - ir : MR;
-                if (rows == MR) {
-                    for (long i = 0; i < MR; i++) target[i] = source[ir + i];
-                } else {
-                    for (long i = 0; i < MR; i++) target[i] = i < rows ? source[ir + i] : 0.0f;
-                }
-                target += MR * kc;
-            }
-        }
-        return;
-    }
-    // op(A)(i, p) = A[i, p]: only a ragged edge of fewer than MR rows is packed (full panels
-    // of an untransposed A are read in place), so plain loops.
-    for (long ir = 0; ir < mc; ir += MR) {
-        long rows = mc - ir < MR ? mc - ir : MR;
-        for (long p = 0; p < kc; p++) {
-            for (long i = 0; i < MR; i++) packed[i] = i < rows ? a[(i0 + ir + i) * lda + p0 + p] : 0.0f;
-            packed += MR;
-        }
-    }
-}
-
-// op(B)[p0 ..< p0+kc, j0 ..< j0+nc] into nr-wide micro-panels, zero-padded to a multiple of nr.
-static void pack_b(int transpose, const float *b, long ldb, long p0, long j0, long kc, long nc, int nr, float *packed) {
-    for (long jr = 0; jr < nc; jr += nr) {
-        long columns = nc - jr < nr ? nc - jr : nr;
-        if (transpose) {
-            // op(B)(p, j) = B[j, p]: read each row of B once, along p.
-            for (long j = 0; j < nr; j++) {
-                if (j >= columns) {
-                    for (long p = 0; p < kc; p++) packed[p * nr + j] = 0.0f;
-                    continue;
-                }
-                const float *source = b + (j0 + jr + j) * ldb + p0;
-                for (long p = 0; p < kc; p++) packed[p * nr + j] = source[p];
-            }
-        } else {
-            for (long p = 0; p < kc; p++) {
-                const float *source = b + (p0 + p) * ldb + j0 + jr;
-                if (columns == nr) {
-                    memcpy(packed + p * nr, source, sizeof(float) * nr);
-                } else {
-                    for (long j = 0; j < nr; j++) packed[p * nr + j] = j < columns ? source[j] : 0.0f;
-                }
-            }
-        }
-        packed += nr * kc;
-    }
-}
-
 long nn_sgemm_workspace_size(long m, long n, long k) {
     long kc = k < KC ? k : KC;
     long mc = m < MC ? m : MC;
@@ -202,10 +141,6 @@ void nn_sgemm_blocked(nn_kernel kernel, int transpose_a, int transpose_b, long m
     }
 }
 
-void gemm_pack_b(const gemm_problem *problem, long p0, long j0, long kc, long nc, float *packed) {
-    pack_b(problem->transpose_b, problem->b, problem->ldb, p0, j0, kc, nc, problem->nr, packed);
-}
-
 void gemm_multiply_rows(const gemm_problem *problem, long row_begin, long row_end, long j0, long nc,
                         long p0, long kc, const float *packed_b, float *packed_a, float *edge) {
     micro_kernel function = problem->function;
@@ -224,7 +159,7 @@ void gemm_multiply_rows(const gemm_problem *problem, long row_begin, long row_en
     long rs = transpose_a ? 1 : lda, cs = transpose_a ? lda : 1;
     for (long i0 = row_begin; i0 < row_end; i0 += MC) {
         long mc = row_end - i0 < MC ? row_end - i0 : MC;
-        if (!direct_a) pack_a(transpose_a, a, lda, i0, p0, mc, kc, packed_a);
+        if (!direct_a) gemm_pack_a(transpose_a, a, lda, i0, p0, mc, kc, packed_a);
         for (long jr = 0; jr < nc; jr += nr) {
             long columns = nc - jr < nr ? nc - jr : nr;
             const float *panel_b = packed_b + jr * kc;
@@ -237,7 +172,7 @@ void gemm_multiply_rows(const gemm_problem *problem, long row_begin, long row_en
                     panel_rs = rs;
                     panel_cs = cs;
                 } else if (direct_a) {
-                    pack_a(transpose_a, a, lda, i0 + ir, p0, rows, kc, packed_a);
+                    gemm_pack_a(transpose_a, a, lda, i0 + ir, p0, rows, kc, packed_a);
                     panel_a = packed_a;
                 }
                 float *tile = problem->c + (i0 + ir) * ldc + j0 + jr;

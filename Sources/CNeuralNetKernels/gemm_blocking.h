@@ -28,7 +28,12 @@ typedef struct {
     const nn_epilogue *epilogue;
 } gemm_problem;
 
-/// Packs op(B)[p0 ..< p0+kc, j0 ..< j0+nc] into nr-wide micro-panels at `packed`.
+/// Packs op(A)[i0 ..< i0+mc, p0 ..< p0+kc] into MR-tall micro-panels at `packed`, zero-padded
+/// to a multiple of MR (for an untransposed A only ragged edges are packed: see gemm.c).
+void gemm_pack_a(int transpose, const float *a, long lda, long i0, long p0, long mc, long kc, float *packed);
+
+/// Packs op(B)[p0 ..< p0+kc, j0 ..< j0+nc] into nr-wide micro-panels at `packed`, zero-padded
+/// to a multiple of nr.
 void gemm_pack_b(const gemm_problem *problem, long p0, long j0, long kc, long nc, float *packed);
 
 /// Rows row_begin ..< row_end of C's columns j0 ..< j0+nc, for the slice p0 ..< p0+kc of K,

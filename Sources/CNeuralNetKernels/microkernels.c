@@ -110,7 +110,9 @@ static void kernel_avx512(long k, const float *a, long rs, long cs, const float 
 nn_kernel nn_best_kernel(void) {
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_cpu_init();
+#ifndef NN_MAX_ISA_AVX2  // see multiversion.h
     if (__builtin_cpu_supports("avx512f")) return NN_KERNEL_AVX512;
+#endif
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return NN_KERNEL_AVX2;
 #endif
     return NN_KERNEL_PORTABLE;

@@ -1,0 +1,115 @@
+// Packing for the blocked matrix multiply (gemm.c, gemm_parallel.c): slices of op(A) and op(B)
+// copied into the micro-panels the micro-kernels read, each with unit stride. Packing only moves
+// values, so however a panel is copied the product's bits are the same.
+#include "gemm_blocking.h"
+#include "multiversion.h"
+
+#include <string.h>
+
+void gemm_pack_a(int transpose, const float *a, long lda, long i0, long p0, long mc, long kc, float *packed) {
+    if (transpose) {
+        // op(A)(i, p) = A[p, i]: row p of A holds the block's mc values of that p, which go
+        // MR at a time into consecutive panels.
+        for (long p = 0; p < kc; p++) {
+            const float *source = a + (p0 + p) * lda + i0;
+            float *target = packed + p * MR;
+            for (long ir = 0; ir < mc; ir += MR) {
+                long rows = mc - ir < MR ? mc - ir : MR;
+                if (rows == MR) {
+                    for (long i = 0; i < MR; i++) target[i] = source[ir + i];
+                } else {
+                    for (long i = 0; i < MR; i++) target[i] = i < rows ? source[ir + i] : 0.0f;
+                }
+                target += MR * kc;
+            }
+        }
+        return;
+    }
+    // op(A)(i, p) = A[i, p]: only a ragged edge of fewer than MR rows is packed (full panels
+    // of an untransposed A are read in place), so plain loops.
+    for (long ir = 0; ir < mc; ir += MR) {
+        long rows = mc - ir < MR ? mc - ir : MR;
+        for (long p = 0; p < kc; p++) {
+            for (long i = 0; i < MR; i++) packed[i] = i < rows ? a[(i0 + ir + i) * lda + p0 + p] : 0.0f;
+            packed += MR;
+        }
+    }
+}
+
+typedef float float8 __attribute__((ext_vector_type(8)));
+typedef float float8_unaligned __attribute__((ext_vector_type(8), aligned(4)));
+
+// Eight rows of B, eight values of p from each, transposed in registers: B[j, p + q] goes to
+// target[q * nr + j]. The shuffles are written once; each clone's compiler picks the
+// instructions (AVX: unpacks, shuffles and lane permutes; SSE: halves).
+static inline void transpose_8x8(const float *source, long ldb, float *target, long nr) {
+    float8 rows[8], pairs[8], quads[8];
+    for (int j = 0; j < 8; j++) rows[j] = *(const float8_unaligned *)(source + j * ldb);
+    for (int j = 0; j < 8; j += 2) {
+        pairs[j] = __builtin_shufflevector(rows[j], rows[j + 1], 0, 8, 1, 9, 4, 12, 5, 13);
+        pairs[j + 1] = __builtin_shufflevector(rows[j], rows[j + 1], 2, 10, 3, 11, 6, 14, 7, 15);
+    }
+    for (int h = 0; h < 8; h += 4) {
+        quads[h] = __builtin_shufflevector(pairs[h], pairs[h + 2], 0, 1, 8, 9, 4, 5, 12, 13);
+        quads[h + 1] = __builtin_shufflevector(pairs[h], pairs[h + 2], 2, 3, 10, 11, 6, 7, 14, 15);
+        quads[h + 2] = __builtin_shufflevector(pairs[h + 1], pairs[h + 3], 0, 1, 8, 9, 4, 5, 12, 13);
+        quads[h + 3] = __builtin_shufflevector(pairs[h + 1], pairs[h + 3], 2, 3, 10, 11, 6, 7, 14, 15);
+    }
+    for (int q = 0; q < 4; q++) {
+        *(float8_unaligned *)(target + q * nr) = __builtin_shufflevector(quads[q], quads[q + 4], 0, 1, 2, 3, 8, 9, 10, 11);
+        *(float8_unaligned *)(target + (q + 4) * nr) =
+            __builtin_shufflevector(quads[q], quads[q + 4], 4, 5, 6, 7, 12, 13, 14, 15);
+    }
+}
+
+// A full panel of op(B) = Bᵀ (nr a multiple of 8): nr rows of B, each read along p, in 8 x 8
+// blocks (element by element this packing was a fifth of a wide MLP's backward pass).
+NN_MULTIVERSIONED
+static void pack_transposed_panel(const float *b, long ldb, long kc, long nr, float *packed) {
+    long p = 0;
+    for (; p + 8 <= kc; p += 8) {
+        for (long j = 0; j < nr; j += 8) transpose_8x8(b + j * ldb + p, ldb, packed + p * nr + j, nr);
+    }
+    for (; p < kc; p++) {
+        for (long j = 0; j < nr; j++) packed[p * nr + j] = b[j * ldb + p];
+    }
+}
+
+// A panel of op(B) = B: kc rows of nr values. The copy's size is a constant for the kernels'
+// widths, so it is inlined (a call to memcpy for every 64 bytes cost 7% of an AVX2 multiply
+// with 64 rows).
+static void pack_untransposed_panel(const float *b, long ldb, long kc, long nr, long columns, float *packed) {
+    for (long p = 0; p < kc; p++, packed += nr) {
+        const float *source = b + p * ldb;
+        if (columns == 16 && nr == 16) {
+            memcpy(packed, source, sizeof(float) * 16);
+        } else if (columns == 32 && nr == 32) {
+            memcpy(packed, source, sizeof(float) * 32);
+        } else {
+            for (long j = 0; j < nr; j++) packed[j] = j < columns ? source[j] : 0.0f;
+        }
+    }
+}
+
+void gemm_pack_b(const gemm_problem *problem, long p0, long j0, long kc, long nc, float *packed) {
+    const float *b = problem->b;
+    long ldb = problem->ldb, nr = problem->nr;
+    for (long jr = 0; jr < nc; jr += nr, packed += nr * kc) {
+        long columns = nc - jr < nr ? nc - jr : nr;
+        if (!problem->transpose_b) {
+            pack_untransposed_panel(b + p0 * ldb + j0 + jr, ldb, kc, nr, columns, packed);
+        } else if (columns == nr && nr % 8 == 0) {
+            pack_transposed_panel(b + (j0 + jr) * ldb + p0, ldb, kc, nr, packed);
+        } else {
+            // A ragged edge of op(B) = Bᵀ: each of its rows of B read along p, then zeros.
+            for (long j = 0; j < nr; j++) {
+                if (j >= columns) {
+                    for (long p = 0; p < kc; p++) packed[p * nr + j] = 0.0f;
+                    continue;
+                }
+                const float *source = b + (j0 + jr + j) * ldb + p0;
+                for (long p = 0; p < kc; p++) packed[p * nr + j] = source[p];
+            }
+        }
+    }
+}
