@@ -16,7 +16,7 @@ void gemm_pack_a(int transpose, const float *a, long lda, long i0, long p0, long
             for (long ir = 0; ir < mc; ir += MR) {
                 long rows = mc - ir < MR ? mc - ir : MR;
                 if (rows == MR) {
-                    for (long i = 0; i < MR; i++) target[i] = source[ir + i];
+                    memcpy(target, source + ir, sizeof(float) * MR);  // two moves, not six
                 } else {
                     for (long i = 0; i < MR; i++) target[i] = i < rows ? source[ir + i] : 0.0f;
                 }

@@ -100,9 +100,8 @@ public final class Dense: Layer {
         if activation.hasDerivativeFromOutput {
             return input.affine(weight: weight, bias: bias, activation: activation)
         }
-        var output = input.matmul(weight)
-        if let bias { output = output + bias }
-        return output.activated(by: activation)
+        // The bias still joins in the multiply's epilogue; the activation (GELU, ...) follows.
+        return input.affine(weight: weight, bias: bias, activation: .linear).activated(by: activation)
     }
 
     /// `[inputSize]` when the input size was given.

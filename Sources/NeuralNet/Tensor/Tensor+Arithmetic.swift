@@ -18,6 +18,9 @@ extension Tensor {
     }
 
     /// `body(self[i], other[i])` element by element, broadcasting the two shapes.
+    // Inlined into each caller so that `body` is specialised into the loop and the loop
+    // vectorises (not inlined, `+` called a closure for every element: 6% of a GPT step).
+    @inline(__always)
     public func zip(_ other: Tensor, _ body: (Float, Float) -> Float) -> Tensor {
         if dimensions == other.dimensions {
             var result = Tensor(uninitializedDimensions: dimensions)
@@ -34,7 +37,7 @@ extension Tensor {
             fatalError("shapes \(shape) and \(other.shape) cannot be broadcast together")
         }
         let trimmedSelf = Array(shape.drop { $0 == 1 }), trimmedOther = Array(other.shape.drop { $0 == 1 })
-        var result = Tensor.zeros(outShape)
+        var result = Tensor(uninitializedDimensions: Dimensions(outShape))
         if outShape == shape && count > 0 && shape.suffix(trimmedOther.count).elementsEqual(trimmedOther) {
             let width = other.count
             scalars.withUnsafeBufferPointer { a in
@@ -61,6 +64,13 @@ extension Tensor {
             }
             return result
         }
+        return broadcastZip(other, to: outShape, body)
+    }
+
+    /// `zip` for shapes that broadcast along other axes than whole rows: an odometer over the
+    /// result's indices.
+    private func broadcastZip(_ other: Tensor, to outShape: [Int], _ body: (Float, Float) -> Float) -> Tensor {
+        var result = Tensor(uninitializedDimensions: Dimensions(outShape))
         let aStrides = Tensor.broadcastStrides(shape, to: outShape)
         let bStrides = Tensor.broadcastStrides(other.shape, to: outShape)
         var index = Array(repeating: 0, count: outShape.count)
@@ -97,6 +107,7 @@ extension Tensor {
     }
 
     /// `body(x)` for every element.
+    @inline(__always)  // as `zip`
     public func map(_ body: (Float) -> Float) -> Tensor {
         var result = Tensor(uninitializedDimensions: dimensions)
         scalars.withUnsafeBufferPointer { x in
