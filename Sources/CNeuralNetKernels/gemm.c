@@ -1,9 +1,9 @@
 // A cache-blocked, packed, register-tiled matrix multiply in the style of BLIS/GotoBLAS:
 // C is computed in NC-wide column panels; each KC-deep slice of op(B) is packed into NR-wide
-// micro-panels, each MC-tall slice of op(A) into MR-tall micro-panels, and a micro-kernel
-// multiplies one MR x KC by one KC x NR micro-panel into an MR x NR tile of C held in
-// registers. Packing reads op(A) and op(B) through their transposes, so no transpose is ever
-// materialised.
+// micro-panels, each MC-tall slice of op(A) into MR-tall micro-panels (the last rows of a block
+// may go in MR_SHORT-tall ones), and a micro-kernel multiplies one such panel of A, KC deep,
+// by one KC x NR micro-panel of B into a tile of C held in registers. Packing reads op(A) and
+// op(B) through their transposes, so no transpose is ever materialised.
 #include "CNeuralNetKernels.h"
 #include "microkernels.h"
 #include "multiversion.h"
@@ -123,7 +123,7 @@ void nn_sgemm_blocked(nn_kernel kernel, int transpose_a, int transpose_b, long m
         .a = a, .lda = lda, .b = b, .ldb = ldb, .c = c, .ldc = ldc,
         .accumulate = accumulate, .epilogue = epilogue,
     };
-    nn_select_micro_kernel(kernel, &problem.function, &problem.nr);
+    nn_select_micro_kernel(kernel, &problem.kernels);
     long kc_max = k < KC ? k : KC;
     long mc_max = m < MC ? m : MC;
     float *packed_a = workspace;
@@ -143,14 +143,13 @@ void nn_sgemm_blocked(nn_kernel kernel, int transpose_a, int transpose_b, long m
 
 void gemm_multiply_rows(const gemm_problem *problem, long row_begin, long row_end, long j0, long nc,
                         long p0, long kc, const float *packed_b, float *packed_a, float *edge) {
-    micro_kernel function = problem->function;
-    long nr = problem->nr, lda = problem->lda, ldc = problem->ldc;
+    long nr = problem->kernels.nr, lda = problem->lda, ldc = problem->ldc;
     int transpose_a = problem->transpose_a;
     const float *a = problem->a;
     int add = problem->accumulate || p0 > 0;
     int last = p0 + kc == problem->k;
-    // The kernel reads an untransposed A where it is (six rows, each read along k: six
-    // sequential streams the prefetchers follow) and only ragged edges are packed: packing
+    // The kernel reads an untransposed A where it is (its rows each read along k: sequential
+    // streams the prefetchers follow) and only ragged edges are packed: packing
     // cost more than it saved (AVX-512, 2 threads: gemm 512 to 2048 1 to 2% faster unpacked,
     // inference of 1,000 samples 12%, an MLP epoch 3%). A transposed A is read across rows,
     // a cache line per k, and is packed unless B has so few panels that each panel of A
@@ -163,11 +162,14 @@ void gemm_multiply_rows(const gemm_problem *problem, long row_begin, long row_en
         for (long jr = 0; jr < nc; jr += nr) {
             long columns = nc - jr < nr ? nc - jr : nr;
             const float *panel_b = packed_b + jr * kc;
-            for (long ir = 0; ir < mc; ir += MR) {
-                long rows = mc - ir < MR ? mc - ir : MR;
+            for (long ir = 0, height; ir < mc; ir += height) {
+                height = micro_panel_height(mc - ir);
+                long rows = mc - ir < height ? mc - ir : height;
+                micro_kernel function = height == MR ? problem->kernels.tall : problem->kernels.low;
+                // Packed panels follow each other, each `height` floats a step of k.
                 const float *panel_a = packed_a + ir * kc;
-                long panel_rs = 1, panel_cs = MR;
-                if (direct_a && rows == MR) {
+                long panel_rs = 1, panel_cs = height;
+                if (direct_a && rows == height) {
                     panel_a = a + (i0 + ir) * rs + p0 * cs;
                     panel_rs = rs;
                     panel_cs = cs;
@@ -176,7 +178,7 @@ void gemm_multiply_rows(const gemm_problem *problem, long row_begin, long row_en
                     panel_a = packed_a;
                 }
                 float *tile = problem->c + (i0 + ir) * ldc + j0 + jr;
-                if (rows == MR && columns == nr) {
+                if (rows == height && columns == nr) {
                     function(kc, panel_a, panel_rs, panel_cs, panel_b, tile, ldc, add);
                 } else {
                     // A ragged edge: compute the full tile aside, then add or copy the part inside C.

@@ -14,8 +14,7 @@
 
 /// One product and the micro-kernel chosen for it.
 typedef struct {
-    micro_kernel function;
-    int nr;
+    micro_kernels kernels;
     int transpose_a, transpose_b;
     long m, n, k;
     const float *a;
@@ -28,8 +27,9 @@ typedef struct {
     const nn_epilogue *epilogue;
 } gemm_problem;
 
-/// Packs op(A)[i0 ..< i0+mc, p0 ..< p0+kc] into MR-tall micro-panels at `packed`, zero-padded
-/// to a multiple of MR (for an untransposed A only ragged edges are packed: see gemm.c).
+/// Packs op(A)[i0 ..< i0+mc, p0 ..< p0+kc] into micro-panels at `packed`, each as tall as
+/// `micro_panel_height` says, the last zero-padded to its height (for an untransposed A only
+/// ragged edges are packed: see gemm.c).
 void gemm_pack_a(int transpose, const float *a, long lda, long i0, long p0, long mc, long kc, float *packed);
 
 /// Packs op(B)[p0 ..< p0+kc, j0 ..< j0+nc] into nr-wide micro-panels at `packed`, zero-padded

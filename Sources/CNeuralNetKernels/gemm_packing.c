@@ -8,30 +8,34 @@
 
 void gemm_pack_a(int transpose, const float *a, long lda, long i0, long p0, long mc, long kc, float *packed) {
     if (transpose) {
-        // op(A)(i, p) = A[p, i]: row p of A holds the block's mc values of that p, which go
-        // MR at a time into consecutive panels.
+        // op(A)(i, p) = A[p, i]: row p of A holds the block's mc values of that p, which go a
+        // panel's height at a time into consecutive panels.
         for (long p = 0; p < kc; p++) {
             const float *source = a + (p0 + p) * lda + i0;
-            float *target = packed + p * MR;
-            for (long ir = 0; ir < mc; ir += MR) {
-                long rows = mc - ir < MR ? mc - ir : MR;
+            for (long ir = 0, height; ir < mc; ir += height) {
+                height = micro_panel_height(mc - ir);
+                long rows = mc - ir < height ? mc - ir : height;
+                float *target = packed + ir * kc + p * height;
+                // Two moves, not six.
                 if (rows == MR) {
-                    memcpy(target, source + ir, sizeof(float) * MR);  // two moves, not six
+                    memcpy(target, source + ir, sizeof(float) * MR);
+                } else if (rows == MR_SHORT) {
+                    memcpy(target, source + ir, sizeof(float) * MR_SHORT);
                 } else {
-                    for (long i = 0; i < MR; i++) target[i] = i < rows ? source[ir + i] : 0.0f;
+                    for (long i = 0; i < height; i++) target[i] = i < rows ? source[ir + i] : 0.0f;
                 }
-                target += MR * kc;
             }
         }
         return;
     }
-    // op(A)(i, p) = A[i, p]: only a ragged edge of fewer than MR rows is packed (full panels
-    // of an untransposed A are read in place), so plain loops.
-    for (long ir = 0; ir < mc; ir += MR) {
-        long rows = mc - ir < MR ? mc - ir : MR;
+    // op(A)(i, p) = A[i, p]: only a ragged edge is packed (full panels of an untransposed A are
+    // read in place), so plain loops.
+    for (long ir = 0, height; ir < mc; ir += height) {
+        height = micro_panel_height(mc - ir);
+        long rows = mc - ir < height ? mc - ir : height;
         for (long p = 0; p < kc; p++) {
-            for (long i = 0; i < MR; i++) packed[i] = i < rows ? a[(i0 + ir + i) * lda + p0 + p] : 0.0f;
-            packed += MR;
+            for (long i = 0; i < height; i++) packed[i] = i < rows ? a[(i0 + ir + i) * lda + p0 + p] : 0.0f;
+            packed += height;
         }
     }
 }
@@ -93,7 +97,7 @@ static void pack_untransposed_panel(const float *b, long ldb, long kc, long nr, 
 
 void gemm_pack_b(const gemm_problem *problem, long p0, long j0, long kc, long nc, float *packed) {
     const float *b = problem->b;
-    long ldb = problem->ldb, nr = problem->nr;
+    long ldb = problem->ldb, nr = problem->kernels.nr;
     for (long jr = 0; jr < nc; jr += nr, packed += nr * kc) {
         long columns = nc - jr < nr ? nc - jr : nr;
         if (!problem->transpose_b) {

@@ -54,7 +54,7 @@ long nn_sgemm_parallel_workspace_size(long m, long n, long k, long threads) {
 // Part `index` packs its share of the block's micro-panels.
 static void pack_share(void *context, long index) {
     shared_job *job = context;
-    long nr = job->problem.nr;
+    long nr = job->problem.kernels.nr;
     long panels = (job->nc + nr - 1) / nr;
     long per_part = (panels + job->parts - 1) / job->parts;
     long first = index * per_part;
@@ -92,7 +92,7 @@ void nn_sgemm_parallel(nn_kernel kernel, int transpose_a, int transpose_b, long 
         .parts = parts,
         .rows_per_part = rows_per_part(m, row_blocks(m, parts)),
     };
-    nn_select_micro_kernel(kernel, &job.problem.function, &job.problem.nr);
+    nn_select_micro_kernel(kernel, &job.problem.kernels);
     job.packed_a_floats = packed_a_floats(job.rows_per_part, k);
     job.part_floats = job.packed_a_floats + ALIGNED_FLOATS(MR * NR_MAX);
     job.packed_b = workspace;
