@@ -50,4 +50,26 @@ public enum RecurrentCells {
             nn_gru_backward_step(gates + o3, hiddenPart + o3, hPrevious + o1, dh + o1, dInput + o3, dHidden + o3, dhPrevious + o1, count, units)
         }
     }
+
+    /// Step `step`'s columns of a sequence's `[rows, steps · width]` matrix, dense into `target`
+    /// `[rows, width]`, plus `bias[r]` on row r when given; asks for the columns of step
+    /// `step + direction` meanwhile (direction 1 forwards, -1 backwards, 0 none), which arrive
+    /// while the step multiplies.
+    public static func gatherStep(
+        _ step: Int, of source: UnsafePointer<Float>, steps: Int, adding bias: UnsafePointer<Float>? = nil,
+        into target: UnsafeMutablePointer<Float>, rows: Int, width: Int, direction: Int = 1
+    ) {
+        let next = (0..<steps).contains(step + direction) && direction != 0 ? direction * width : 0
+        nn_gather_step(source + step * width, steps * width, bias, target, rows, width, next)
+    }
+
+    /// The reverse of `gatherStep`: `source` `[rows, width]` into step `step`'s columns of
+    /// `target` `[rows, steps · width]`.
+    public static func scatterStep(
+        _ source: UnsafePointer<Float>, into step: Int, of target: UnsafeMutablePointer<Float>, steps: Int,
+        rows: Int, width: Int, direction: Int = -1
+    ) {
+        let next = (0..<steps).contains(step + direction) && direction != 0 ? direction * width : 0
+        nn_scatter_step(source, target + step * width, steps * width, rows, width, next)
+    }
 }

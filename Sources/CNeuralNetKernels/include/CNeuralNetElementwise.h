@@ -62,6 +62,15 @@ void nn_gru_forward_step(float *input_part, const float *hidden_part, const floa
 void nn_gru_backward_step(const float *gates, const float *hidden_part, const float *h_prev, const float *dh,
                           float *d_input, float *d_hidden, float *dh_prev, long rows, long units);
 
+/// One step's columns of a sequence's [rows, stride] matrix, gathered dense:
+/// target[r, j] = source[r · stride + j] + bias[r] (bias may be NULL) for `rows` x `width`.
+/// When `next` is not 0, asks for the columns at source + next too (the next step's).
+void nn_gather_step(const float *source, long stride, const float *bias, float *target, long rows, long width, long next);
+
+/// The reverse: target[r · stride + j] = source[r, j]; when `next` is not 0, asks to write the
+/// columns at target + next soon.
+void nn_scatter_step(const float *source, float *target, long stride, long rows, long width, long next);
+
 /// Layer normalisation of `rows` rows of `width`: normalized = (x - μ)/σ, y = normalized ⊙ γ + β,
 /// inverse_deviation[r] = 1/σ with σ = √(variance + epsilon).
 void nn_layer_norm(const float *x, const float *gamma, const float *beta, float *y, float *normalized, float *inverse_deviation,

@@ -24,19 +24,18 @@ extension GRU {
                 hiddens.withUnsafeMutableBufferPointer { h in
                     projected.scalars.withUnsafeBufferPointer { source in
                         wHH.scalars.withUnsafeBufferPointer { w in
-                            let (a, p, h, source, w) = (a.baseAddress!, p.baseAddress!, h.baseAddress!, source.baseAddress!, w.baseAddress!)
-                            for t in 0..<time {
-                                let (aStep, pStep) = (a + t * gates * batch, p + t * gates * batch)
-                                for g in 0..<gates {
-                                    let from = source + g * columns + t * batch, (inputBias, hiddenBias) = (bIH.scalars[g], bHH.scalars[g])
-                                    for b in 0..<batch {
-                                        aStep[g * batch + b] = from[b] + inputBias
-                                        pStep[g * batch + b] = hiddenBias
-                                    }
+                            bIH.scalars.withUnsafeBufferPointer { inputBias in
+                                let (a, p, h, source, w, inputBias) = (a.baseAddress!, p.baseAddress!, h.baseAddress!,
+                                                                       source.baseAddress!, w.baseAddress!, inputBias.baseAddress!)
+                                for t in 0..<time {
+                                    let (aStep, pStep) = (a + t * gates * batch, p + t * gates * batch)
+                                    RecurrentCells.gatherStep(t, of: source, steps: time, adding: inputBias, into: aStep,
+                                                              rows: gates, width: batch)
+                                    for g in 0..<gates { (pStep + g * batch).update(repeating: bHH.scalars[g], count: batch) }
+                                    MatrixMultiply.multiply(w, h + t * state, into: pStep, m: gates, n: batch, k: units, accumulate: true)
+                                    RecurrentCells.gruForward(inputPart: aStep, hiddenPart: pStep, hPrevious: h + t * state,
+                                                              h: h + (t + 1) * state, rows: 1, units: state)
                                 }
-                                MatrixMultiply.multiply(w, h + t * state, into: pStep, m: gates, n: batch, k: units, accumulate: true)
-                                RecurrentCells.gruForward(inputPart: aStep, hiddenPart: pStep, hPrevious: h + t * state,
-                                                          h: h + (t + 1) * state, rows: 1, units: state)
                             }
                         }
                     }
@@ -80,13 +79,12 @@ extension GRU {
                                                                                 m: units, n: batch, k: gates, accumulate: true)
                                                         for index in 0..<state { dh[(t - 1) * state + index] += dPrevious[index] }
                                                     }
-                                                    for g in 0..<gates {
-                                                        (dI + g * columns + t * batch).update(from: dInputStep + g * batch, count: batch)
-                                                        (dP + g * columns + t * batch).update(from: dHiddenStep + g * batch, count: batch)
-                                                    }
-                                                    for u in 0..<units {
-                                                        (hp + u * columns + t * batch).update(from: h + t * state + u * batch, count: batch)
-                                                    }
+                                                    RecurrentCells.scatterStep(dInputStep, into: t, of: dI, steps: time,
+                                                                               rows: gates, width: batch)
+                                                    RecurrentCells.scatterStep(dHiddenStep, into: t, of: dP, steps: time,
+                                                                               rows: gates, width: batch)
+                                                    RecurrentCells.scatterStep(h + t * state, into: t, of: hp, steps: time,
+                                                                               rows: units, width: batch)
                                                 }
                                             }
                                         }

@@ -30,17 +30,17 @@ extension LSTM {
                     cellTanh.withUnsafeMutableBufferPointer { tanhC in
                         projected.scalars.withUnsafeBufferPointer { p in
                             wHH.scalars.withUnsafeBufferPointer { w in
-                                let (a, h, c, tanhC, p, w) = (a.baseAddress!, h.baseAddress!, c.baseAddress!, tanhC.baseAddress!,
-                                                              p.baseAddress!, w.baseAddress!)
-                                for t in 0..<time {
-                                    let pre = a + t * gates * batch
-                                    for g in 0..<gates {
-                                        let row = pre + g * batch, source = p + g * columns + t * batch, b0 = bias.scalars[g]
-                                        for b in 0..<batch { row[b] = source[b] + b0 }
+                                bias.scalars.withUnsafeBufferPointer { bias in
+                                    let (a, h, c, tanhC, p, w, bias) = (a.baseAddress!, h.baseAddress!, c.baseAddress!,
+                                                                        tanhC.baseAddress!, p.baseAddress!, w.baseAddress!,
+                                                                        bias.baseAddress!)
+                                    for t in 0..<time {
+                                        let pre = a + t * gates * batch
+                                        RecurrentCells.gatherStep(t, of: p, steps: time, adding: bias, into: pre, rows: gates, width: batch)
+                                        MatrixMultiply.multiply(w, h + t * state, into: pre, m: gates, n: batch, k: units, accumulate: true)
+                                        RecurrentCells.lstmForward(gates: pre, cPrevious: c + t * state, c: c + (t + 1) * state,
+                                                                   h: h + (t + 1) * state, tanhC: tanhC + t * state, rows: 1, units: state)
                                     }
-                                    MatrixMultiply.multiply(w, h + t * state, into: pre, m: gates, n: batch, k: units, accumulate: true)
-                                    RecurrentCells.lstmForward(gates: pre, cPrevious: c + t * state, c: c + (t + 1) * state,
-                                                               h: h + (t + 1) * state, tanhC: tanhC + t * state, rows: 1, units: state)
                                 }
                             }
                         }
@@ -81,10 +81,9 @@ extension LSTM {
                                                             MatrixMultiply.multiply(w, transposeA: true, dS, into: dh + (t - 1) * state,
                                                                                     m: units, n: batch, k: gates, accumulate: true)
                                                         }
-                                                        for g in 0..<gates { (dG + g * columns + t * batch).update(from: dS + g * batch, count: batch) }
-                                                        for u in 0..<units {
-                                                            (hp + u * columns + t * batch).update(from: h + t * state + u * batch, count: batch)
-                                                        }
+                                                        RecurrentCells.scatterStep(dS, into: t, of: dG, steps: time, rows: gates, width: batch)
+                                                        RecurrentCells.scatterStep(h + t * state, into: t, of: hp, steps: time,
+                                                                                   rows: units, width: batch)
                                                     }
                                                 }
                                             }
