@@ -151,10 +151,11 @@ void gemm_multiply_rows(const gemm_problem *problem, long row_begin, long row_en
     // The kernel reads an untransposed A where it is (its rows each read along k: sequential
     // streams the prefetchers follow) and only ragged edges are packed: packing
     // cost more than it saved (AVX-512, 2 threads: gemm 512 to 2048 1 to 2% faster unpacked,
-    // inference of 1,000 samples 12%, an MLP epoch 3%). A transposed A is read across rows,
-    // a cache line per k, and is packed unless B has so few panels that each panel of A
-    // would be used only once or twice.
-    int direct_a = !transpose_a || problem->n <= 2 * nr;
+    // inference of 1,000 samples 12%, an MLP epoch 3%), unless the L1 cache has too few ways
+    // for A's rows beside B's panel (gemm_cache.c). A transposed A is read across rows, a
+    // cache line per k, and is packed unless B has so few panels that each panel of A would
+    // be used only once or twice.
+    int direct_a = transpose_a ? problem->n <= 2 * nr : nn_gemm_reads_a_in_place(lda, kc, nr);
     long rs = transpose_a ? 1 : lda, cs = transpose_a ? lda : 1;
     for (long i0 = row_begin; i0 < row_end; i0 += MC) {
         long mc = row_end - i0 < MC ? row_end - i0 : MC;

@@ -6,6 +6,14 @@
 
 #include <string.h>
 
+// `height` rows of A, each read along p, interleaved into one panel.
+static inline __attribute__((always_inline)) void pack_rows(const float *source, long lda, long kc, long height,
+                                                            float *packed) {
+    for (long p = 0; p < kc; p++) {
+        for (long i = 0; i < height; i++) packed[p * height + i] = source[i * lda + p];
+    }
+}
+
 void gemm_pack_a(int transpose, const float *a, long lda, long i0, long p0, long mc, long kc, float *packed) {
     if (transpose) {
         // op(A)(i, p) = A[p, i]: row p of A holds the block's mc values of that p, which go a
@@ -28,15 +36,22 @@ void gemm_pack_a(int transpose, const float *a, long lda, long i0, long p0, long
         }
         return;
     }
-    // op(A)(i, p) = A[i, p]: only a ragged edge is packed (full panels of an untransposed A are
-    // read in place), so plain loops.
+    // op(A)(i, p) = A[i, p]: each panel's rows read along p. Full panels get loops of a
+    // constant height (a block packed here serves every panel of B).
     for (long ir = 0, height; ir < mc; ir += height) {
         height = micro_panel_height(mc - ir);
         long rows = mc - ir < height ? mc - ir : height;
-        for (long p = 0; p < kc; p++) {
-            for (long i = 0; i < height; i++) packed[i] = i < rows ? a[(i0 + ir + i) * lda + p0 + p] : 0.0f;
-            packed += height;
+        const float *source = a + (i0 + ir) * lda + p0;
+        if (rows == MR) {
+            pack_rows(source, lda, kc, MR, packed);
+        } else if (rows == MR_SHORT) {
+            pack_rows(source, lda, kc, MR_SHORT, packed);
+        } else {
+            for (long p = 0; p < kc; p++) {
+                for (long i = 0; i < height; i++) packed[p * height + i] = i < rows ? source[i * lda + p] : 0.0f;
+            }
         }
+        packed += height * kc;
     }
 }
 

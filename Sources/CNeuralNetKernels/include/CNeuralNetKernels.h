@@ -73,6 +73,16 @@ int nn_sgemm_needs_workspace(long m, long n, long k, int transpose_b);
 /// The number of floats of workspace `nn_sgemm` needs for these sizes.
 long nn_sgemm_workspace_size(long m, long n, long k);
 
+/// The number of ways of the L1 data cache the multiply plans for (0: the CPU's, as the
+/// system reports it). For tests and for trying another CPU's behaviour.
+void nn_gemm_assume_l1_ways(int ways);
+
+/// Whether the micro-kernel reads an untransposed A with leading dimension `lda` in place, for
+/// slices `kc` deep and tiles `nr` wide, rather than packing it: not on an L1 data cache of
+/// fewer than 12 ways where A's rows would crowd the same sets beside B's panel (see
+/// gemm_cache.c). Results are the same bits either way.
+int nn_gemm_reads_a_in_place(long lda, long kc, long nr);
+
 /// The three gradients of `z = x · w + b` for products of at most `NN_TINY_PRODUCT`
 /// multiply-adds, by plain loops in one call: `dx = dz · wᵀ` (m x k), `dw = xᵀ · dz` (k x n) and
 /// `db = Σ_rows dz` (n), each skipped when its pointer is NULL; x is m x k, w is k x n, dz is

@@ -165,6 +165,28 @@ struct MatrixMultiplyTests {
         }
     }
 
+    /// Planned for an L1 cache of 8 ways (Zen 3's), an untransposed A whose rows crowd the same
+    /// cache sets (lda = 1024) is packed instead of read in place: the same bits, every kernel.
+    @Test(arguments: MatrixMultiply.Kernel.allCases.filter(\.isSupported))
+    func packingAForAnEightWayCacheChangesNoBit(kernel: MatrixMultiply.Kernel) {
+        let (m, n, k) = (100, 40, 1024)
+        let a = randomTensor([m * k], seed: 5).scalars
+        let b = randomTensor([k * n], seed: 6).scalars
+        var inPlace = [Float](repeating: 0, count: m * n), packed = inPlace
+        MatrixMultiply.multiply(a, b, into: &inPlace, m: m, n: n, k: k, threads: 1, kernel: kernel)
+        nn_gemm_assume_l1_ways(8)
+        // Every row of A 4 KB from the last: all in the same sets, packed; 784 floats apart
+        // (Fashion-MNIST's rows): spread, read in place.
+        #expect(nn_gemm_reads_a_in_place(1024, 256, 16) == 0 && nn_gemm_reads_a_in_place(784, 256, 16) == 1)
+        MatrixMultiply.multiply(a, b, into: &packed, m: m, n: n, k: k, threads: 1, kernel: kernel)
+        nn_gemm_assume_l1_ways(12)
+        #expect(nn_gemm_reads_a_in_place(1024, 256, 32) == 1)
+        nn_gemm_assume_l1_ways(0)
+        #expect(packed == inPlace)
+        let expected = naive(a, b, m: m, n: n, k: k, transposeA: false, transposeB: false)
+        #expect((zip(packed, expected).map { abs($0 - $1) }.max() ?? 0) < 1e-3)
+    }
+
     @Test func accumulatesIntoExistingValues() {
         let a: [Float] = [1, 2, 3, 4], b: [Float] = [5, 6, 7, 8]
         var c: [Float] = [1, 1, 1, 1]
