@@ -28,8 +28,8 @@ typedef struct {
 } gemm_problem;
 
 /// Packs op(A)[i0 ..< i0+mc, p0 ..< p0+kc] into micro-panels at `packed`, each as tall as
-/// `micro_panel_height` says, the last zero-padded to its height (for an untransposed A only
-/// ragged edges are packed: see gemm.c).
+/// `micro_panel_height` says, the last zero-padded to its height (gemm.c reads an untransposed
+/// A in place where it can, and packs only the rest).
 void gemm_pack_a(int transpose, const float *a, long lda, long i0, long p0, long mc, long kc, float *packed);
 
 /// Packs op(B)[p0 ..< p0+kc, j0 ..< j0+nc] into nr-wide micro-panels at `packed`, zero-padded
