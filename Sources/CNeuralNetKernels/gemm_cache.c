@@ -4,7 +4,7 @@
 // of the 4 KB an L1 way spans, the MR runs fall into the same sets, and with B's lines there
 // too a set can need more lines than it has ways: lines are then evicted and read again from
 // L2 on every step. Simulated (cachegrind, AVX2 kernel) with Zen 3's 32 KB 8-way L1, reading
-// in place had 25 to 45% more L1 misses than packing at n = 1000 to 2048 and none at the
+// in place had 25 to 45% more L1 misses than packing at n = 1000 to 2048 and no more at the
 // inference shapes (lda = 784); with Zen 5's 48 KB 12-way L1 the two were even, and there
 // reading in place measured 1 to 1.5% faster (AVX-512, n = 1024 and 2048).
 #include "gemm_blocking.h"
@@ -14,8 +14,8 @@
 #include <unistd.h>
 #endif
 
-// Sets of a 4 KB way of 64-byte lines: every x86 L1 data cache since the Pentium 4 (their
-// size is ways x 4 KB, which keeps them indexable by the page offset).
+// Sets of a 4 KB way of 64-byte lines, as in the L1 data cache of every AMD Zen and Intel
+// Core since Nehalem (its size is ways x 4 KB, so that the page offset indexes it).
 #define L1_SETS 64
 #define LINE_FLOATS 16
 
