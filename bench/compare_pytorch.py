@@ -374,7 +374,10 @@ def main():
 
     if args.ours and not args.alternate:
         with open(args.ours) as f:
-            ours = {k: v["value"] for k, v in json.load(f)["results"].items()}
+            report = json.load(f)
+        if MAX_ISA_AVX2 and "512" in report["kernel"]:
+            sys.exit(f"--max-isa avx2, but {args.ours} was measured with the {report['kernel']} kernel")
+        ours = {k: v["value"] for k, v in report["results"].items()}
     how = "medians of single runs, alternating" if args.alternate else "medians"
     print(machine())
     if MAX_ISA_AVX2:
