@@ -163,6 +163,22 @@ float nn_dense_chain_step(const nn_dense_stage *stages, long count, long batch, 
     return chain_step(stages, count, batch, x, y, difference, 0, rate, callbacks);
 }
 
+void nn_dense_chain_gather(const float *x, const float *y, const long *order, long count, long width, long outputs,
+                           float *inputs, float *targets, const float **batch_x, const float **batch_y) {
+    if (count == 1) {
+        *batch_x = x + order[0] * width;
+        *batch_y = y + order[0] * outputs;
+        return;
+    }
+    SHORT_LOOP
+    for (long r = 0; r < count; r++) {
+        for (long i = 0; i < width; i++) inputs[r * width + i] = x[order[r] * width + i];
+        for (long i = 0; i < outputs; i++) targets[r * outputs + i] = y[order[r] * outputs + i];
+    }
+    *batch_x = inputs;
+    *batch_y = targets;
+}
+
 long nn_dense_chain_descend(const nn_dense_stage *full, const nn_dense_stage *last, long count, const float *x, const float *y,
                             const long *order, long samples, long batch_size, long epochs, float rate, float *inputs,
                             float *targets, float *difference, const nn_dense_callbacks *callbacks, double *epoch_losses,
@@ -176,16 +192,8 @@ long nn_dense_chain_descend(const nn_dense_stage *full, const nn_dense_stage *la
         SHORT_LOOP
         for (long b = 0; b < batches; b++) {
             long start = b * batch_size, size = samples - start < batch_size ? samples - start : batch_size;
-            const float *xs = x + rows[start] * width, *ys = y + rows[start] * outputs;
-            if (size > 1) {
-                SHORT_LOOP
-                for (long r = 0; r < size; r++) {
-                    for (long i = 0; i < width; i++) inputs[r * width + i] = x[rows[start + r] * width + i];
-                    for (long i = 0; i < outputs; i++) targets[r * outputs + i] = y[rows[start + r] * outputs + i];
-                }
-                xs = inputs;
-                ys = targets;
-            }
+            const float *xs, *ys;
+            nn_dense_chain_gather(x, y, rows + start, size, width, outputs, inputs, targets, &xs, &ys);
             float loss = nn_dense_chain_step(size == batch_size ? full : last, count, size, xs, ys, difference, 1, rate, callbacks);
             if (!isfinite(loss)) {
                 *bad_loss = loss;

@@ -40,7 +40,7 @@ public final class DenseChain {
     public let count: Int
     private let stages: UnsafeMutablePointer<nn_dense_stage>
     private let difference: UnsafeMutablePointer<Float>
-    /// A batch's gathered rows, for `descend`.
+    /// A batch's gathered rows, for `gather` and `descend`.
     private let inputs: UnsafeMutablePointer<Float>, targets: UnsafeMutablePointer<Float>
     /// A pointer, not a stored struct: passing a property `inout` would cost an exclusivity
     /// check a step.
@@ -125,6 +125,19 @@ public final class DenseChain {
         for index in 0..<count where stages[index].weight == nil {
             fatalError("DenseChain: stage \(index) has no weight; set it with setWeight(_:ofStage:) before a step")
         }
+    }
+
+    /// The rows `order[0 ..< count]` (`count` at most `batch`) of `x` and `y`, each row
+    /// `inputs` and `outputs` wide as the chain's ends: one row read where it is, more gathered
+    /// into the chain's buffers (valid until the next gather).
+    public func gather(
+        rows order: UnsafePointer<Int>, count: Int, of x: UnsafePointer<Float>, _ y: UnsafePointer<Float>
+    ) -> (x: UnsafePointer<Float>, y: UnsafePointer<Float>) {
+        if count < 1 || count > batch { fatalError("DenseChain.gather: \(count) rows for a chain of \(batch)") }
+        var rows: (x: UnsafePointer<Float>?, y: UnsafePointer<Float>?) = (nil, nil)
+        nn_dense_chain_gather(x, y, order, count, stages[0].inputs, stages[self.count - 1].outputs,
+                              inputs, targets, &rows.x, &rows.y)
+        return (rows.x!, rows.y!)
     }
 
     /// `epochs` epochs of plain gradient descent at `rate` in one call (`nn_dense_chain_descend`):

@@ -52,6 +52,12 @@ typedef struct {
 float nn_dense_chain_step(const nn_dense_stage *stages, long count, long batch, const float *x, const float *y,
                           float *difference, int descend, float rate, const nn_dense_callbacks *callbacks);
 
+/// A batch's rows `order[0 ..< count]` of `x` `[*, width]` and `y` `[*, outputs]`: one row is
+/// read in place (`*batch_x`, `*batch_y` point into `x` and `y`), more are gathered into
+/// `inputs` and `targets` (each `count` rows), which the two pointers then point at.
+void nn_dense_chain_gather(const float *x, const float *y, const long *order, long count, long width, long outputs,
+                           float *inputs, float *targets, const float **batch_x, const float **batch_y);
+
 /// Whole epochs of plain gradient descent (`w -= rate · g` after each step, as
 /// `nn_dense_chain_step` with `descend`), for compiled training with nothing to call between
 /// steps. Epoch e visits the rows `order[e · samples ..< (e + 1) · samples]` of `x`

@@ -75,7 +75,6 @@ private final class EpochBlock {
     private(set) var lastLogs: [String: Float] = [:]
     private let orders: UnsafeMutablePointer<Int>
     private let losses: UnsafeMutablePointer<Double>
-    private let batchInputs: UnsafeMutablePointer<Float>, batchTargets: UnsafeMutablePointer<Float>
 
     init(_ session: TrainingSession, batchSize: Int, shuffle: Bool, full: CompiledStep, last: CompiledStep?, optimizer: any Optimizer) {
         (self.session, self.batchSize, self.shuffle, self.full, self.last, self.optimizer) = (session, batchSize, shuffle, full, last, optimizer)
@@ -84,12 +83,10 @@ private final class EpochBlock {
         capacity = max(1, min(session.epochs - session.epoch, (1 << 16) / max(samples, 1)))
         orders = .allocate(capacity: capacity * samples)
         losses = .allocate(capacity: capacity)
-        batchInputs = .allocate(capacity: full.batch * full.stages[0].inputs)
-        batchTargets = .allocate(capacity: full.batch * full.outputs)
     }
 
     deinit {
-        orders.deallocate(); losses.deallocate(); batchInputs.deallocate(); batchTargets.deallocate()
+        orders.deallocate(); losses.deallocate()
     }
 
     /// `epochs` epochs (at most `capacity`) on rows of `x` and `y`; nil when every loss was
@@ -158,20 +155,12 @@ private final class EpochBlock {
     /// The block's steps for a rule other than plain SGD: the plan's pass, then the rule on its
     /// buffers, batch by batch; `losses[e]` = Σ loss · rows of epoch e.
     private func steps(epochs: Int, x: UnsafePointer<Float>, y: UnsafePointer<Float>) -> Failure? {
-        let (samples, batches, width, outputs) = (session.sampleCount, session.batchesPerEpoch, full.stages[0].inputs, full.outputs)
-        // One batch through `plan`, a parameter, so that choosing it costs no reference count.
+        let (samples, batches) = (session.sampleCount, session.batchesPerEpoch)
+        // One batch through `plan`, a parameter, so that choosing it costs no reference count;
+        // its rows are gathered into the full plan's buffers (one sample is read in place).
         func train(_ plan: CompiledStep, _ order: UnsafePointer<Int>, count: Int) -> Float {
-            let loss: Float
-            if count == 1 {
-                // One sample is its own batch: its rows are read where they are.
-                loss = plan.pass(x + order[0] * width, y + order[0] * outputs)
-            } else {
-                for row in 0..<count {
-                    (batchInputs + row * width).update(from: x + order[row] * width, count: width)
-                    (batchTargets + row * outputs).update(from: y + order[row] * outputs, count: outputs)
-                }
-                loss = plan.pass(batchInputs, batchTargets)
-            }
+            let rows = full.gather(rows: order, count: count, of: x, y)
+            let loss = plan.pass(rows.x, rows.y)
             if loss.isFinite { plan.updateWeights(with: optimizer) }
             return loss
         }

@@ -158,6 +158,14 @@ final class CompiledStep {
         chain.step(x, y, descendingAt: rate)
     }
 
+    /// A batch's rows `order[0 ..< count]` of `x` and `y` (`count` at most `batch`), gathered
+    /// into the plan's buffers (one row is read in place): see `DenseChain.gather`.
+    func gather(
+        rows order: UnsafePointer<Int>, count: Int, of x: UnsafePointer<Float>, _ y: UnsafePointer<Float>
+    ) -> (x: UnsafePointer<Float>, y: UnsafePointer<Float>) {
+        chain.gather(rows: order, count: count, of: x, y)
+    }
+
     /// `epochs` epochs of plain SGD at `rate` in one kernel call, while `withWeights` runs (and
     /// `last`, for the epochs' last smaller batch, borrows the weights): see
     /// `DenseChain.descend`.
