@@ -95,10 +95,12 @@ struct MatrixMultiplyTests {
         #expect(results[0] == results[2])
     }
 
-    /// Tall products, whose threads pack each block of B together and share it, sum every
-    /// element as one thread does: across several slices of K (k > 256), across two column
-    /// blocks of B (n > 2048), transposed or not, accumulating or not.
-    @Test(arguments: [(200, 150, 600, false), (61, 40, 300, true), (2100, 2050, 3, false)])
+    /// Products split between threads sum every element as one thread does, whichever way
+    /// `multiply` splits them: by rows (200 × 150; 2100 × 2050, whose B has two column blocks),
+    /// by columns when each thread gets at least 128 of them (300 × 260 on two threads, and
+    /// 1030 × 1030 with A transposed), across several slices of K, accumulating or not.
+    @Test(arguments: [(200, 150, 600, false), (61, 40, 300, true), (2100, 2050, 3, false), (300, 260, 300, false),
+                      (1030, 1030, 4, true)])
     func sharedPackingDoesNotChangeABit(m: Int, n: Int, k: Int, transposed: Bool) {
         let a = randomTensor([m * k], seed: 11).scalars, b = randomTensor([k * n], seed: 12).scalars
         let bias = randomTensor([n], seed: 13).scalars
