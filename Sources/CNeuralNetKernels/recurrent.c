@@ -1,8 +1,9 @@
-// The element-wise parts of one LSTM or GRU step over a block of rows (batch entries), in
-// place, vectorised through the polynomial exp of transcendental.h. Gate blocks are laid out
-// as PyTorch's: LSTM [i | f | g | o], GRU [r | z | n], each `units` wide. Each row goes through
-// a function whose pointers are `restrict` parameters: the compiler trusts those (not
-// `restrict` locals), so it vectorises without run-time overlap checks.
+// The element-wise parts of one LSTM or GRU step over a span of a step's state, in place,
+// vectorised through the polynomial exp of transcendental.h. Gate blocks are laid out as
+// PyTorch's: LSTM [i | f | g | o], GRU [r | z | n], each block `stride` floats after the last,
+// so that threads can each take a span of every block. A span goes through a function whose
+// pointers are `restrict` parameters: the compiler trusts those (not `restrict` locals), so it
+// vectorises without run-time overlap checks.
 #include "CNeuralNetKernels.h"
 #include "multiversion.h"
 #include "transcendental.h"
@@ -23,12 +24,8 @@ void lstm_forward_row(float *restrict i, float *restrict f, float *restrict g, f
 }
 
 NN_MULTIVERSIONED
-void nn_lstm_forward_step(float *gates, const float *c_prev, float *c, float *h, float *tanh_c, long rows, long units) {
-    for (long r = 0; r < rows; r++) {
-        float *i = gates + r * 4 * units;
-        lstm_forward_row(i, i + units, i + 2 * units, i + 3 * units, c_prev + r * units, c + r * units, h + r * units,
-                         tanh_c + r * units, units);
-    }
+void nn_lstm_forward_step(float *gates, long stride, const float *c_prev, float *c, float *h, float *tanh_c, long count) {
+    lstm_forward_row(gates, gates + stride, gates + 2 * stride, gates + 3 * stride, c_prev, c, h, tanh_c, count);
 }
 
 static inline __attribute__((always_inline))
@@ -47,14 +44,10 @@ void lstm_backward_row(const float *restrict i, const float *restrict f, const f
 }
 
 NN_MULTIVERSIONED
-void nn_lstm_backward_step(const float *gates, const float *c_prev, const float *tanh_c, const float *dh, float *dc,
-                           float *dgates, long rows, long units) {
-    for (long r = 0; r < rows; r++) {
-        const float *i = gates + r * 4 * units;
-        float *di = dgates + r * 4 * units;
-        lstm_backward_row(i, i + units, i + 2 * units, i + 3 * units, c_prev + r * units, tanh_c + r * units, dh + r * units,
-                          dc + r * units, di, di + units, di + 2 * units, di + 3 * units, units);
-    }
+void nn_lstm_backward_step(const float *gates, long stride, const float *c_prev, const float *tanh_c, const float *dh,
+                           float *dc, float *dgates, long count) {
+    lstm_backward_row(gates, gates + stride, gates + 2 * stride, gates + 3 * stride, c_prev, tanh_c, dh, dc, dgates,
+                      dgates + stride, dgates + 2 * stride, dgates + 3 * stride, count);
 }
 
 static inline __attribute__((always_inline))
@@ -71,12 +64,9 @@ void gru_forward_row(float *restrict reset, float *restrict update, float *restr
 }
 
 NN_MULTIVERSIONED
-void nn_gru_forward_step(float *input_part, const float *hidden_part, const float *h_prev, float *h, long rows, long units) {
-    for (long r = 0; r < rows; r++) {
-        float *a = input_part + r * 3 * units;
-        const float *p = hidden_part + r * 3 * units;
-        gru_forward_row(a, a + units, a + 2 * units, p, p + units, p + 2 * units, h_prev + r * units, h + r * units, units);
-    }
+void nn_gru_forward_step(float *input_part, const float *hidden_part, long stride, const float *h_prev, float *h, long count) {
+    gru_forward_row(input_part, input_part + stride, input_part + 2 * stride, hidden_part, hidden_part + stride,
+                    hidden_part + 2 * stride, h_prev, h, count);
 }
 
 static inline __attribute__((always_inline))
@@ -97,14 +87,11 @@ void gru_backward_row(const float *restrict reset, const float *restrict update,
 }
 
 NN_MULTIVERSIONED
-void nn_gru_backward_step(const float *gates, const float *hidden_part, const float *h_prev, const float *dh,
-                          float *d_input, float *d_hidden, float *dh_prev, long rows, long units) {
-    for (long r = 0; r < rows; r++) {
-        const float *a = gates + r * 3 * units, *p = hidden_part + r * 3 * units;
-        float *di = d_input + r * 3 * units, *dp = d_hidden + r * 3 * units;
-        gru_backward_row(a, a + units, a + 2 * units, p + 2 * units, h_prev + r * units, dh + r * units,
-                         di, di + units, di + 2 * units, dp, dp + units, dp + 2 * units, dh_prev + r * units, units);
-    }
+void nn_gru_backward_step(const float *gates, const float *hidden_part, long stride, const float *h_prev, const float *dh,
+                          float *d_input, float *d_hidden, float *dh_prev, long count) {
+    gru_backward_row(gates, gates + stride, gates + 2 * stride, hidden_part + 2 * stride, h_prev, dh, d_input,
+                     d_input + stride, d_input + 2 * stride, d_hidden, d_hidden + stride, d_hidden + 2 * stride, dh_prev,
+                     count);
 }
 
 // ---- A step's columns of the whole sequence's matrices -----------------------------------

@@ -69,11 +69,11 @@ public enum Elementwise {
         }
     }
 
-    /// Runs `body(start, size)` over `0..<count` in one chunk per thread when `count` is large
-    /// (`multiple` keeps chunk starts on whole rows). These loops stream arrays through memory,
-    /// and each core brings its own caches and bandwidth.
-    static func forChunks(of count: Int, multiple: Int = 16, _ body: (Int, Int) -> Void) {
-        let parts = count < 1 << 16 ? 1 : ComputeThreads.count
+    /// Runs `body(start, size)` over `0..<count` in one chunk per thread when `count` is at
+    /// least `threshold` (`multiple` keeps chunk starts on whole rows). These loops stream
+    /// arrays through memory, and each core brings its own caches and bandwidth.
+    static func forChunks(of count: Int, multiple: Int = 16, parallelFrom threshold: Int = 1 << 16, _ body: (Int, Int) -> Void) {
+        let parts = count < threshold ? 1 : ComputeThreads.count
         let chunk = ((count + parts - 1) / parts + multiple - 1) / multiple * multiple
         ComputeThreads.parallelFor(parts, threads: parts) { part in
             let start = part * chunk

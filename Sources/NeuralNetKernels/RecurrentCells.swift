@@ -1,41 +1,42 @@
 import CNeuralNetKernels
 
-/// The element-wise parts of LSTM and GRU steps (see `recurrent.c`), shared between threads by
-/// blocks of rows. Each row's arithmetic is the same whatever the thread count.
+/// The element-wise parts of LSTM and GRU steps (see `recurrent.c`) on a step's feature-major
+/// state of `count` elements (`units · batch`), its gate blocks `count` apart. A large step is
+/// shared between threads by spans of every block: each element's arithmetic is the same
+/// whatever the thread count.
 public enum RecurrentCells {
-    /// One LSTM step: `gates` `[rows, 4·units]` pre-activations in, activations out; writes the
-    /// cell `c`, its `tanhC` and the hidden state `h` from the previous cell `cPrevious`.
+    /// One LSTM step: `gates` `[4, count]` pre-activations in, activations out; writes the
+    /// cell `c`, its `tanhC` and the hidden state `h` (each `[count]`) from the previous cell
+    /// `cPrevious`.
     public static func lstmForward(
         gates: UnsafeMutablePointer<Float>, cPrevious: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>,
-        h: UnsafeMutablePointer<Float>, tanhC: UnsafeMutablePointer<Float>, rows: Int, units: Int
+        h: UnsafeMutablePointer<Float>, tanhC: UnsafeMutablePointer<Float>, count: Int
     ) {
-        Elementwise.forRowChunks(rows: rows, width: 4 * units) { start, count in
-            let (o4, o1) = (start * 4 * units, start * units)
-            nn_lstm_forward_step(gates + o4, cPrevious + o1, c + o1, h + o1, tanhC + o1, count, units)
+        forSpans(of: count) { start, size in
+            nn_lstm_forward_step(gates + start, count, cPrevious + start, c + start, h + start, tanhC + start, size)
         }
     }
 
-    /// One LSTM step backwards: pre-activation gradients `dGates` from the hidden state's `dh`
-    /// and the cell's `dc` (which becomes the previous cell's).
+    /// One LSTM step backwards: pre-activation gradients `dGates` `[4, count]` from the hidden
+    /// state's `dh` and the cell's `dc` (which becomes the previous cell's).
     public static func lstmBackward(
         gates: UnsafePointer<Float>, cPrevious: UnsafePointer<Float>, tanhC: UnsafePointer<Float>, dh: UnsafePointer<Float>,
-        dc: UnsafeMutablePointer<Float>, dGates: UnsafeMutablePointer<Float>, rows: Int, units: Int
+        dc: UnsafeMutablePointer<Float>, dGates: UnsafeMutablePointer<Float>, count: Int
     ) {
-        Elementwise.forRowChunks(rows: rows, width: 4 * units) { start, count in
-            let (o4, o1) = (start * 4 * units, start * units)
-            nn_lstm_backward_step(gates + o4, cPrevious + o1, tanhC + o1, dh + o1, dc + o1, dGates + o4, count, units)
+        forSpans(of: count) { start, size in
+            nn_lstm_backward_step(gates + start, count, cPrevious + start, tanhC + start, dh + start, dc + start,
+                                  dGates + start, size)
         }
     }
 
-    /// One GRU step: `inputPart` `[rows, 3·units]` (x·W_ihᵀ + b_ih) becomes r | z | n, with
-    /// `hiddenPart` (h·W_hhᵀ + b_hh); writes `h` from `hPrevious`.
+    /// One GRU step: `inputPart` `[3, count]` (x·W_ihᵀ + b_ih) becomes r | z | n, with
+    /// `hiddenPart` (h·W_hhᵀ + b_hh, laid out alike); writes `h` from `hPrevious`.
     public static func gruForward(
         inputPart: UnsafeMutablePointer<Float>, hiddenPart: UnsafePointer<Float>, hPrevious: UnsafePointer<Float>,
-        h: UnsafeMutablePointer<Float>, rows: Int, units: Int
+        h: UnsafeMutablePointer<Float>, count: Int
     ) {
-        Elementwise.forRowChunks(rows: rows, width: 3 * units) { start, count in
-            let (o3, o1) = (start * 3 * units, start * units)
-            nn_gru_forward_step(inputPart + o3, hiddenPart + o3, hPrevious + o1, h + o1, count, units)
+        forSpans(of: count) { start, size in
+            nn_gru_forward_step(inputPart + start, hiddenPart + start, count, hPrevious + start, h + start, size)
         }
     }
 
@@ -43,12 +44,19 @@ public enum RecurrentCells {
     public static func gruBackward(
         gates: UnsafePointer<Float>, hiddenPart: UnsafePointer<Float>, hPrevious: UnsafePointer<Float>, dh: UnsafePointer<Float>,
         dInput: UnsafeMutablePointer<Float>, dHidden: UnsafeMutablePointer<Float>, dhPrevious: UnsafeMutablePointer<Float>,
-        rows: Int, units: Int
+        count: Int
     ) {
-        Elementwise.forRowChunks(rows: rows, width: 3 * units) { start, count in
-            let (o3, o1) = (start * 3 * units, start * units)
-            nn_gru_backward_step(gates + o3, hiddenPart + o3, hPrevious + o1, dh + o1, dInput + o3, dHidden + o3, dhPrevious + o1, count, units)
+        forSpans(of: count) { start, size in
+            nn_gru_backward_step(gates + start, hiddenPart + start, count, hPrevious + start, dh + start, dInput + start,
+                                 dHidden + start, dhPrevious + start, size)
         }
+    }
+
+    /// `body(start, size)` over spans of a step's `count` elements, one a thread when the step
+    /// is large: each element costs four or five exponentials, so a state of 8,192 (an LSTM
+    /// of 256 units, batch 32) already pays for waking the second thread.
+    static func forSpans(of count: Int, _ body: (Int, Int) -> Void) {
+        Elementwise.forChunks(of: count, parallelFrom: 1 << 12, body)
     }
 
     /// Step `step`'s columns of a sequence's `[rows, steps · width]` matrix, dense into `target`

@@ -42,25 +42,29 @@ void nn_softmax_rows(float *x, long rows, long width, long row_stride, int logar
 /// dy ← y ⊙ (dy - Σ dy ⊙ y) per row: softmax's input gradient from its output `y`.
 void nn_softmax_rows_backward(const float *y, float *dy, long rows, long width, long row_stride);
 
-/// One LSTM step's element-wise part for `rows` rows: `gates` [rows, 4·units] holds the
-/// pre-activations i | f | g | o and receives σ(i), σ(f), tanh(g), σ(o); then
-/// c = f ⊙ c_prev + i ⊙ g, tanh_c = tanh(c), h = o ⊙ tanh_c (each [rows, units]).
-void nn_lstm_forward_step(float *gates, const float *c_prev, float *c, float *h, float *tanh_c, long rows, long units);
+/// One LSTM step's element-wise part on `count` elements of its state. `gates` holds the
+/// pre-activations i | f | g | o, each block `stride` floats after the last, and receives σ(i),
+/// σ(f), tanh(g), σ(o); then c = f ⊙ c_prev + i ⊙ g, tanh_c = tanh(c), h = o ⊙ tanh_c (each
+/// `count` long). A step of `n` elements is one call with stride n and count n, or several on
+/// spans of it (each pointer offset by the span's start, the stride kept).
+void nn_lstm_forward_step(float *gates, long stride, const float *c_prev, float *c, float *h, float *tanh_c, long count);
 
 /// Its backward part: from the activated `gates`, `c_prev`, `tanh_c`, the hidden state's
 /// gradient `dh` and the cell's `dc` (updated in place to the previous cell's), writes the
-/// pre-activation gradients `dgates` [rows, 4·units].
-void nn_lstm_backward_step(const float *gates, const float *c_prev, const float *tanh_c, const float *dh, float *dc,
-                           float *dgates, long rows, long units);
+/// pre-activation gradients `dgates`, laid out as `gates`.
+void nn_lstm_backward_step(const float *gates, long stride, const float *c_prev, const float *tanh_c, const float *dh,
+                           float *dc, float *dgates, long count);
 
-/// One GRU step's element-wise part: `input_part` [rows, 3·units] holds x·W_ihᵀ + b_ih and
-/// receives r | z | n; `hidden_part` holds h_prev·W_hhᵀ + b_hh; h = (1 - z) ⊙ n + z ⊙ h_prev.
-void nn_gru_forward_step(float *input_part, const float *hidden_part, const float *h_prev, float *h, long rows, long units);
+/// One GRU step's element-wise part on `count` elements of its state: `input_part` holds
+/// x·W_ihᵀ + b_ih and receives r | z | n (blocks `stride` apart); `hidden_part` holds
+/// h_prev·W_hhᵀ + b_hh, laid out alike; h = (1 - z) ⊙ n + z ⊙ h_prev.
+void nn_gru_forward_step(float *input_part, const float *hidden_part, long stride, const float *h_prev, float *h, long count);
 
 /// Its backward part: the gradients of the input and hidden projections (`d_input`,
-/// `d_hidden`, [rows, 3·units]) and the direct part of the previous state's, `dh_prev = dh ⊙ z`.
-void nn_gru_backward_step(const float *gates, const float *hidden_part, const float *h_prev, const float *dh,
-                          float *d_input, float *d_hidden, float *dh_prev, long rows, long units);
+/// `d_hidden`, laid out as `input_part`) and the direct part of the previous state's,
+/// `dh_prev = dh ⊙ z`.
+void nn_gru_backward_step(const float *gates, const float *hidden_part, long stride, const float *h_prev, const float *dh,
+                          float *d_input, float *d_hidden, float *dh_prev, long count);
 
 /// One step's columns of a sequence's [rows, stride] matrix, gathered dense:
 /// target[r, j] = source[r · stride + j] + bias[r] (bias may be NULL) for `rows` x `width`.

@@ -91,6 +91,25 @@ struct ThreadsTests {
         #expect(try train(threads: 1) == train(threads: 2))
     }
 
+    @Test func recurrentLayersGiveTheSameWeightsOnOneThreadOrTwo() throws {
+        // States of 64 units × 64 sequences: each step's element-wise part is shared by spans.
+        func train(threads: Int) throws -> [Float] {
+            try ComputeThreads.$count.withValue(threads) {
+                let model = Sequential(inputShape: [3, 4], loss: .meanSquaredError, optimizer: Adam(learningRate: 1e-2)) {
+                    LSTM(units: 64, returnSequences: true)
+                    GRU(units: 64)
+                    Dense(3)
+                }
+                let x = randomTensor([64, 3, 4], seed: 45), y = randomTensor([64, 3], seed: 46)
+                try model.fit(x, y, epochs: 2, batchSize: 64, seed: 3, progress: .silent)
+                return model.namedParameters.flatMap(\.parameter.value.scalars)
+            }
+        }
+        let one = try train(threads: 1), two = try train(threads: 2)
+        #expect(one == two)
+        #expect(one.allSatisfy { $0.isFinite })
+    }
+
     @Test func threadCountsFromTheEnvironmentAreCheckedWithAMessage() {
         #expect(ComputeThreads.count(fromEnvironment: nil, cores: 4) == (4, nil))
         #expect(ComputeThreads.count(fromEnvironment: "3", cores: 4) == (3, nil))

@@ -34,7 +34,7 @@ extension GRU {
                                     for g in 0..<gates { (pStep + g * batch).update(repeating: bHH.scalars[g], count: batch) }
                                     MatrixMultiply.multiply(w, h + t * state, into: pStep, m: gates, n: batch, k: units, accumulate: true)
                                     RecurrentCells.gruForward(inputPart: aStep, hiddenPart: pStep, hPrevious: h + t * state,
-                                                              h: h + (t + 1) * state, rows: 1, units: state)
+                                                              h: h + (t + 1) * state, count: state)
                                 }
                             }
                         }
@@ -72,7 +72,7 @@ extension GRU {
                                                     let offset = t * gates * batch
                                                     RecurrentCells.gruBackward(
                                                         gates: a + offset, hiddenPart: p + offset, hPrevious: h + t * state, dh: dh + t * state,
-                                                        dInput: dInputStep, dHidden: dHiddenStep, dhPrevious: dPrevious, rows: 1, units: state)
+                                                        dInput: dInputStep, dHidden: dHiddenStep, dhPrevious: dPrevious, count: state)
                                                     if t > 0 {
                                                         // dh_{t-1} += dh_t ⊙ z + weight_hhᵀ · dHidden_t
                                                         MatrixMultiply.multiply(w, transposeA: true, dHiddenStep, into: dPrevious,

@@ -39,7 +39,7 @@ extension LSTM {
                                         RecurrentCells.gatherStep(t, of: p, steps: time, adding: bias, into: pre, rows: gates, width: batch)
                                         MatrixMultiply.multiply(w, h + t * state, into: pre, m: gates, n: batch, k: units, accumulate: true)
                                         RecurrentCells.lstmForward(gates: pre, cPrevious: c + t * state, c: c + (t + 1) * state,
-                                                                   h: h + (t + 1) * state, tanhC: tanhC + t * state, rows: 1, units: state)
+                                                                   h: h + (t + 1) * state, tanhC: tanhC + t * state, count: state)
                                     }
                                 }
                             }
@@ -75,7 +75,7 @@ extension LSTM {
                                                     for t in stride(from: time - 1, through: 0, by: -1) {
                                                         RecurrentCells.lstmBackward(
                                                             gates: a + t * gates * batch, cPrevious: c + t * state, tanhC: tanhC + t * state,
-                                                            dh: dh + t * state, dc: dc, dGates: dS, rows: 1, units: state)
+                                                            dh: dh + t * state, dc: dc, dGates: dS, count: state)
                                                         // dh_{t-1} += weight_hhᵀ · dGates_t
                                                         if t > 0 {
                                                             MatrixMultiply.multiply(w, transposeA: true, dS, into: dh + (t - 1) * state,
