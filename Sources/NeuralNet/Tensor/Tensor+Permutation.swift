@@ -13,15 +13,20 @@ extension Tensor {
         var sourceStrides = [Int](repeating: 1, count: rank)
         for axis in stride(from: rank - 2, through: 0, by: -1) { sourceStrides[axis] = sourceStrides[axis + 1] * sourceShape[axis + 1] }
         let strides = axes.map { sourceStrides[$0] }
+        // When the last axis stays last, its rows move whole: one copy per row, and the
+        // odometer below turns over the other axes only.
+        let run = axes.last == rank - 1 ? Swift.max(sourceShape[rank - 1], 1) : 1
+        let outerRank = run > 1 ? rank - 1 : rank
         var result = [Float].scalars(count: count, zeroed: false)
         var index = [Int](repeating: 0, count: rank)
         scalars.withUnsafeBufferPointer { x in
             result.withUnsafeMutableBufferPointer { y in
+                guard let source = x.baseAddress, let target = y.baseAddress else { return }
                 var offset = 0
-                for i in 0..<y.count {
-                    y[i] = x[offset]
+                for start in stride(from: 0, to: y.count, by: run) {
+                    if run == 1 { target[start] = source[offset] } else { (target + start).update(from: source + offset, count: run) }
                     // Advance the result's index like an odometer, moving the source offset along.
-                    var axis = rank - 1
+                    var axis = outerRank - 1
                     while axis >= 0 {
                         index[axis] += 1
                         offset += strides[axis]

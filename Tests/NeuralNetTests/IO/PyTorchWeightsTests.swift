@@ -107,5 +107,15 @@ struct PyTorchWeightsTests {
         #expect(y.shape == [4, 2, 3])
         for a in 0..<2 { for b in 0..<3 { for c in 0..<4 { #expect(y[c, a, b] == x[a, b, c]) } } }
         #expect(y.permuted([1, 2, 0]) == x)
+        // The last axis kept last: whole rows move (time-major sequences, attention's heads).
+        let z = x.permuted([1, 0, 2])
+        #expect(z.shape == [3, 2, 4])
+        for a in 0..<2 { for b in 0..<3 { for c in 0..<4 { #expect(z[b, a, c] == x[a, b, c]) } } }
+        let w = Tensor(shape: [2, 3, 2, 5], scalars: (0..<60).map(Float.init))
+        let v = w.permuted([0, 2, 1, 3])
+        #expect(v.shape == [2, 2, 3, 5])
+        for a in 0..<2 { for b in 0..<3 { for c in 0..<2 { for d in 0..<5 { #expect(v[a, c, b, d] == w[a, b, c, d]) } } } }
+        #expect(Tensor(shape: [2, 0, 3], scalars: []).permuted([1, 0, 2]).shape == [0, 2, 3])
+        #expect(Tensor(shape: [3, 2, 0], scalars: []).permuted([1, 0, 2]).shape == [2, 3, 0])
     }
 }
