@@ -76,7 +76,7 @@ public enum MatrixMultiply {
         // Against rows, two threads: gemm n = 256 4% faster, 1,000-sample inference 2.5%,
         // n = 1024 and 2048 about 1%. Otherwise the longer side of C, in whole tiles, but rows
         // when C is too narrow to give each thread a tile of columns (a first convolution's
-        // weight gradient, 9 × 32 × 43,264: 1.3 to 1.9 times faster than on one thread).
+        // weight gradient, 9 × 32 × 43,264: 1.3 to 1.4 times faster than on one thread).
         let wideShares = n >= parts * 128 && m <= 4 * n && (!transposeA || n >= parts * 512)
         let splitRows = (m >= n && !wideShares) || n < parts * 32
         if splitRows && parts > 1 && n * k >= 1 << 20 && m >= k {
@@ -84,8 +84,8 @@ public enum MatrixMultiply {
             // Only for a large B (n·k ≥ 2^20): for a smaller one the two fork-joins per slice
             // of K cost more than the packing saved (an MLP epoch was 9% slower). And not when
             // K is the long side (weight gradients): each thread then has too few rows to reuse
-            // the other's panels of B, which it reads from the other core (9 × 32 × 43,264 was
-            // half as fast as with blocks of their own).
+            // the other's panels of B, which it reads from the other core (9 × 32 × 43,264 ran
+            // at half the rate of blocks of their own with AVX-512, at 0.8 of it with AVX2).
             let parts = min(parts, (m + 5) / 6)
             Workspace.shared.withBuffer(floats: nn_sgemm_parallel_workspace_size(m, n, k, parts)) { workspace in
                 nn_sgemm_parallel(kernel.cValue, transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, a, lda, b, ldb,
