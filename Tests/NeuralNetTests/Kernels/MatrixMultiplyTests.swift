@@ -102,7 +102,7 @@ struct MatrixMultiplyTests {
     /// K, accumulating or not.
     @Test(arguments: [(200, 150, 600, false), (61, 40, 300, true), (2100, 2050, 3, false), (300, 260, 300, false),
                       (1030, 1030, 4, true), (9, 32, 5000, true)])
-    func sharedPackingDoesNotChangeABit(m: Int, n: Int, k: Int, transposed: Bool) {
+    func splittingBetweenThreadsDoesNotChangeABit(m: Int, n: Int, k: Int, transposed: Bool) {
         let a = randomTensor([m * k], seed: 11).scalars, b = randomTensor([k * n], seed: 12).scalars
         let bias = randomTensor([n], seed: 13).scalars
         for accumulate in [false, true] {
