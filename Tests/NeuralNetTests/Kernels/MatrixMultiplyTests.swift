@@ -98,10 +98,10 @@ struct MatrixMultiplyTests {
     /// Products split between threads sum every element as one thread does, whichever way
     /// `multiply` splits them: by rows (200 × 150; 2100 × 2050, whose B has two column blocks;
     /// 9 × 32, too narrow for columns), by columns when each thread gets at least 128 of them
-    /// (300 × 260 on two threads, and 1030 × 1030 with A transposed), across several slices of
-    /// K, accumulating or not.
+    /// (300 × 260 on two threads, and 1030 × 1030 with A transposed) or when a transposed A is
+    /// read in place (96 × 64 × 1000), across several slices of K, accumulating or not.
     @Test(arguments: [(200, 150, 600, false), (61, 40, 300, true), (2100, 2050, 3, false), (300, 260, 300, false),
-                      (1030, 1030, 4, true), (9, 32, 5000, true)])
+                      (1030, 1030, 4, true), (9, 32, 5000, true), (96, 64, 1000, true)])
     func splittingBetweenThreadsDoesNotChangeABit(m: Int, n: Int, k: Int, transposed: Bool) {
         let a = randomTensor([m * k], seed: 11).scalars, b = randomTensor([k * n], seed: 12).scalars
         let bias = randomTensor([n], seed: 13).scalars
