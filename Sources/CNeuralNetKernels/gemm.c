@@ -159,7 +159,18 @@ void gemm_multiply_rows(const gemm_problem *problem, long row_begin, long row_en
     long rs = transpose_a ? 1 : lda, cs = transpose_a ? lda : 1;
     for (long i0 = row_begin; i0 < row_end; i0 += MC) {
         long mc = row_end - i0 < MC ? row_end - i0 : MC;
-        if (!direct_a) gemm_pack_a(transpose_a, a, lda, i0, p0, mc, kc, packed_a);
+        if (!direct_a) {
+            gemm_pack_a(transpose_a, a, lda, i0, p0, mc, kc, packed_a);
+        } else {
+            // Read in place, a block can still end in a panel with fewer rows than its height:
+            // that one is packed, once for all the panels of B.
+            long ragged = mc;
+            for (long ir = 0, height; ir < mc; ir += height) {
+                height = micro_panel_height(mc - ir);
+                if (mc - ir < height) ragged = ir;
+            }
+            if (ragged < mc) gemm_pack_a(transpose_a, a, lda, i0 + ragged, p0, mc - ragged, kc, packed_a);
+        }
         for (long jr = 0; jr < nc; jr += nr) {
             long columns = nc - jr < nr ? nc - jr : nr;
             const float *panel_b = packed_b + jr * kc;
@@ -175,7 +186,6 @@ void gemm_multiply_rows(const gemm_problem *problem, long row_begin, long row_en
                     panel_rs = rs;
                     panel_cs = cs;
                 } else if (direct_a) {
-                    gemm_pack_a(transpose_a, a, lda, i0 + ir, p0, rows, kc, packed_a);
                     panel_a = packed_a;
                 }
                 float *tile = problem->c + (i0 + ir) * ldc + j0 + jr;
