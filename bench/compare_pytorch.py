@@ -46,11 +46,13 @@ import sys
 # set for old OpenBLAS builds that misdetect new CPUs): NumPy's current OpenBLAS then runs at
 # half its AVX-512 rate. A user's NumPy detects the CPU itself, so the pin is dropped here
 # (read before NumPy loads); --keep-openblas-coretype keeps it.
-if "--keep-openblas-coretype" not in sys.argv and "--max-isa" not in sys.argv:
+# Every peer capped at AVX2 (see the docstring); each library reads its switch when it loads.
+# Read as argparse reads it: `--max-isa avx2` or `--max-isa=avx2`.
+MAX_ISA_AVX2 = "--max-isa=avx2" in sys.argv or (
+    "--max-isa" in sys.argv and sys.argv[sys.argv.index("--max-isa") + 1:][:1] == ["avx2"])
+if "--keep-openblas-coretype" not in sys.argv and not MAX_ISA_AVX2:
     for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
         os.environ.pop(name, None)
-# Every peer capped at AVX2 (see the docstring); each library reads its switch when it loads.
-MAX_ISA_AVX2 = "--max-isa" in sys.argv and sys.argv[sys.argv.index("--max-isa") + 1:][:1] == ["avx2"]
 if MAX_ISA_AVX2:
     os.environ.update({"OPENBLAS_CORETYPE": "Haswell", "ATEN_CPU_CAPABILITY": "avx2", "ONEDNN_MAX_CPU_ISA": "AVX2",
                        "MKL_ENABLE_INSTRUCTIONS": "AVX2"})
