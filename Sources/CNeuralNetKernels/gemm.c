@@ -26,24 +26,44 @@ long nn_sgemm_workspace_size(long m, long n, long k) {
 
 // C[i, :] (+)= Σ_p op(A)(i, p) · B[p, :] for B not transposed: each row of B is read once and
 // streamed through, which beats packing B when C has only a few rows (inference on one sample).
-// Sixty-four columns of C at a time stay in registers while p runs, so each multiply-add costs
-// one load of B and nothing else.
-#define FEW_ROWS_BLOCK 64
+// A block of columns of C stays in registers while p runs, so each multiply-add costs one load
+// of B and nothing else. The block is eight vectors wide: eight independent multiply-add chains
+// keep both FMA pipes busy, and each row of B is read in one long run. With AVX-512 that is
+// 128 columns; with AVX2, 64 (128 would need more registers than it has). From L2, 128 columns
+// against 64 with AVX-512: 1 × 784 × 128 (a thread's half of a 784-256 layer) 17% faster,
+// 1 × 256 × 128 1.9 times as fast. A column's sum runs over p in order in either width: the
+// same bits.
+static inline __attribute__((always_inline)) void few_rows_block(int width, int transpose_a, long i, long k,
+                                                                 const float *a, long lda, const float *restrict b,
+                                                                 long ldb, float *restrict row, int accumulate) {
+    float sum[128];
+    for (int j = 0; j < width; j++) sum[j] = accumulate ? row[j] : 0.0f;
+    for (long p = 0; p < k; p++) {
+        float scale = transpose_a ? a[p * lda + i] : a[i * lda + p];
+        const float *restrict source = b + p * ldb;
+        for (int j = 0; j < width; j++) sum[j] += scale * source[j];
+    }
+    for (int j = 0; j < width; j++) row[j] = sum[j];
+}
+
 NN_MULTIVERSIONED
-static void few_rows(int transpose_a, long m, long n, long k, const float *a, long lda,
+static void few_rows(int wide, int transpose_a, long m, long n, long k, const float *a, long lda,
                      const float *restrict b, long ldb, float *restrict c, long ldc, int accumulate) {
     for (long i = 0; i < m; i++) {
         float *restrict row = c + i * ldc;
         long j0 = 0;
-        for (; j0 + FEW_ROWS_BLOCK <= n; j0 += FEW_ROWS_BLOCK) {
-            float sum[FEW_ROWS_BLOCK];
-            for (int j = 0; j < FEW_ROWS_BLOCK; j++) sum[j] = accumulate ? row[j0 + j] : 0.0f;
-            for (long p = 0; p < k; p++) {
-                float scale = transpose_a ? a[p * lda + i] : a[i * lda + p];
-                const float *restrict source = b + p * ldb + j0;
-                for (int j = 0; j < FEW_ROWS_BLOCK; j++) sum[j] += scale * source[j];
-            }
-            for (int j = 0; j < FEW_ROWS_BLOCK; j++) row[j0 + j] = sum[j];
+        for (; wide && j0 + 128 <= n; j0 += 128) {
+            few_rows_block(128, transpose_a, i, k, a, lda, b + j0, ldb, row + j0, accumulate);
+        }
+        for (; j0 + 64 <= n; j0 += 64) few_rows_block(64, transpose_a, i, k, a, lda, b + j0, ldb, row + j0, accumulate);
+        // Narrower blocks for what is left, before the loop that keeps C in memory.
+        if (j0 + 32 <= n) {
+            few_rows_block(32, transpose_a, i, k, a, lda, b + j0, ldb, row + j0, accumulate);
+            j0 += 32;
+        }
+        if (j0 + 16 <= n) {
+            few_rows_block(16, transpose_a, i, k, a, lda, b + j0, ldb, row + j0, accumulate);
+            j0 += 16;
         }
         if (j0 == n) continue;
         if (!accumulate) for (long j = j0; j < n; j++) row[j] = 0.0f;
@@ -102,7 +122,8 @@ void nn_sgemm(nn_kernel kernel, int transpose_a, int transpose_b, long m, long n
         return;
     }
     if (k > 0 && m <= 2 && !transpose_b) {
-        few_rows(transpose_a, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+        if (kernel == NN_KERNEL_AUTOMATIC) kernel = nn_best_kernel();
+        few_rows(kernel == NN_KERNEL_AVX512, transpose_a, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
         apply_epilogue(epilogue, c, ldc, m, n, 0);
         return;
     }

@@ -42,7 +42,7 @@ struct MatrixMultiplyTests {
         #expect(db == dz.sum(alongAxis: 0).scalars)
     }
 
-    @Test(arguments: [(1, 1, 1), (3, 5, 7), (4, 4, 4), (9, 13, 6), (17, 600, 3), (33, 2, 65), (1, 150, 40), (2, 70, 100)])
+    @Test(arguments: [(1, 1, 1), (3, 5, 7), (4, 4, 4), (9, 13, 6), (17, 600, 3), (33, 2, 65), (1, 150, 40), (2, 70, 100), (1, 250, 30)])
     func matchesNaiveLoops(size: (Int, Int, Int)) {
         let (m, n, k) = size
         for transposeA in [false, true] {
@@ -117,6 +117,28 @@ struct MatrixMultiplyTests {
             #expect(results[0].map(\.bitPattern) == results[2].map(\.bitPattern), "m=\(m) n=\(n) k=\(k), 3 threads")
             #expect(results[0].contains { $0 > 0 } && results[0].contains { $0 == 0 })
         }
+    }
+
+    /// One or two rows stream B through blocks of 128 columns with AVX-512 and 64 otherwise
+    /// (then 32, 16 and single columns): a column's sum must come out the same whichever block
+    /// holds it, on one thread or two (250 = 128 + 64 + 32 + 16 + 10; 1 × 300 × 500 is split
+    /// between two threads).
+    @Test(arguments: [(1, 250, 30), (2, 250, 30), (1, 300, 500)])
+    func oneRowGivesTheSameBitsOnEveryKernelAndThreadCount(m: Int, n: Int, k: Int) {
+        let a = randomTensor([m * k], seed: 14).scalars, b = randomTensor([k * n], seed: 15).scalars
+        var results: [[UInt32]] = []
+        for kernel in MatrixMultiply.Kernel.allCases.filter(\.isSupported) {
+            for threads in [1, 2] {
+                var c = [Float](repeating: 0.25, count: m * n)
+                MatrixMultiply.multiply(a, b, into: &c, m: m, n: n, k: k, accumulate: true, threads: threads, kernel: kernel)
+                results.append(c.map(\.bitPattern))
+            }
+        }
+        #expect(results.count >= 4)
+        #expect(results.allSatisfy { $0 == results[0] })
+        let expected = naive(a, b, m: m, n: n, k: k, transposeA: false, transposeB: false)
+        let error = zip(results[0].map { Float(bitPattern: $0) }, expected).map { abs($0 - 0.25 - $1) }.max() ?? 0
+        #expect(error < 1e-3)
     }
 
     /// The driver whose threads pack B together (which `multiply` uses for tall products
