@@ -95,6 +95,33 @@ static void tiny(int transpose_a, int transpose_b, long m, long n, long k, const
     }
 }
 
+// The same sums as `tiny` for B not transposed and at least eight columns, eight columns at a
+// time: each column's sum still runs over p in order from zero, uncontracted (the same bits),
+// but the eight are independent, so they no longer wait on one another's additions (the last
+// layer of one-sample inference, 1 × 128 × 10: 0.5 → 0.2 µs). A function of its own: folded
+// into `tiny`, it made XOR's 1 × 2 × 3 products 30% slower.
+static void tiny_wide(int transpose_a, long m, long n, long k, const float *a, long lda, const float *b, long ldb,
+                      float *c, long ldc, int accumulate) {
+#pragma clang fp contract(off)
+    for (long i = 0; i < m; i++) {
+        float *row = c + i * ldc;
+        long j0 = 0;
+        for (; j0 + 8 <= n; j0 += 8) {
+            float sum[8] = {0};
+            for (long p = 0; p < k; p++) {
+                float x = transpose_a ? a[p * lda + i] : a[i * lda + p];
+                for (int j = 0; j < 8; j++) sum[j] += x * b[p * ldb + j0 + j];
+            }
+            for (int j = 0; j < 8; j++) row[j0 + j] = accumulate ? row[j0 + j] + sum[j] : sum[j];
+        }
+        for (long j = j0; j < n; j++) {
+            float sum = 0.0f;
+            for (long p = 0; p < k; p++) sum += (transpose_a ? a[p * lda + i] : a[i * lda + p]) * b[p * ldb + j];
+            row[j] = accumulate ? row[j] + sum : sum;
+        }
+    }
+}
+
 int nn_sgemm_needs_workspace(long m, long n, long k, int transpose_b) {
     return !(m * n * k <= NN_TINY_PRODUCT || (m <= 2 && !transpose_b));
 }
@@ -117,7 +144,8 @@ void nn_sgemm(nn_kernel kernel, int transpose_a, int transpose_b, long m, long n
               int accumulate, float *workspace, const nn_epilogue *epilogue) {
     if (m <= 0 || n <= 0) return;
     if (k > 0 && m * n * k <= NN_TINY_PRODUCT) {
-        tiny(transpose_a, transpose_b, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+        if (!transpose_b && n >= 8) tiny_wide(transpose_a, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+        else tiny(transpose_a, transpose_b, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
         apply_epilogue(epilogue, c, ldc, m, n, 0);
         return;
     }

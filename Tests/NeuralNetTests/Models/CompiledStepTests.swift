@@ -29,6 +29,20 @@ struct CompiledStepTests {
         #expect(eager.1.last!["loss"]! < eager.1.first!["loss"]!)                    // it learned
     }
 
+    /// Layers of eight units or more: the eager forward pass sums eight columns at a time
+    /// (`tiny_wide` in gemm.c), which the plan must match, partial eights included.
+    @Test func widerLayersMatchToo() throws {
+        let x = randomTensor([6, 3], seed: 8), y = randomTensor([6, 1], in: 0..<1, seed: 9)
+        let make = {
+            Sequential([Dense(3, 19, activation: .tanh), Dense(19, 8, activation: .relu), Dense(8, 1)],
+                       loss: .meanSquaredError, optimizer: SGD(learningRate: 0.05), seed: 10)
+        }
+        #expect(CompiledStep(make(), batch: 2) != nil)
+        let eager = try Self.train(make, x, y, batch: 2, compile: false)
+        Self.expectSame(try Self.train(make, x, y, batch: 2, compile: true), eager, "wider layers")
+        #expect(eager.1.last!["loss"]! < eager.1.first!["loss"]!)
+    }
+
     @Test func otherActivationsOptimizersAndPartialBatchesMatchToo() throws {
         let x = randomTensor([10, 3], seed: 2), y = randomTensor([10, 2], in: 0..<1, seed: 3)
         let optimizers: [() -> any Optimizer] = [{ Adam(learningRate: 0.01) }, { SGD(learningRate: 0.05, momentum: 0.9) }, { RMSProp() }]
