@@ -21,60 +21,6 @@ long nn_sgemm_workspace_size(long m, long n, long k) {
     return packed_a + packed_b + MR * NR_MAX + 32;
 }
 
-// ---- A few rows times a wide matrix ---------------------------------------------------
-
-
-// C[i, :] (+)= Σ_p op(A)(i, p) · B[p, :] for B not transposed: each row of B is read once and
-// streamed through, which beats packing B when C has only a few rows (inference on one sample).
-// A block of columns of C stays in registers while p runs, so each multiply-add costs one load
-// of B and nothing else. The block is eight vectors wide: eight independent multiply-add chains
-// keep both FMA pipes busy, and each row of B is read in one long run. With AVX-512 that is
-// 128 columns; with AVX2, 64 (128 would need more registers than it has). From L2, 128 columns
-// against 64 with AVX-512: 1 × 784 × 128 (a thread's half of a 784-256 layer) 17% faster,
-// 1 × 256 × 128 1.9 times as fast. A column's sum runs over p in order in either width: the
-// same bits.
-static inline __attribute__((always_inline)) void few_rows_block(int width, int transpose_a, long i, long k,
-                                                                 const float *a, long lda, const float *restrict b,
-                                                                 long ldb, float *restrict row, int accumulate) {
-    float sum[128];
-    for (int j = 0; j < width; j++) sum[j] = accumulate ? row[j] : 0.0f;
-    for (long p = 0; p < k; p++) {
-        float scale = transpose_a ? a[p * lda + i] : a[i * lda + p];
-        const float *restrict source = b + p * ldb;
-        for (int j = 0; j < width; j++) sum[j] += scale * source[j];
-    }
-    for (int j = 0; j < width; j++) row[j] = sum[j];
-}
-
-NN_MULTIVERSIONED
-static void few_rows(int wide, int transpose_a, long m, long n, long k, const float *a, long lda,
-                     const float *restrict b, long ldb, float *restrict c, long ldc, int accumulate) {
-    for (long i = 0; i < m; i++) {
-        float *restrict row = c + i * ldc;
-        long j0 = 0;
-        for (; wide && j0 + 128 <= n; j0 += 128) {
-            few_rows_block(128, transpose_a, i, k, a, lda, b + j0, ldb, row + j0, accumulate);
-        }
-        for (; j0 + 64 <= n; j0 += 64) few_rows_block(64, transpose_a, i, k, a, lda, b + j0, ldb, row + j0, accumulate);
-        // Narrower blocks for what is left, before the loop that keeps C in memory.
-        if (j0 + 32 <= n) {
-            few_rows_block(32, transpose_a, i, k, a, lda, b + j0, ldb, row + j0, accumulate);
-            j0 += 32;
-        }
-        if (j0 + 16 <= n) {
-            few_rows_block(16, transpose_a, i, k, a, lda, b + j0, ldb, row + j0, accumulate);
-            j0 += 16;
-        }
-        if (j0 == n) continue;
-        if (!accumulate) for (long j = j0; j < n; j++) row[j] = 0.0f;
-        for (long p = 0; p < k; p++) {
-            float scale = transpose_a ? a[p * lda + i] : a[i * lda + p];
-            const float *restrict source = b + p * ldb;
-            for (long j = j0; j < n; j++) row[j] += scale * source[j];
-        }
-    }
-}
-
 // Tiny products (a training step of a network with a handful of units): straight loops, since
 // packing would cost more than the arithmetic.
 static void tiny(int transpose_a, int transpose_b, long m, long n, long k, const float *a, long lda,
@@ -126,8 +72,7 @@ int nn_sgemm_needs_workspace(long m, long n, long k, int transpose_b) {
     return !(m * n * k <= NN_TINY_PRODUCT || (m <= 2 && !transpose_b));
 }
 
-// The epilogue on rows x columns of C starting at column `column0` of the product.
-static void apply_epilogue(const nn_epilogue *epilogue, float *c, long ldc, long rows, long columns, long column0) {
+void gemm_apply_epilogue(const nn_epilogue *epilogue, float *c, long ldc, long rows, long columns, long column0) {
     if (!epilogue || (!epilogue->bias && !epilogue->relu)) return;
     const float *bias = epilogue->bias ? epilogue->bias + column0 : 0;
     for (long i = 0; i < rows; i++) {
@@ -146,13 +91,11 @@ void nn_sgemm(nn_kernel kernel, int transpose_a, int transpose_b, long m, long n
     if (k > 0 && m * n * k <= NN_TINY_PRODUCT) {
         if (!transpose_b && n >= 8) tiny_wide(transpose_a, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
         else tiny(transpose_a, transpose_b, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
-        apply_epilogue(epilogue, c, ldc, m, n, 0);
+        gemm_apply_epilogue(epilogue, c, ldc, m, n, 0);
         return;
     }
     if (k > 0 && m <= 2 && !transpose_b) {
-        if (kernel == NN_KERNEL_AUTOMATIC) kernel = nn_best_kernel();
-        few_rows(kernel == NN_KERNEL_AVX512, transpose_a, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
-        apply_epilogue(epilogue, c, ldc, m, n, 0);
+        gemm_few_rows(kernel, transpose_a, m, n, k, a, lda, b, ldb, c, ldc, accumulate, epilogue);
         return;
     }
     nn_sgemm_blocked(kernel, transpose_a, transpose_b, m, n, k, a, lda, b, ldb, c, ldc, accumulate, workspace, epilogue);
@@ -164,7 +107,7 @@ void nn_sgemm_blocked(nn_kernel kernel, int transpose_a, int transpose_b, long m
     if (m <= 0 || n <= 0) return;
     if (k <= 0) {
         if (!accumulate) for (long i = 0; i < m; i++) memset(c + i * ldc, 0, sizeof(float) * n);
-        apply_epilogue(epilogue, c, ldc, m, n, 0);
+        gemm_apply_epilogue(epilogue, c, ldc, m, n, 0);
         return;
     }
     gemm_problem problem = {
@@ -251,7 +194,7 @@ void gemm_multiply_rows(const gemm_problem *problem, long row_begin, long row_en
                     }
                 }
                 // The last slice of K finishes the tile: finish it while it is in cache.
-                if (last) apply_epilogue(problem->epilogue, tile, ldc, rows, columns, j0 + jr);
+                if (last) gemm_apply_epilogue(problem->epilogue, tile, ldc, rows, columns, j0 + jr);
             }
         }
     }

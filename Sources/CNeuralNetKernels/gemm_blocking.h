@@ -43,4 +43,13 @@ void gemm_pack_b(const gemm_problem *problem, long p0, long j0, long kc, long nc
 void gemm_multiply_rows(const gemm_problem *problem, long row_begin, long row_end, long j0, long nc,
                         long p0, long kc, const float *packed_b, float *packed_a, float *edge);
 
+/// The epilogue (bias, then ReLU) on rows x columns of C, whose first column is column
+/// `column0` of the product.
+void gemm_apply_epilogue(const nn_epilogue *epilogue, float *c, long ldc, long rows, long columns, long column0);
+
+/// One or two rows of C times an untransposed B, single-threaded, epilogue included
+/// (gemm_rows.c): summed as `nn_sgemm_rows_split` says, as the threads of `multiply` sum it.
+void gemm_few_rows(nn_kernel kernel, int transpose_a, long m, long n, long k, const float *a, long lda,
+                   const float *b, long ldb, float *c, long ldc, int accumulate, const nn_epilogue *epilogue);
+
 #endif

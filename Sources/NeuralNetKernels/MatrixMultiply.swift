@@ -49,21 +49,23 @@ public enum MatrixMultiply {
         let (lda, ldb) = (transposeA ? m : k, transposeB ? k : n)
         let threads = threads ?? ComputeThreads.count
         if nn_sgemm_needs_workspace(m, n, k, transposeB ? 1 : 0) == 0 {
-            // One or two rows stream B once: above about 130,000 multiply-adds two threads each
-            // stream half of B's columns from their own core's cache (one-sample inference of a
-            // 784-256 layer), which beats waking the second thread.
-            let parts = m * n * k < 1 << 17 || n < 128 || transposeB ? 1 : min(threads, 2)
-            guard parts > 1 else {
+            // One or two rows stream B once. A large one's sum over K is split in two halves
+            // (`nn_sgemm_rows_split`), which two threads compute at once, each streaming one
+            // contiguous half of B's rows from its own core's cache: one-sample inference of a
+            // 784-256 layer. One thread sums the same halves in turn.
+            let half = nn_sgemm_rows_split(m, n, k)
+            guard half > 0, min(threads, 2) > 1 else {
                 nn_sgemm(kernel.cValue, transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, a, lda, b, ldb, c, n,
                          accumulate ? 1 : 0, nil, &epilogue)
                 return
             }
-            let chunk = ((n + parts - 1) / parts + 31) / 32 * 32
-            ComputeThreads.parallelFor((n + chunk - 1) / chunk, threads: parts) { block in
-                let start = block * chunk, columns = min(chunk, n - start)
-                var blockEpilogue = nn_epilogue(bias: bias.map { $0 + start }, relu: relu ? 1 : 0)
-                nn_sgemm(kernel.cValue, transposeA ? 1 : 0, 0, m, columns, k, a, lda, b + start, ldb, c + start, n,
-                         accumulate ? 1 : 0, nil, &blockEpilogue)
+            Workspace.shared.withBuffer(floats: m * n) { partial in
+                ComputeThreads.parallelFor(2, threads: 2) { part in
+                    let (begin, end) = part == 0 ? (0, half) : (half, k)
+                    nn_sgemm_rows(kernel.cValue, transposeA ? 1 : 0, m, n, begin, end, a, lda, b, ldb,
+                                  part == 0 ? c : partial, n, part == 0 && accumulate ? 1 : 0)
+                }
+                nn_sgemm_rows_combine(m, n, c, n, partial, n, &epilogue)
             }
             return
         }

@@ -119,26 +119,33 @@ struct MatrixMultiplyTests {
         }
     }
 
-    /// One or two rows stream B through blocks of 128 columns with AVX-512 and 64 otherwise
-    /// (then 32, 16 and single columns): a column's sum must come out the same whichever block
-    /// holds it, on one thread or two (250 = 128 + 64 + 32 + 16 + 10; 1 × 300 × 500 is split
-    /// between two threads).
-    @Test(arguments: [(1, 250, 30), (2, 250, 30), (1, 300, 500)])
+    /// One or two rows stream B through blocks of 256 columns with AVX-512 and 64 otherwise
+    /// (then 128, 32, 16 and single columns), and a large product's sum over K is split in two
+    /// halves, which two threads compute at once and one thread in turn (`nn_sgemm_rows_split`).
+    /// A column's sum must come out the same whichever block holds it and however many threads
+    /// share it, bias and ReLU included: 250 = 128 + 64 + 32 + 16 + 10 columns, not split;
+    /// 1 × 300 × 500 and 2 × 300 × 250 split, with blocks taking 16 rows of B at a time;
+    /// 1 × 600 × 300 split, wider than the single-threaded path's groups of 512 columns.
+    @Test(arguments: [(1, 250, 30), (2, 250, 30), (1, 300, 500), (2, 300, 250), (1, 600, 300)])
     func oneRowGivesTheSameBitsOnEveryKernelAndThreadCount(m: Int, n: Int, k: Int) {
         let a = randomTensor([m * k], seed: 14).scalars, b = randomTensor([k * n], seed: 15).scalars
+        let bias = randomTensor([n], seed: 16).scalars
         var results: [[UInt32]] = []
         for kernel in MatrixMultiply.Kernel.allCases.filter(\.isSupported) {
-            for threads in [1, 2] {
+            for threads in [1, 2, 3] {
                 var c = [Float](repeating: 0.25, count: m * n)
-                MatrixMultiply.multiply(a, b, into: &c, m: m, n: n, k: k, accumulate: true, threads: threads, kernel: kernel)
+                MatrixMultiply.multiply(a, b, into: &c, m: m, n: n, k: k, accumulate: true, bias: bias, relu: true,
+                                        threads: threads, kernel: kernel)
                 results.append(c.map(\.bitPattern))
             }
         }
-        #expect(results.count >= 4)
+        #expect(results.count >= 6)
         #expect(results.allSatisfy { $0 == results[0] })
-        let expected = naive(a, b, m: m, n: n, k: k, transposeA: false, transposeB: false)
-        let error = zip(results[0].map { Float(bitPattern: $0) }, expected).map { abs($0 - 0.25 - $1) }.max() ?? 0
+        let expected = zip(naive(a, b, m: m, n: n, k: k, transposeA: false, transposeB: false), (0..<(m * n)).map { bias[$0 % n] })
+            .map { max($0 + 0.25 + $1, 0) }
+        let error = zip(results[0].map { Float(bitPattern: $0) }, expected).map { abs($0 - $1) }.max() ?? 0
         #expect(error < 1e-3)
+        #expect(expected.contains { $0 > 0 } && expected.contains { $0 == 0 })
     }
 
     /// The driver whose threads pack B together (which `multiply` uses for tall products

@@ -60,7 +60,7 @@ struct ReproducibilityTests {
 
 extension ReproducibilityTests {
     @Test func oneSamplePredictionsAreTheSameOnAnyThreadCount() throws {
-        // A 784-256 layer on one sample: two threads each take half of the columns.
+        // A 784-256 layer on one sample: two threads each sum one half of K.
         let model = Sequential([Dense(256, activation: .relu), Dense(130), Dense(10)], inputShape: [784], loss: .meanSquaredError)
         try model.build()
         let x = randomTensor([1, 784], seed: 9)
