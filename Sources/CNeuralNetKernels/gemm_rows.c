@@ -41,6 +41,11 @@ static inline __attribute__((always_inline)) void block(int width, int transpose
 NN_MULTIVERSIONED
 static void rows_range(int wide, int transpose_a, long m, long n, long p0, long p1, const float *a, long lda,
                        const float *restrict b, long ldb, float *restrict c, long ldc, int accumulate) {
+    if (p1 <= p0) {
+        // An empty range of K adds nothing.
+        if (!accumulate) for (long i = 0; i < m; i++) for (long j = 0; j < n; j++) c[i * ldc + j] = 0.0f;
+        return;
+    }
     long widest = wide ? 256 : 64;
     long depth = n > widest ? ROWS_PER_CHUNK : p1 - p0;
     for (long i = 0; i < m; i++) {
