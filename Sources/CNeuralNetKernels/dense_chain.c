@@ -2,6 +2,7 @@
 // starts from zero and runs in the order the eager step's kernels run it (`tiny` and
 // `nn_small_affine_backward` in gemm.c); nothing is contracted into a fused multiply-add.
 #include "CNeuralNetKernels.h"
+#include "dense_chain_narrow.h"
 #include <math.h>
 
 #pragma clang fp contract(off)
@@ -157,7 +158,10 @@ float nn_dense_chain_step(const nn_dense_stage *stages, long count, long batch, 
                           float *difference, int descend, float rate, const nn_dense_callbacks *callbacks) {
     // One row (online training) and descent compiled on their own: the row loops and the
     // choice of where gradients go vanish.
-    if (batch == 1 && descend) return chain_step(stages, count, 1, x, y, difference, 1, rate, callbacks);
+    if (batch == 1 && descend) {
+        if (narrow_chain_fits(stages, count)) return narrow_chain_step(stages, count, x, y, difference, rate);
+        return chain_step(stages, count, 1, x, y, difference, 1, rate, callbacks);
+    }
     if (batch == 1) return chain_step(stages, count, 1, x, y, difference, 0, rate, callbacks);
     if (descend) return chain_step(stages, count, batch, x, y, difference, 1, rate, callbacks);
     return chain_step(stages, count, batch, x, y, difference, 0, rate, callbacks);
@@ -185,6 +189,10 @@ long nn_dense_chain_descend(const nn_dense_stage *full, const nn_dense_stage *la
                             float *bad_loss) {
     long width = full[0].inputs, outputs = full[count - 1].outputs;
     long batches = (samples + batch_size - 1) / batch_size;
+    // Online training of a narrow chain: its step in registers, chosen once for all epochs.
+    if (batch_size == 1 && narrow_chain_fits(full, count)) {
+        return narrow_chain_descend(full, count, x, y, order, samples, epochs, rate, difference, epoch_losses, bad_loss);
+    }
     SHORT_LOOP
     for (long e = 0; e < epochs; e++) {
         const long *rows = order + e * samples;

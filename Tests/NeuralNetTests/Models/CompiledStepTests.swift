@@ -43,6 +43,29 @@ struct CompiledStepTests {
         #expect(eager.1.last!["loss"]! < eager.1.first!["loss"]!)
     }
 
+    /// One-row descent through chains no wider than four runs in registers
+    /// (`dense_chain_narrow.c`), one instantiation per stage count and shared kind: one to
+    /// three stages, one kind or mixed, with and without biases, must match eager training bit
+    /// for bit, as must a five-wide chain, which takes the general kernel.
+    @Test func narrowChainsMatchEagerTraining() throws {
+        let x = randomTensor([8, 4], seed: 11), y = randomTensor([8, 2], in: 0..<1, seed: 12)
+        let chains: [(String, () -> [any Layer])] = [
+            ("relu then linear", { [Dense(4, 4, activation: .relu), Dense(4, 2)] }),
+            ("three tanh, one without bias", {
+                [Dense(4, 3, activation: .tanh), Dense(3, 4, activation: .tanh, useBias: false), Dense(4, 2, activation: .tanh)]
+            }),
+            ("two relu", { [Dense(4, 3, activation: .relu), Dense(3, 2, activation: .relu)] }),
+            ("one linear", { [Dense(4, 2)] }),
+            ("five wide", { [Dense(4, 5, activation: .tanh), Dense(5, 2)] }),
+        ]
+        for (name, layers) in chains {
+            let make = { Sequential(layers(), loss: .meanSquaredError, optimizer: SGD(learningRate: 0.05), seed: 13) }
+            let eager = try Self.train(make, x, y, batch: 1, compile: false)
+            Self.expectSame(try Self.train(make, x, y, batch: 1, compile: true), eager, name)
+            #expect(eager.1.last!["loss"]! < eager.1.first!["loss"]!, "\(name)")
+        }
+    }
+
     @Test func otherActivationsOptimizersAndPartialBatchesMatchToo() throws {
         let x = randomTensor([10, 3], seed: 2), y = randomTensor([10, 2], in: 0..<1, seed: 3)
         let optimizers: [() -> any Optimizer] = [{ Adam(learningRate: 0.01) }, { SGD(learningRate: 0.05, momentum: 0.9) }, { RMSProp() }]
