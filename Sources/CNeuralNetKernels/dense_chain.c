@@ -158,10 +158,7 @@ float nn_dense_chain_step(const nn_dense_stage *stages, long count, long batch, 
                           float *difference, int descend, float rate, const nn_dense_callbacks *callbacks) {
     // One row (online training) and descent compiled on their own: the row loops and the
     // choice of where gradients go vanish.
-    if (batch == 1 && descend) {
-        if (narrow_chain_fits(stages, count)) return narrow_chain_step(stages, count, x, y, difference, rate);
-        return chain_step(stages, count, 1, x, y, difference, 1, rate, callbacks);
-    }
+    if (batch == 1 && descend) return chain_step(stages, count, 1, x, y, difference, 1, rate, callbacks);
     if (batch == 1) return chain_step(stages, count, 1, x, y, difference, 0, rate, callbacks);
     if (descend) return chain_step(stages, count, batch, x, y, difference, 1, rate, callbacks);
     return chain_step(stages, count, batch, x, y, difference, 0, rate, callbacks);

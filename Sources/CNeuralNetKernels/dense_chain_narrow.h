@@ -1,18 +1,13 @@
-// The descent step of one row through a narrow chain, kept in registers (dense_chain_narrow.c).
+// Epochs of one-row descent through a narrow chain, kept in registers (dense_chain_narrow.c).
 #ifndef CNEURALNET_DENSE_CHAIN_NARROW_H
 #define CNEURALNET_DENSE_CHAIN_NARROW_H
 
 #include "CNeuralNetKernels.h"
 #include "CNeuralNetDenseChain.h"
 
-/// Whether `narrow_chain_step` takes this chain: one to three stages, none wider than four
+/// Whether `narrow_chain_descend` takes this chain: one to three stages, none wider than four
 /// inputs or outputs, and every activation computed in the kernel (no callbacks).
 int narrow_chain_fits(const nn_dense_stage *stages, long count);
-
-/// `nn_dense_chain_step` for one row with descent, on a chain that `narrow_chain_fits`: the
-/// same results, bit for bit, in the parameters, the stages' buffers and `difference`.
-float narrow_chain_step(const nn_dense_stage *stages, long count, const float *x, const float *y, float *difference,
-                        float rate);
 
 /// `nn_dense_chain_descend` with batches of one row, on a chain that `narrow_chain_fits`.
 long narrow_chain_descend(const nn_dense_stage *stages, long count, const float *x, const float *y, const long *order,
