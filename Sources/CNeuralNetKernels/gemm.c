@@ -133,6 +133,16 @@ void nn_sgemm_blocked(nn_kernel kernel, int transpose_a, int transpose_b, long m
     }
 }
 
+// A transposed A is read across rows, a cache line per k, and is packed unless B has so few
+// panels (nr columns each) that each panel of A would be used only once or twice.
+static int transposed_a_in_place(long n, long nr) { return n <= 2 * nr; }
+
+int nn_sgemm_reads_transposed_a_in_place(nn_kernel kernel, long n) {
+    micro_kernels kernels;
+    nn_select_micro_kernel(kernel, &kernels);
+    return transposed_a_in_place(n, kernels.nr);
+}
+
 void gemm_multiply_rows(const gemm_problem *problem, long row_begin, long row_end, long j0, long nc,
                         long p0, long kc, const float *packed_b, float *packed_a, float *edge) {
     long nr = problem->kernels.nr, lda = problem->lda, ldc = problem->ldc;
@@ -144,10 +154,8 @@ void gemm_multiply_rows(const gemm_problem *problem, long row_begin, long row_en
     // streams the prefetchers follow) and only ragged edges are packed: packing
     // cost more than it saved (AVX-512, 2 threads: gemm 512 to 2048 1 to 2% faster unpacked,
     // inference of 1,000 samples 12%, an MLP epoch 3%), unless the L1 cache has too few ways
-    // for A's rows beside B's panel (gemm_cache.c). A transposed A is read across rows, a
-    // cache line per k, and is packed unless B has so few panels that each panel of A would
-    // be used only once or twice.
-    int direct_a = transpose_a ? problem->n <= 2 * nr : nn_gemm_reads_a_in_place(lda, kc, nr);
+    // for A's rows beside B's panel (gemm_cache.c). A transposed A: `transposed_a_in_place`.
+    int direct_a = transpose_a ? transposed_a_in_place(problem->n, nr) : nn_gemm_reads_a_in_place(lda, kc, nr);
     long rs = transpose_a ? 1 : lda, cs = transpose_a ? lda : 1;
     for (long i0 = row_begin; i0 < row_end; i0 += MC) {
         long mc = row_end - i0 < MC ? row_end - i0 : MC;

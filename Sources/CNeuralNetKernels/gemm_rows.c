@@ -10,6 +10,7 @@
 // figures when B is not 64-byte aligned, as Swift arrays are not). The split depends on the
 // sizes only, so one thread sums the same halves and gets the same bits.
 #include "CNeuralNetKernels.h"
+#include "CNeuralNetThreads.h"
 #include "gemm_blocking.h"
 #include "multiversion.h"
 
@@ -85,34 +86,64 @@ long nn_sgemm_rows_split(long m, long n, long k) {
     return m <= 2 && m * n * k >= (1L << 17) && k >= 64 ? k / 2 : 0;
 }
 
-void nn_sgemm_rows(nn_kernel kernel, int transpose_a, long m, long n, long k_begin, long k_end, const float *a,
-                   long lda, const float *b, long ldb, float *c, long ldc, int accumulate) {
+static void rows(nn_kernel kernel, int transpose_a, long m, long n, long p0, long p1, const float *a, long lda,
+                 const float *b, long ldb, float *c, long ldc, int accumulate) {
     if (kernel == NN_KERNEL_AUTOMATIC) kernel = nn_best_kernel();
-    rows_range(kernel == NN_KERNEL_AVX512, transpose_a, m, n, k_begin, k_end, a, lda, b, ldb, c, ldc, accumulate);
+    rows_range(kernel == NN_KERNEL_AVX512, transpose_a, m, n, p0, p1, a, lda, b, ldb, c, ldc, accumulate);
 }
 
-void nn_sgemm_rows_combine(long m, long n, float *c, long ldc, const float *partial, long ldp,
-                           const nn_epilogue *epilogue) {
-    for (long i = 0; i < m; i++) {
-        for (long j = 0; j < n; j++) c[i * ldc + j] += partial[i * ldp + j];
+// The two halves of a split sum: the first into C, the second into `partial`.
+typedef struct {
+    nn_kernel kernel;
+    int transpose_a, accumulate;
+    long m, n, k, half, lda, ldb, ldc;
+    const float *a, *b;
+    float *c, *partial;
+} split_job;
+
+static void half_of(void *context, long part) {
+    const split_job *job = context;
+    if (part == 0) {
+        rows(job->kernel, job->transpose_a, job->m, job->n, 0, job->half, job->a, job->lda, job->b, job->ldb, job->c,
+             job->ldc, job->accumulate);
+    } else {
+        rows(job->kernel, job->transpose_a, job->m, job->n, job->half, job->k, job->a, job->lda, job->b, job->ldb,
+             job->partial, job->n, 0);
     }
+}
+
+// The product with its sum split at `half` (0: not split).
+static void split_product(nn_kernel kernel, int transpose_a, long m, long n, long k, long half, const float *a, long lda,
+                          const float *b, long ldb, float *c, long ldc, int accumulate, float *partial, long threads) {
+    if (half == 0) {
+        rows(kernel, transpose_a, m, n, 0, k, a, lda, b, ldb, c, ldc, accumulate);
+        return;
+    }
+    split_job job = {.kernel = kernel, .transpose_a = transpose_a, .accumulate = accumulate, .m = m, .n = n, .k = k,
+                     .half = half, .lda = lda, .ldb = ldb, .ldc = ldc, .a = a, .b = b, .c = c, .partial = partial};
+    nn_parallel_for(2, threads, half_of, &job);
+    for (long i = 0; i < m; i++) {
+        for (long j = 0; j < n; j++) c[i * ldc + j] += partial[i * n + j];
+    }
+}
+
+void nn_sgemm_rows_split_product(nn_kernel kernel, int transpose_a, long m, long n, long k, const float *a, long lda,
+                                 const float *b, long ldb, float *c, long ldc, int accumulate, float *partial,
+                                 long threads, const nn_epilogue *epilogue) {
+    split_product(kernel, transpose_a, m, n, k, nn_sgemm_rows_split(m, n, k), a, lda, b, ldb, c, ldc, accumulate, partial,
+                  threads);
     gemm_apply_epilogue(epilogue, c, ldc, m, n, 0);
 }
 
 void gemm_few_rows(nn_kernel kernel, int transpose_a, long m, long n, long k, const float *a, long lda,
                    const float *b, long ldb, float *c, long ldc, int accumulate, const nn_epilogue *epilogue) {
+    // With no workspace, the second halves go through the stack a group of columns at a time;
+    // the split is the whole product's.
     long half = nn_sgemm_rows_split(m, n, k);
-    if (half == 0) {
-        nn_sgemm_rows(kernel, transpose_a, m, n, 0, k, a, lda, b, ldb, c, ldc, accumulate);
-        gemm_apply_epilogue(epilogue, c, ldc, m, n, 0);
-        return;
-    }
     float partial[2 * COLUMN_GROUP];
     for (long j0 = 0; j0 < n; j0 += COLUMN_GROUP) {
         long width = n - j0 < COLUMN_GROUP ? n - j0 : COLUMN_GROUP;
-        nn_sgemm_rows(kernel, transpose_a, m, width, 0, half, a, lda, b + j0, ldb, c + j0, ldc, accumulate);
-        nn_sgemm_rows(kernel, transpose_a, m, width, half, k, a, lda, b + j0, ldb, partial, width, 0);
-        nn_sgemm_rows_combine(m, width, c + j0, ldc, partial, width, 0);
+        split_product(kernel, transpose_a, m, width, k, half, a, lda, b + j0, ldb, c + j0, ldc, accumulate, partial, 1);
     }
     gemm_apply_epilogue(epilogue, c, ldc, m, n, 0);
 }

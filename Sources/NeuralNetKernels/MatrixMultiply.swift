@@ -60,12 +60,8 @@ public enum MatrixMultiply {
                 return
             }
             Workspace.shared.withBuffer(floats: m * n) { partial in
-                ComputeThreads.parallelFor(2, threads: 2) { part in
-                    let (begin, end) = part == 0 ? (0, half) : (half, k)
-                    nn_sgemm_rows(kernel.cValue, transposeA ? 1 : 0, m, n, begin, end, a, lda, b, ldb,
-                                  part == 0 ? c : partial, n, part == 0 && accumulate ? 1 : 0)
-                }
-                nn_sgemm_rows_combine(m, n, c, n, partial, n, &epilogue)
+                nn_sgemm_rows_split_product(kernel.cValue, transposeA ? 1 : 0, m, n, k, a, lda, b, ldb, c, n,
+                                            accumulate ? 1 : 0, partial, 2, &epilogue)
             }
             return
         }
@@ -85,7 +81,8 @@ public enum MatrixMultiply {
         // (two threads: 512 × 128 × 4096 1.4 times as fast as by rows with AVX-512's 32-wide
         // tiles; 288 × 64 × 7744, a convolution's, 1.26 times with AVX2's 16-wide ones).
         let columnShare = ((n + parts - 1) / parts + 31) / 32 * 32
-        let readsAInPlace = transposeA && k >= 4 * m && n >= parts * 32 && columnShare <= 2 * kernel.tileWidth
+        let readsAInPlace = transposeA && k >= 4 * m && n >= parts * 32
+            && nn_sgemm_reads_transposed_a_in_place(kernel.cValue, columnShare) != 0
         let splitRows = ((m >= n && !wideShares) || n < parts * 32) && !readsAInPlace
         if splitRows && parts > 1 && n * k >= 1 << 20 && m >= k {
             // Row blocks of their own would each pack all of B: the threads pack it together.
@@ -148,11 +145,6 @@ public enum MatrixMultiply {
             case .avx2: NN_KERNEL_AVX2
             case .avx512: NN_KERNEL_AVX512
             }
-        }
-
-        /// Columns of C in one micro-tile (and in a packed panel of B).
-        var tileWidth: Int {
-            (self == .automatic ? Kernel.best : self) == .avx512 ? 32 : 16
         }
 
         /// The kernel `.automatic` chooses on this CPU.

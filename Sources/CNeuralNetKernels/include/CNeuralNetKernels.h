@@ -63,22 +63,21 @@ void nn_sgemm_parallel(nn_kernel kernel, int transpose_a, int transpose_b, long 
 /// The number of floats of workspace `nn_sgemm_parallel` needs for these sizes.
 long nn_sgemm_parallel_workspace_size(long m, long n, long k, long threads);
 
+/// Whether `nn_sgemm_blocked` with this kernel reads a transposed A in place (not packed) for a
+/// C of `n` columns: when B has at most two of the kernel's panels.
+int nn_sgemm_reads_transposed_a_in_place(nn_kernel kernel, long n);
+
 /// Where the sum over K of a product of one or two rows times an untransposed B is split in
-/// two (`nn_sgemm` adds the sums over 0 ..< split and split ..< k), or 0 when it is not: a
-/// function of the sizes only, so that two threads, each summing one half, give the bits one
-/// thread gives.
+/// two halves, added at the end, or 0 when it is not: a function of the sizes only, so that two
+/// threads, each summing one half, give the bits one thread gives.
 long nn_sgemm_rows_split(long m, long n, long k);
 
-/// C (+)= op(A)[:, k_begin ..< k_end] · B[k_begin ..< k_end, :] for m ≤ 2 rows and B not
-/// transposed, without the epilogue: one half of a split sum. The first half goes into C
-/// (accumulating if the product does), the second into a buffer of its own (not accumulating),
-/// and `nn_sgemm_rows_combine` joins them.
-void nn_sgemm_rows(nn_kernel kernel, int transpose_a, long m, long n, long k_begin, long k_end, const float *a,
-                   long lda, const float *b, long ldb, float *c, long ldc, int accumulate);
-
-/// C += partial (m x n), then the epilogue: joins the two halves of a split sum.
-void nn_sgemm_rows_combine(long m, long n, float *c, long ldc, const float *partial, long ldp,
-                           const nn_epilogue *epilogue);
+/// `nn_sgemm` for m ≤ 2 rows and B not transposed, its sum over K split as
+/// `nn_sgemm_rows_split` says: the halves on up to `threads` threads of the pool (the second
+/// into `partial`, m x n floats), then added and the epilogue applied.
+void nn_sgemm_rows_split_product(nn_kernel kernel, int transpose_a, long m, long n, long k, const float *a, long lda,
+                                 const float *b, long ldb, float *c, long ldc, int accumulate, float *partial,
+                                 long threads, const nn_epilogue *epilogue);
 
 /// Products of at most this many multiply-adds are computed by plain loops.
 #define NN_TINY_PRODUCT 4096
