@@ -9,6 +9,9 @@
 // Rows of a transposed A packed together, and how far ahead their successors are asked for.
 #define TRANSPOSED_ROWS 8
 #define TRANSPOSED_AHEAD 32
+// Rows at least this many floats apart (a 4 KB page) are asked for ahead: the prefetchers do
+// not follow reads from page to page. Closer rows are left to them.
+#define FAR_APART 1024
 
 // Asks for the lines of `count` floats from `start` into L2 (not L1, whose sets the rows in
 // use fill), without waiting for them.
@@ -32,15 +35,13 @@ void gemm_pack_a(int transpose, const float *a, long lda, long i0, long p0, long
         // panel's height at a time into consecutive panels. Eight rows at a time, panel by
         // panel: a line of A serves two or three panels while it is in L1, and each panel is
         // written in a stretch (row by row, every row's values went to all sixteen panels,
-        // whose lines compete for the same sets). The rows 32 ahead are asked for meanwhile:
-        // rows of a large A lie far apart, on other pages, where no prefetcher follows
-        // (AVX2, two threads, an LSTM's 4096 x 64 x 1024 input gradient: 110-137 -> 164-175
-        // GFLOP/s; the A-packing was 43% of it).
+        // whose lines compete for the same sets). The rows 32 ahead are asked for meanwhile
+        // when rows lie on different pages (AVX2, two threads, an LSTM's 4096 x 64 x 1024
+        // input gradient: 110-137 -> 164-175 GFLOP/s; the A-packing was 43% of it).
         for (long first = 0; first < kc; first += TRANSPOSED_ROWS) {
             long end = first + TRANSPOSED_ROWS < kc ? first + TRANSPOSED_ROWS : kc;
-            for (long p = first + TRANSPOSED_AHEAD; p < end + TRANSPOSED_AHEAD && p < kc; p++) {
-                prefetch_run(a + (p0 + p) * lda + i0, mc);
-            }
+            long ahead_end = lda < FAR_APART ? 0 : end + TRANSPOSED_AHEAD < kc ? end + TRANSPOSED_AHEAD : kc;
+            for (long p = first + TRANSPOSED_AHEAD; p < ahead_end; p++) prefetch_run(a + (p0 + p) * lda + i0, mc);
             for (long ir = 0, height; ir < mc; ir += height) {
                 height = micro_panel_height(mc - ir);
                 long rows = mc - ir < height ? mc - ir : height;
@@ -145,7 +146,7 @@ void gemm_pack_b(const gemm_problem *problem, long p0, long j0, long kc, long nc
             // The next panel's rows of B meanwhile: each is a run of kc floats, and its rows
             // lie ldb apart (a wide MLP's x · Wᵀ with W not in cache, AVX2, two threads: 5 to 15%
             // faster, mean of 200 calls).
-            if (jr + 2 * nr <= nc) {
+            if (ldb >= FAR_APART && jr + 2 * nr <= nc) {
                 for (long j = 0; j < nr; j++) prefetch_run(b + (j0 + jr + nr + j) * ldb + p0, kc);
             }
             pack_transposed_panel(b + (j0 + jr) * ldb + p0, ldb, kc, nr, packed);
