@@ -29,6 +29,9 @@ public enum MatrixMultiply {
     ///
     /// - Parameters:
     ///   - a: `[m, k]` row-major, or `[k, m]` when `transposeA` is true.
+    ///   - aRowStride: the floats from one stored row of A to the next, at least its width
+    ///     (`nil`: the width, `k`, or `m` when transposed). A padded stride keeps the rows of a
+    ///     matrix whose width is a multiple of 1,024 floats out of each other's cache sets.
     ///   - b: `[k, n]` row-major, or `[n, k]` when `transposeB` is true.
     ///   - c: `[m, n]` row-major; must not alias `a` or `b`.
     ///   - bias: `[n]`, added to every row of C once the product is complete (while each tile is
@@ -36,7 +39,7 @@ public enum MatrixMultiply {
     ///   - relu: `C = max(C, 0)` after the bias.
     ///   - threads: how many threads may share the work (`nil`: `ComputeThreads.count`).
     public static func multiply(
-        _ a: UnsafePointer<Float>, transposeA: Bool = false,
+        _ a: UnsafePointer<Float>, transposeA: Bool = false, aRowStride: Int? = nil,
         _ b: UnsafePointer<Float>, transposeB: Bool = false,
         into c: UnsafeMutablePointer<Float>,
         m: Int, n: Int, k: Int, accumulate: Bool = false,
@@ -45,8 +48,12 @@ public enum MatrixMultiply {
     ) {
         var epilogue = nn_epilogue(bias: bias, relu: relu ? 1 : 0)
         if m < 0 || n < 0 || k < 0 { fatalError("matrix multiply: negative size m=\(m) n=\(n) k=\(k)") }
+        let width = transposeA ? m : k
+        if let aRowStride, aRowStride < width {
+            fatalError("matrix multiply: aRowStride \(aRowStride) is less than A's width \(width)")
+        }
         guard m > 0, n > 0 else { return }
-        let (lda, ldb) = (transposeA ? m : k, transposeB ? k : n)
+        let (lda, ldb) = (aRowStride ?? width, transposeB ? k : n)
         let threads = threads ?? ComputeThreads.count
         if nn_sgemm_needs_workspace(m, n, k, transposeB ? 1 : 0) == 0 {
             // One or two rows stream B once. A large one's sum over K is split in two halves
@@ -175,10 +182,13 @@ public enum MatrixMultiply {
         }
     }
 
-    /// Writes the transpose of the row-major `[rows, columns]` matrix `x` into `[columns, rows]`.
+    /// Writes the transpose of the row-major `[rows, columns]` matrix `x` into `[columns, rows]`,
+    /// whose rows lie `rowStride` floats apart (`nil`: `rows`, dense).
     public static func transpose(
-        _ x: UnsafePointer<Float>, rows: Int, columns: Int, into y: UnsafeMutablePointer<Float>
+        _ x: UnsafePointer<Float>, rows: Int, columns: Int, into y: UnsafeMutablePointer<Float>, rowStride: Int? = nil
     ) {
+        let stride = rowStride ?? rows
+        if stride < rows { fatalError("transpose: rowStride \(stride) is less than the \(rows) values of a row") }
         let block = 32
         var r0 = 0
         while r0 < rows {
@@ -187,7 +197,7 @@ public enum MatrixMultiply {
             while c0 < columns {
                 let c1 = min(c0 + block, columns)
                 for r in r0..<r1 {
-                    for col in c0..<c1 { y[col * rows + r] = x[r * columns + col] }
+                    for col in c0..<c1 { y[col * stride + r] = x[r * columns + col] }
                 }
                 c0 = c1
             }

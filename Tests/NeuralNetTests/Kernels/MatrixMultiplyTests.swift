@@ -219,6 +219,31 @@ struct MatrixMultiplyTests {
         #expect((zip(packed, expected).map { abs($0 - $1) }.max() ?? 0) < 1e-3)
     }
 
+    /// A padded copy of a transposed A (the recurrent layers' backward steps) gives the same
+    /// bits as reading A transposed in place: the same sums in the same order, every kernel, one
+    /// or two threads, for an LSTM's 256 × 32 × 1024 and a ragged 13 × 7 × 300. The padding is
+    /// NaN, so reading it would show.
+    @Test(arguments: MatrixMultiply.Kernel.allCases.filter(\.isSupported))
+    func aPaddedCopyOfATransposedAGivesTheSameBits(kernel: MatrixMultiply.Kernel) {
+        for (m, n, k) in [(256, 32, 1024), (13, 7, 300)] {
+            let a = randomTensor([k * m], seed: 7).scalars, b = randomTensor([k * n], seed: 8).scalars
+            let stride = k + 16
+            var copy = [Float](repeating: .nan, count: m * stride)
+            MatrixMultiply.transpose(a, rows: k, columns: m, into: &copy, rowStride: stride)
+            let expected = naive(a, b, m: m, n: n, k: k, transposeA: true, transposeB: false)
+            for threads in [1, 2] {
+                var inPlace = [Float](repeating: 0.5, count: m * n), fromCopy = inPlace
+                MatrixMultiply.multiply(a, transposeA: true, b, into: &inPlace, m: m, n: n, k: k, accumulate: true,
+                                        threads: threads, kernel: kernel)
+                MatrixMultiply.multiply(copy, aRowStride: stride, b, into: &fromCopy, m: m, n: n, k: k, accumulate: true,
+                                        threads: threads, kernel: kernel)
+                #expect(fromCopy == inPlace, "\(m) × \(n) × \(k), \(kernel), \(threads) threads")
+                let error = zip(fromCopy, expected).map { abs($0 - 0.5 - $1) }.max() ?? .nan
+                #expect(error < 1e-3, "\(m) × \(n) × \(k), \(kernel): max error \(error)")
+            }
+        }
+    }
+
     @Test func accumulatesIntoExistingValues() {
         let a: [Float] = [1, 2, 3, 4], b: [Float] = [5, 6, 7, 8]
         var c: [Float] = [1, 1, 1, 1]

@@ -55,6 +55,7 @@ extension GRU {
             var dHidden = [Float].scalars(count: gates * columns, zeroed: false)
             var previous = [Float].scalars(count: units * columns, zeroed: false)
             var steps = [Float].scalars(count: 2 * gates * batch + state, zeroed: false)
+            let (wHHTransposed, paddedGates) = Recurrent.transposedForBackward(wHH)
             inputPart.withUnsafeBufferPointer { a in
                 hiddenPart.withUnsafeBufferPointer { p in
                     hiddens.withUnsafeBufferPointer { h in
@@ -63,7 +64,7 @@ extension GRU {
                                 dHidden.withUnsafeMutableBufferPointer { dP in
                                     previous.withUnsafeMutableBufferPointer { hp in
                                         steps.withUnsafeMutableBufferPointer { scratch in
-                                            wHH.scalars.withUnsafeBufferPointer { w in
+                                            wHHTransposed.withUnsafeBufferPointer { w in
                                                 let (a, p, h, dh, dI, dP, hp, w) = (a.baseAddress!, p.baseAddress!, h.baseAddress!,
                                                     dh.baseAddress!, dI.baseAddress!, dP.baseAddress!, hp.baseAddress!, w.baseAddress!)
                                                 let dInputStep = scratch.baseAddress!, dHiddenStep = dInputStep + gates * batch
@@ -75,7 +76,7 @@ extension GRU {
                                                         dInput: dInputStep, dHidden: dHiddenStep, dhPrevious: dPrevious, count: state)
                                                     if t > 0 {
                                                         // dh_{t-1} += dh_t ⊙ z + weight_hhᵀ · dHidden_t
-                                                        MatrixMultiply.multiply(w, transposeA: true, dHiddenStep, into: dPrevious,
+                                                        MatrixMultiply.multiply(w, aRowStride: paddedGates, dHiddenStep, into: dPrevious,
                                                                                 m: units, n: batch, k: gates, accumulate: true)
                                                         for index in 0..<state { dh[(t - 1) * state + index] += dPrevious[index] }
                                                     }

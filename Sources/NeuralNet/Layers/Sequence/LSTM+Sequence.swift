@@ -59,6 +59,7 @@ extension LSTM {
             var dGates = [Float].scalars(count: gates * columns, zeroed: false)
             var previous = [Float].scalars(count: units * columns, zeroed: false)
             var dStep = [Float].scalars(count: gates * batch, zeroed: false)
+            let (wHHTransposed, paddedGates) = Recurrent.transposedForBackward(wHH)
             activations.withUnsafeBufferPointer { a in
                 cells.withUnsafeBufferPointer { c in
                     cellTanh.withUnsafeBufferPointer { tanhC in
@@ -68,7 +69,7 @@ extension LSTM {
                                     dGates.withUnsafeMutableBufferPointer { dG in
                                         previous.withUnsafeMutableBufferPointer { hp in
                                             dStep.withUnsafeMutableBufferPointer { dS in
-                                                wHH.scalars.withUnsafeBufferPointer { w in
+                                                wHHTransposed.withUnsafeBufferPointer { w in
                                                     let (a, c, tanhC, h, dh, dc, dG, hp, dS, w) = (
                                                         a.baseAddress!, c.baseAddress!, tanhC.baseAddress!, h.baseAddress!, dh.baseAddress!,
                                                         dc.baseAddress!, dG.baseAddress!, hp.baseAddress!, dS.baseAddress!, w.baseAddress!)
@@ -78,7 +79,7 @@ extension LSTM {
                                                             dh: dh + t * state, dc: dc, dGates: dS, count: state)
                                                         // dh_{t-1} += weight_hhᵀ · dGates_t
                                                         if t > 0 {
-                                                            MatrixMultiply.multiply(w, transposeA: true, dS, into: dh + (t - 1) * state,
+                                                            MatrixMultiply.multiply(w, aRowStride: paddedGates, dS, into: dh + (t - 1) * state,
                                                                                     m: units, n: batch, k: gates, accumulate: true)
                                                         }
                                                         RecurrentCells.scatterStep(dS, into: t, of: dG, steps: time, rows: gates, width: batch)

