@@ -36,8 +36,7 @@ public struct FuzzTarget: Sendable {
 
     /// `SafeTensors.decode`, on a saved model and tensors of every stored type's width.
     public static let safetensors = FuzzTarget(name: "safetensors", isText: false, makeCorpus: {
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("nn-fuzz-corpus-\(getpid())")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        let scratch = try corpusDirectory(for: "safetensors")
         defer { try? FileManager.default.removeItem(at: scratch) }
         let path = scratch.appendingPathComponent("t.safetensors").path
         try SafeTensors.write([("a", Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6])), ("b", Tensor([7]))],
@@ -61,8 +60,7 @@ public struct FuzzTarget: Sendable {
 
     /// Model files (`save`/`loadModel`), read from a file as users do.
     public static let modelFile = FuzzTarget(name: "model-file", isText: false, makeCorpus: {
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("nn-fuzz-corpus-\(getpid())")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        let scratch = try corpusDirectory(for: "model-file")
         defer { try? FileManager.default.removeItem(at: scratch) }
         return try sampleModels().map { model in
             let url = scratch.appendingPathComponent("m.safetensors")
@@ -77,14 +75,14 @@ public struct FuzzTarget: Sendable {
 
     /// Training checkpoints, resumed by `fit(resumeFrom:)`.
     public static let checkpoint = FuzzTarget(name: "checkpoint", isText: false, makeCorpus: {
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("nn-fuzz-corpus-\(getpid())")
-        try? FileManager.default.removeItem(at: scratch)
+        let scratch = try corpusDirectory(for: "checkpoint")
         defer { try? FileManager.default.removeItem(at: scratch) }
+        let directory = scratch.appendingPathComponent("checkpoints")
         let model = checkpointModel()
-        try model.fit(checkpointData, epochs: 2, batchSize: 4, callbacks: [ModelCheckpoint(directory: scratch, keepLast: 2)],
+        try model.fit(checkpointData, epochs: 2, batchSize: 4, callbacks: [ModelCheckpoint(directory: directory, keepLast: 2)],
                       seed: 1, progress: .silent)
-        return try FileManager.default.contentsOfDirectory(atPath: scratch.path).sorted().map {
-            Array(try Data(contentsOf: scratch.appendingPathComponent($0)))
+        return try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted().map {
+            Array(try Data(contentsOf: directory.appendingPathComponent($0)))
         }
     }, read: { input, scratch in
         let directory = scratch.appendingPathComponent("checkpoints")

@@ -20,6 +20,16 @@ extension FuzzTarget {
         return models
     }
 
+    /// A new, empty directory of one corpus maker's own, which it removes when done. Each maker
+    /// needs its own: the tests make several corpora at once, and one directory shared by
+    /// process (`nn-fuzz-corpus-PID`) was removed by one maker while another still wrote to it.
+    static func corpusDirectory(for name: String) throws -> URL {
+        let url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("nn-fuzz-corpus-\(name)-\(getpid())-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
     /// A saved model's bytes.
     static func savedModel(in scratch: URL) throws -> [UInt8] {
         let url = scratch.appendingPathComponent("m.safetensors")
