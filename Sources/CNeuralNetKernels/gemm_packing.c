@@ -4,6 +4,7 @@
 #include "gemm_blocking.h"
 #include "multiversion.h"
 
+#include <stdint.h>
 #include <string.h>
 
 // Rows of a transposed A packed together, and how far ahead their successors are asked for.
@@ -16,9 +17,8 @@
 // Asks for the lines of `count` floats from `start` into L2 (not L1, whose sets the rows in
 // use fill), without waiting for them.
 static inline void prefetch_run(const float *start, long count) {
-    const char *bytes = (const char *)start;
-    long end = count * (long)sizeof(float) + 63;
-    for (long offset = 0; offset < end; offset += 64) __builtin_prefetch(bytes + offset, 0, 2);
+    uintptr_t line = (uintptr_t)start & ~(uintptr_t)63, last = (uintptr_t)(start + count - 1) & ~(uintptr_t)63;
+    for (; line <= last; line += 64) __builtin_prefetch((const void *)line, 0, 2);
 }
 
 // `height` rows of A, each read along p, interleaved into one panel.

@@ -138,11 +138,12 @@ void nn_sgemm_rows_split_product(nn_kernel kernel, int transpose_a, long m, long
 void gemm_few_rows(nn_kernel kernel, int transpose_a, long m, long n, long k, const float *a, long lda,
                    const float *b, long ldb, float *c, long ldc, int accumulate, const nn_epilogue *epilogue) {
     // With no workspace, the second halves go through the stack a group of columns at a time;
-    // the split is the whole product's.
+    // the split is the whole product's. An unsplit sum needs no buffer: one pass.
     long half = nn_sgemm_rows_split(m, n, k);
+    long group = half ? COLUMN_GROUP : n;
     float partial[2 * COLUMN_GROUP];
-    for (long j0 = 0; j0 < n; j0 += COLUMN_GROUP) {
-        long width = n - j0 < COLUMN_GROUP ? n - j0 : COLUMN_GROUP;
+    for (long j0 = 0; j0 < n; j0 += group) {
+        long width = n - j0 < group ? n - j0 : group;
         split_product(kernel, transpose_a, m, width, k, half, a, lda, b + j0, ldb, c + j0, ldc, accumulate, partial, 1);
     }
     gemm_apply_epilogue(epilogue, c, ldc, m, n, 0);
