@@ -2,6 +2,7 @@
 // starts from zero and runs in the order the eager step's kernels run it (`tiny` and
 // `nn_small_affine_backward` in gemm.c); nothing is contracted into a fused multiply-add.
 #include "CNeuralNetKernels.h"
+#include "dense_chain_losses.h"
 #include "dense_chain_narrow.h"
 #include <math.h>
 
@@ -83,6 +84,15 @@ float squared_error(const nn_dense_stage *last, long s, long size, const float *
     return total;
 }
 
+// g ← g · f'(y) over the last stage's output: another loss's gradient becomes its dz.
+static inline __attribute__((always_inline))
+void apply_slope(const nn_dense_stage *last, long s, long size, float *restrict gradient,
+                 const nn_dense_callbacks *callbacks, nn_dense_activation kind) {
+    if (kind == NN_DENSE_LINEAR) return;
+    SHORT_LOOP
+    for (long i = 0; i < size; i++) gradient[i] = slope(kind, s, callbacks, gradient[i], last->output[i]);
+}
+
 // The previous stage's dz = f'(its output) ⊙ (dz · Wᵀ), with stage s's W as it was.
 static inline __attribute__((always_inline))
 void propagate(const nn_dense_stage *stage, const nn_dense_stage *previous, long s, long batch,
@@ -130,8 +140,8 @@ void parameter_gradients(const nn_dense_stage *stage, long batch, const float *r
 }
 
 static inline __attribute__((always_inline))
-float chain_step(const nn_dense_stage *stages, long count, long batch, const float *x, const float *y,
-                 float *difference, int descend, float rate, const nn_dense_callbacks *callbacks) {
+float chain_step(const nn_dense_stage *stages, long count, nn_dense_loss loss_kind, long batch, const float *x,
+                 const float *y, float *difference, int descend, float rate, const nn_dense_callbacks *callbacks) {
     const float *input = x;
     SHORT_LOOP
     for (long s = 0; s < count; s++) {
@@ -140,10 +150,17 @@ float chain_step(const nn_dense_stage *stages, long count, long batch, const flo
     }
     const nn_dense_stage *last = &stages[count - 1];
     long size = batch * last->outputs;
-    float total = 0.0f;
-    WITH_KIND(last->activation, total = squared_error, last, count - 1, size, y, difference, callbacks)
-    float loss = total / (float)size;
-    if (!isfinite(loss)) return loss;
+    float loss;
+    if (loss_kind == NN_DENSE_SQUARED_ERROR) {
+        float total = 0.0f;
+        WITH_KIND(last->activation, total = squared_error, last, count - 1, size, y, difference, callbacks)
+        loss = total / (float)size;
+        if (!isfinite(loss)) return loss;
+    } else {
+        loss = dense_chain_loss(loss_kind, last->output, batch, last->outputs, y, difference, difference + size);
+        if (!isfinite(loss)) return loss;
+        WITH_KIND(last->activation, apply_slope, last, count - 1, size, difference, callbacks)
+    }
     const float *upstream = difference;
     SHORT_LOOP
     for (long s = count - 1; s >= 0; s--) {
@@ -154,14 +171,14 @@ float chain_step(const nn_dense_stage *stages, long count, long batch, const flo
     return loss;
 }
 
-float nn_dense_chain_step(const nn_dense_stage *stages, long count, long batch, const float *x, const float *y,
-                          float *difference, int descend, float rate, const nn_dense_callbacks *callbacks) {
+float nn_dense_chain_step(const nn_dense_stage *stages, long count, nn_dense_loss loss, long batch, const float *x,
+                          const float *y, float *difference, int descend, float rate, const nn_dense_callbacks *callbacks) {
     // One row (online training) and descent compiled on their own: the row loops and the
     // choice of where gradients go vanish.
-    if (batch == 1 && descend) return chain_step(stages, count, 1, x, y, difference, 1, rate, callbacks);
-    if (batch == 1) return chain_step(stages, count, 1, x, y, difference, 0, rate, callbacks);
-    if (descend) return chain_step(stages, count, batch, x, y, difference, 1, rate, callbacks);
-    return chain_step(stages, count, batch, x, y, difference, 0, rate, callbacks);
+    if (batch == 1 && descend) return chain_step(stages, count, loss, 1, x, y, difference, 1, rate, callbacks);
+    if (batch == 1) return chain_step(stages, count, loss, 1, x, y, difference, 0, rate, callbacks);
+    if (descend) return chain_step(stages, count, loss, batch, x, y, difference, 1, rate, callbacks);
+    return chain_step(stages, count, loss, batch, x, y, difference, 0, rate, callbacks);
 }
 
 void nn_dense_chain_gather(const float *x, const float *y, const long *order, long count, long width, long outputs,
@@ -180,14 +197,15 @@ void nn_dense_chain_gather(const float *x, const float *y, const long *order, lo
     *batch_y = targets;
 }
 
-long nn_dense_chain_descend(const nn_dense_stage *full, const nn_dense_stage *last, long count, const float *x, const float *y,
-                            const long *order, long samples, long batch_size, long epochs, float rate, float *inputs,
-                            float *targets, float *difference, const nn_dense_callbacks *callbacks, double *epoch_losses,
-                            float *bad_loss) {
-    long width = full[0].inputs, outputs = full[count - 1].outputs;
+long nn_dense_chain_descend(const nn_dense_stage *full, const nn_dense_stage *last, long count, nn_dense_loss loss,
+                            const float *x, const float *y, const long *order, long samples, long batch_size, long epochs,
+                            float rate, float *inputs, float *targets, float *difference, const nn_dense_callbacks *callbacks,
+                            double *epoch_losses, float *bad_loss) {
+    long width = full[0].inputs, outputs = nn_dense_target_width(loss, full[count - 1].outputs);
     long batches = (samples + batch_size - 1) / batch_size;
-    // Online training of a narrow chain: its step in registers, chosen once for all epochs.
-    if (batch_size == 1 && narrow_chain_fits(full, count)) {
+    // Online training of a narrow chain with the squared error: its step in registers, chosen
+    // once for all epochs.
+    if (batch_size == 1 && loss == NN_DENSE_SQUARED_ERROR && narrow_chain_fits(full, count)) {
         return narrow_chain_descend(full, count, x, y, order, samples, epochs, rate, difference, epoch_losses, bad_loss);
     }
     SHORT_LOOP
@@ -199,12 +217,13 @@ long nn_dense_chain_descend(const nn_dense_stage *full, const nn_dense_stage *la
             long start = b * batch_size, size = samples - start < batch_size ? samples - start : batch_size;
             const float *xs, *ys;
             nn_dense_chain_gather(x, y, rows + start, size, width, outputs, inputs, targets, &xs, &ys);
-            float loss = nn_dense_chain_step(size == batch_size ? full : last, count, size, xs, ys, difference, 1, rate, callbacks);
-            if (!isfinite(loss)) {
-                *bad_loss = loss;
+            float value = nn_dense_chain_step(size == batch_size ? full : last, count, loss, size, xs, ys, difference, 1, rate,
+                                              callbacks);
+            if (!isfinite(value)) {
+                *bad_loss = value;
                 return e * batches + b;
             }
-            sum += (double)loss * (double)size;
+            sum += (double)value * (double)size;
         }
         epoch_losses[e] = sum;
     }

@@ -16,6 +16,20 @@
 #define nn_sqrt(x) sqrtf(x)
 #endif
 
+// One version for every instruction set: the four lanes fix the order, and any x86-64 vector holds them.
+float nn_sum(const float *x, long count) {
+    float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
+    long i = 0;
+    for (; i + 4 <= count; i += 4) {
+        s0 += x[i];
+        s1 += x[i + 1];
+        s2 += x[i + 2];
+        s3 += x[i + 3];
+    }
+    for (; i < count; i++) s0 += x[i];
+    return (s0 + s1) + (s2 + s3);
+}
+
 NN_MULTIVERSIONED
 static void adam_loop(float *restrict w, const float *restrict g, float *restrict m, float *restrict v, long count,
                     float beta1, float beta2, float step, float epsilon) {

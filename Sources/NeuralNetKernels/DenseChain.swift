@@ -1,8 +1,8 @@
 import CNeuralNetKernels
 
 /// A small chain of dense stages, `output = f(input · W + b)` each, trained one step per call
-/// (`nn_dense_chain_step`, see `dense_chain.c`): forward, the mean squared error and backward
-/// in one C function, with the sums in the eager step's order so that the results are
+/// (`nn_dense_chain_step`, see `dense_chain.c`): forward, the loss and backward in one C
+/// function, with the sums in the eager step's order so that the results are
 /// bit-identical to it. For compiled training of tiny networks, whose steps are bound by
 /// latency: each waits on the last one's weights.
 ///
@@ -13,6 +13,13 @@ public final class DenseChain {
     /// other kind through the chain's `Callback`s.
     public enum Function: Sendable {
         case linear, relu, tanh, callback
+    }
+
+    /// The loss a step minimises, computed as the eager loss of the same name (see
+    /// `dense_chain_losses.c`). Targets are rows as wide as the last stage's output, except for
+    /// `.sparseSoftmaxCrossEntropy`: one class index a row, a whole number in a float.
+    public enum Loss: Sendable {
+        case squaredError, absoluteError, binaryCrossEntropy, sigmoidCrossEntropy, softmaxCrossEntropy, sparseSoftmaxCrossEntropy
     }
 
     /// A stage's activation called back from the kernel: `(context, stage, x) -> Float`, for
@@ -38,6 +45,11 @@ public final class DenseChain {
     public let batch: Int
     /// The number of stages.
     public let count: Int
+    /// The loss each step minimises.
+    public let loss: Loss
+    /// The width of a target row: the last stage's outputs, or 1 (a class index).
+    public let targetWidth: Int
+    private let lossKind: nn_dense_loss
     private let stages: UnsafeMutablePointer<nn_dense_stage>
     private let difference: UnsafeMutablePointer<Float>
     /// A batch's gathered rows, for `gather` and `descend`.
@@ -46,14 +58,26 @@ public final class DenseChain {
     /// check a step.
     private let callbacks: UnsafeMutablePointer<nn_dense_callbacks>
 
-    /// A chain of `shapes` for batches of `batch` rows; `value` and `slope` (with `context`)
-    /// compute the `.callback` stages' activations.
-    public init(batch: Int, shapes: [Shape], context: UnsafeRawPointer?, value: Callback, slope: Callback) {
+    /// A chain of `shapes` for batches of `batch` rows minimising `loss`; `value` and `slope`
+    /// (with `context`) compute the `.callback` stages' activations.
+    public init(
+        batch: Int, shapes: [Shape], loss: Loss = .squaredError, context: UnsafeRawPointer?, value: Callback, slope: Callback
+    ) {
         if batch <= 0 || shapes.isEmpty || zip(shapes, shapes.dropFirst()).contains(where: { $0.outputs != $1.inputs }) {
             fatalError("DenseChain: \(shapes.count) stages that do not chain, or a batch of \(batch)")
         }
         self.batch = batch
         count = shapes.count
+        self.loss = loss
+        lossKind = switch loss {
+        case .squaredError: NN_DENSE_SQUARED_ERROR
+        case .absoluteError: NN_DENSE_ABSOLUTE_ERROR
+        case .binaryCrossEntropy: NN_DENSE_BINARY_CROSS_ENTROPY
+        case .sigmoidCrossEntropy: NN_DENSE_SIGMOID_CROSS_ENTROPY
+        case .softmaxCrossEntropy: NN_DENSE_SOFTMAX_CROSS_ENTROPY
+        case .sparseSoftmaxCrossEntropy: NN_DENSE_SPARSE_SOFTMAX_CROSS_ENTROPY
+        }
+        targetWidth = nn_dense_target_width(lossKind, shapes[shapes.count - 1].outputs)
         stages = .allocate(capacity: shapes.count)
         for (index, shape) in shapes.enumerated() {
             let function: nn_dense_activation = switch shape.function {
@@ -68,9 +92,10 @@ public final class DenseChain {
                 weight_gradient: .allocate(capacity: shape.inputs * shape.outputs),
                 bias_gradient: shape.hasBias ? .allocate(capacity: shape.outputs) : nil))
         }
-        difference = .allocate(capacity: batch * shapes[shapes.count - 1].outputs)
+        // The loss's gradient, and the log-probabilities or terms it is computed from.
+        difference = .allocate(capacity: 2 * batch * shapes[shapes.count - 1].outputs)
         inputs = .allocate(capacity: batch * shapes[0].inputs)
-        targets = .allocate(capacity: batch * shapes[shapes.count - 1].outputs)
+        targets = .allocate(capacity: batch * targetWidth)
         callbacks = .allocate(capacity: 1)
         callbacks.initialize(to: nn_dense_callbacks(context: context, value: value, slope: slope))
     }
@@ -113,12 +138,12 @@ public final class DenseChain {
         stages[index].bias = bias
     }
 
-    /// One step on rows `x` `[batch, inputs]` and targets `y` `[batch, outputs]`: forward, the
-    /// mean squared error and, when it is finite, backward into the gradient buffers or, with a
-    /// `rate`, into plain gradient descent `w -= rate · g` on each parameter. Returns the loss.
+    /// One step on rows `x` `[batch, inputs]` and targets `y` `[batch, targetWidth]`: forward,
+    /// the loss and, when it is finite, backward into the gradient buffers or, with a `rate`,
+    /// into plain gradient descent `w -= rate · g` on each parameter. Returns the loss.
     public func step(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, descendingAt rate: Float?) -> Float {
         checkWeights()
-        return nn_dense_chain_step(stages, count, batch, x, y, difference, rate == nil ? 0 : 1, rate ?? 0, callbacks)
+        return nn_dense_chain_step(stages, count, lossKind, batch, x, y, difference, rate == nil ? 0 : 1, rate ?? 0, callbacks)
     }
 
     private func checkWeights() {
@@ -128,14 +153,14 @@ public final class DenseChain {
     }
 
     /// The rows `order[0 ..< count]` (`count` at most `batch`) of `x` and `y`, each row
-    /// `inputs` and `outputs` wide as the chain's ends: one row read where it is, more gathered
+    /// `inputs` and `targetWidth` wide: one row read where it is, more gathered
     /// into the chain's buffers (valid until the next gather).
     public func gather(
         rows order: UnsafePointer<Int>, count: Int, of x: UnsafePointer<Float>, _ y: UnsafePointer<Float>
     ) -> (x: UnsafePointer<Float>, y: UnsafePointer<Float>) {
         if count < 1 || count > batch { fatalError("DenseChain.gather: \(count) rows for a chain of \(batch)") }
         var rows: (x: UnsafePointer<Float>?, y: UnsafePointer<Float>?) = (nil, nil)
-        nn_dense_chain_gather(x, y, order, count, stages[0].inputs, stages[self.count - 1].outputs,
+        nn_dense_chain_gather(x, y, order, count, stages[0].inputs, targetWidth,
                               inputs, targets, &rows.x, &rows.y)
         return (rows.x!, rows.y!)
     }
@@ -146,20 +171,24 @@ public final class DenseChain {
     /// then exist, be made for that many rows and point at the same parameters), and writes
     /// `losses[e]` = Σ loss · rows over its batches, in double. Returns nil when every loss was
     /// finite, else the batch (counted from the first of the first epoch) whose loss was not
-    /// and that loss, with the parameters as the batch before left them.
+    /// and that loss, with the parameters as the batch before left them. `last` must minimise
+    /// the same loss.
     public func descend(
         epochs: Int, order: UnsafePointer<Int>, samples: Int, last: DenseChain?, x: UnsafePointer<Float>, y: UnsafePointer<Float>,
         rate: Float, losses: UnsafeMutablePointer<Double>
     ) -> (batch: Int, loss: Float)? {
+        if let last, last.loss != loss || last.count != count {
+            fatalError("DenseChain.descend: the chain for the last rows has \(last.count) stages and \(last.loss); this one \(count) and \(loss)")
+        }
         if samples % batch != 0 && last?.batch != samples % batch {
             fatalError("DenseChain.descend: \(samples) rows in batches of \(batch) need a chain for \(samples % batch)")
         }
         checkWeights()
         last?.checkWeights()
-        var loss: Float = 0
+        var badLoss: Float = 0
         let failed = nn_dense_chain_descend(
-            stages, (last ?? self).stages, count, x, y, order, samples, batch, epochs, rate, inputs, targets, difference, callbacks,
-            losses, &loss)
-        return failed < 0 ? nil : (failed, loss)
+            stages, (last ?? self).stages, count, lossKind, x, y, order, samples, batch, epochs, rate, inputs, targets, difference,
+            callbacks, losses, &badLoss)
+        return failed < 0 ? nil : (failed, badLoss)
     }
 }

@@ -17,6 +17,25 @@ typedef enum {
     NN_DENSE_CALLBACK = 3,
 } nn_dense_activation;
 
+/// The loss a step minimises, each computed as its eager function in `LossFunctions.swift`:
+/// the mean squared and absolute errors, binary cross-entropy of probabilities and of logits
+/// (sigmoid), and softmax cross-entropy of logits against one-hot (or soft) labels or against
+/// class indices (targets one float per row, a whole number below the last stage's width).
+typedef enum {
+    NN_DENSE_SQUARED_ERROR = 0,
+    NN_DENSE_ABSOLUTE_ERROR = 1,
+    NN_DENSE_BINARY_CROSS_ENTROPY = 2,
+    NN_DENSE_SIGMOID_CROSS_ENTROPY = 3,
+    NN_DENSE_SOFTMAX_CROSS_ENTROPY = 4,
+    NN_DENSE_SPARSE_SOFTMAX_CROSS_ENTROPY = 5,
+} nn_dense_loss;
+
+/// The width of a target row for `loss` on a chain whose last stage has `outputs` outputs:
+/// one class index for the sparse softmax cross-entropy, else `outputs`.
+static inline long nn_dense_target_width(nn_dense_loss loss, long outputs) {
+    return loss == NN_DENSE_SPARSE_SOFTMAX_CROSS_ENTROPY ? 1 : outputs;
+}
+
 /// One stage, `output = f(input · weight + bias)`: input `[batch, inputs]`, weight
 /// `[inputs, outputs]`, bias `[outputs]` or NULL, all row-major; the buffers are the plan's.
 typedef struct {
@@ -40,19 +59,20 @@ typedef struct {
     float (*slope)(const void *context, long stage, float y);
 } nn_dense_callbacks;
 
-/// One step on `batch` rows `x` `[batch, stages[0].inputs]` with targets `y`
-/// `[batch, stages[count - 1].outputs]` and the mean squared error: forward, loss, and when the
-/// loss is finite, backward; `difference` holds `[batch, outputs]` floats of scratch. Each sum
+/// One step on `batch` rows `x` `[batch, stages[0].inputs]` with targets `y` (`batch` rows of
+/// `nn_dense_target_width(loss, outputs)`) and `loss`: forward, loss, and when the loss is
+/// finite, backward; `difference` holds `2 · batch · outputs` floats of scratch. Each sum
 /// runs in the order of the eager step's kernels (`nn_sgemm` for tiny products, its epilogue,
 /// `nn_small_affine_backward`), so the results are bit-identical to it. With `descend`
 /// non-zero each parameter then takes the plain gradient step `w -= rate · g` as soon as
 /// nothing needs its old value (the gradient buffers are not written); otherwise the gradients
 /// are left in the stages' buffers. Returns the loss (a NaN or infinity leaves the parameters
 /// and gradients untouched).
-float nn_dense_chain_step(const nn_dense_stage *stages, long count, long batch, const float *x, const float *y,
-                          float *difference, int descend, float rate, const nn_dense_callbacks *callbacks);
+float nn_dense_chain_step(const nn_dense_stage *stages, long count, nn_dense_loss loss, long batch, const float *x,
+                          const float *y, float *difference, int descend, float rate, const nn_dense_callbacks *callbacks);
 
-/// A batch's rows `order[0 ..< count]` of `x` `[*, width]` and `y` `[*, outputs]`: one row is
+/// A batch's rows `order[0 ..< count]` of `x` `[*, width]` and `y` `[*, outputs]` (`outputs`
+/// being the target width, see `nn_dense_target_width`): one row is
 /// read in place (`*batch_x`, `*batch_y` point into `x` and `y`), more are gathered into
 /// `inputs` and `targets` (each `count` rows), which the two pointers then point at.
 void nn_dense_chain_gather(const float *x, const float *y, const long *order, long count, long width, long outputs,
@@ -60,16 +80,17 @@ void nn_dense_chain_gather(const float *x, const float *y, const long *order, lo
 
 /// Whole epochs of plain gradient descent (`w -= rate · g` after each step, as
 /// `nn_dense_chain_step` with `descend`), for compiled training with nothing to call between
-/// steps. Epoch e visits the rows `order[e · samples ..< (e + 1) · samples]` of `x`
-/// `[*, full[0].inputs]` and `y` `[*, full[count - 1].outputs]` in batches of `batch_size` on
+/// steps, minimising `loss`. Epoch e visits the rows `order[e · samples ..< (e + 1) · samples]`
+/// of `x` `[*, full[0].inputs]` and `y` (rows of `nn_dense_target_width`) in batches of `batch_size` on
 /// `full` (whose batch it is), the last `samples % batch_size` rows (if any) on `last`, whose
 /// stages point at the same parameters. A batch of one row is read in place; larger ones are
 /// gathered into `inputs` and `targets` (each `batch_size` rows). `difference` is scratch for
-/// `batch_size` rows of outputs. `epoch_losses[e]` receives Σ loss · rows over epoch e's
+/// twice `batch_size` rows of outputs. `epoch_losses[e]` receives Σ loss · rows over epoch e's
 /// batches, summed in double in order. Returns -1 when every loss was finite; else the index,
 /// counted from the first batch of the first epoch, of the batch whose loss was not (its loss
 /// in `*bad_loss`), with the parameters as the batch before left them.
-long nn_dense_chain_descend(const nn_dense_stage *full, const nn_dense_stage *last, long count, const float *x, const float *y,
+long nn_dense_chain_descend(const nn_dense_stage *full, const nn_dense_stage *last, long count, nn_dense_loss loss,
+                            const float *x, const float *y,
                             const long *order, long samples, long batch_size, long epochs, float rate, float *inputs,
                             float *targets, float *difference, const nn_dense_callbacks *callbacks, double *epoch_losses,
                             float *bad_loss);

@@ -21,6 +21,11 @@ void nn_relu_backward(const float *x, float *dy, long count);
 // images kept as bytes, gathered and converted to floats in one pass.
 void nn_gather_scaled_bytes(const uint8_t *source, const long *rows, long count, long width, float scale, float *target);
 
+/// The sum of `count` scalars in four lanes (lane l takes x[i] for i ≡ l mod 4 while four remain;
+/// the rest go to lane 0), added as (lane 0 + lane 1) + (lane 2 + lane 3): the order of every
+/// whole-tensor sum, which the compiled training step must repeat to the bit.
+float nn_sum(const float *x, long count);
+
 /// sum[j] = Σ_r x[r, j] over `rows` rows of `width` scalars that start `row_stride` apart: the
 /// gradient of a broadcast row (or of a band of its columns).
 void nn_sum_rows(const float *x, float *sum, long rows, long width, long row_stride);

@@ -9,9 +9,11 @@ import NeuralNetKernels
 /// training.
 ///
 /// A plan exists for a `Sequential` of `Dense` layers whose activations take their derivative
-/// from their output (all but softmax and log-softmax), every parameter trainable, the mean
-/// squared error, and a batch size whose products are all tiny (`MatrixMultiply.isTiny`); for
-/// anything else `fit` trains eagerly, as without `compile`.
+/// from their output (all but softmax and log-softmax), every parameter trainable, one
+/// built-in loss that `DenseChain` computes (the mean squared and absolute errors, binary and
+/// sigmoid cross-entropy, softmax cross-entropy from logits against one-hot labels or class
+/// indices, without an ignored index), and a batch size whose products are all tiny
+/// (`MatrixMultiply.isTiny`); for anything else `fit` trains eagerly, as without `compile`.
 final class CompiledStep {
     /// What the plan needs of a stage's layer.
     struct Stage {
@@ -37,7 +39,7 @@ final class CompiledStep {
     /// The plan for `model` and batches of `batch` samples, or nil when the model is not one
     /// this replays exactly (see the type's description).
     init?(_ model: Sequential, batch: Int) {
-        guard batch > 0, model.losses.count == 1, model.losses[0].builtin == .meanSquaredError, model.lossWeights == [1],
+        guard batch > 0, model.losses.count == 1, model.lossWeights == [1], let loss = Self.chainLoss(model.losses[0]),
               !model.layers.isEmpty, Set(model.layers.map { ObjectIdentifier($0) }).count == model.layers.count
         else { return nil }
         var stages: [Stage] = []
@@ -63,7 +65,7 @@ final class CompiledStep {
             }
             return DenseChain.Shape(inputs: stage.inputs, outputs: stage.outputs, function: function, hasBias: stage.bias != nil)
         }
-        chain = DenseChain(batch: batch, shapes: shapes, context: UnsafeRawPointer(self.stages.baseAddress), value: { context, index, z in
+        chain = DenseChain(batch: batch, shapes: shapes, loss: loss, context: UnsafeRawPointer(self.stages.baseAddress), value: { context, index, z in
             let stage = context!.assumingMemoryBound(to: Stage.self)[index]
             return stage.kind.value(z, alpha: stage.alpha)
         }, slope: { context, index, y in
@@ -76,6 +78,20 @@ final class CompiledStep {
 
     deinit {
         stages.deallocate()
+    }
+
+    /// The kernel's loss for `loss`, or nil for one it does not compute.
+    static func chainLoss(_ loss: Loss) -> DenseChain.Loss? {
+        guard loss.ignoredIndex == nil, let builtin = loss.builtin else { return nil }
+        return switch builtin {
+        case .meanSquaredError: .squaredError
+        case .meanAbsoluteError: .absoluteError
+        case .binaryCrossEntropy: .binaryCrossEntropy
+        case .sigmoidCrossEntropy: .sigmoidCrossEntropy
+        case .softmaxCrossEntropy: .softmaxCrossEntropy
+        case .sparseSoftmaxCrossEntropy: .sparseSoftmaxCrossEntropy
+        case .categoricalCrossEntropy: nil  // its probabilities come from softmax, whose derivative the plan lacks
+        }
     }
 
     /// The output width of the last stage.
@@ -127,7 +143,8 @@ final class CompiledStep {
         }
     }
 
-    /// One step on `input` `[batch, features]` and `target` `[batch, outputs]`: forward, loss,
+    /// One step on `input` `[batch, features]` and `target` (`[batch, outputs]`, or `[batch]`
+    /// class indices): forward, loss,
     /// backward into the parameters' gradients and `optimizer.step(parameters)`, as the eager
     /// step does; a NaN or infinite loss leaves the weights untouched. Returns the loss and the
     /// output.

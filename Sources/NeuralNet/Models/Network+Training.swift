@@ -31,8 +31,9 @@ extension Network {
     ///     each takes its shard of every batch (`batchSize` is the global batch), gradients and
     ///     the epoch's totals are summed across them, and they start from process 0's weights.
     ///   - progress: how progress is reported on standard error.
-    ///   - compile: for a small dense network (a `Sequential` of `Dense` layers, the mean
-    ///     squared error, tiny products), replay a step planned once instead of recording the
+    ///   - compile: for a small dense network (a `Sequential` of `Dense` layers, a built-in
+    ///     loss other than categorical cross-entropy of probabilities, tiny products; see
+    ///     `CompiledStep`), replay a step planned once instead of recording the
     ///     tape every step: the eager step's arithmetic in the same order, in one C call, so
     ///     bit-identical weights with far less bookkeeping per step (see `CompiledStep`). With
     ///     no callback that observes single batches (progress lines are fine, a bar is not;
@@ -98,7 +99,8 @@ extension Network {
         // Plans of the compiled step by batch size (the last batch of an epoch may be smaller).
         var plans: [Int: CompiledStep?] = [:]
         var last: (batch: Int, plan: CompiledStep?) = (0, nil)
-        let flat = dataset.sampleShape.count == 1 && dataset.labelTensors[0].rank == 2
+        let labels = dataset.labelTensors[0]
+        let flat = dataset.sampleShape.count == 1 && (labels.rank == 2 || (labels.rank == 1 && losses.first?.takesClassIndices == true))
         let sequential = compile && flat && accumulationSteps == 1 && distribution == nil ? self as? Sequential : nil
         func plan(_ batch: Int) -> CompiledStep? {
             guard let sequential else { return nil }

@@ -3,8 +3,8 @@ import Testing
 @testable import NeuralNetKernels
 
 /// The compiled training step's kernel (`DenseChain`): its gradients against central finite
-/// differences of its own loss, for every activation it computes itself and one called back,
-/// and its descent against the gradients it reports.
+/// differences of its own loss, for every activation it computes itself and one called back
+/// and for every loss, and its descent against the gradients it reports.
 struct DenseChainTests {
     /// A chain 3 → 4 (`first`) → 2 (`second`), batch 2, with its data and its parameters in one
     /// array: the first weight `[3, 4]`, its bias, the second weight `[4, 2]`, its bias.
@@ -13,16 +13,18 @@ struct DenseChainTests {
         // Fixed values: the test must not depend on a seed's luck.
         var parameters: [Float] = (0..<26).map { Float(($0 * 7) % 11) / 11 - 0.45 }
         let x: [Float] = [0.3, -0.7, 0.5, 0.9, 0.1, -0.4]
-        let y: [Float] = [0.2, -0.5, 0.6, 0.1]
+        let y: [Float]
         let chain: DenseChain
 
-        init(first: DenseChain.Function, second: DenseChain.Function) {
+        init(first: DenseChain.Function, second: DenseChain.Function, loss: DenseChain.Loss = .squaredError,
+             y: [Float] = [0.2, -0.5, 0.6, 0.1]) {
+            self.y = y
             // The callback stands for the logistic function (its slope read from the output).
             chain = DenseChain(
                 batch: 2,
                 shapes: [DenseChain.Shape(inputs: 3, outputs: 4, function: first, hasBias: true),
                          DenseChain.Shape(inputs: 4, outputs: 2, function: second, hasBias: true)],
-                context: nil, value: { _, _, z in 1 / (1 + Foundation.exp(-z)) }, slope: { _, _, y in y * (1 - y) })
+                loss: loss, context: nil, value: { _, _, z in 1 / (1 + Foundation.exp(-z)) }, slope: { _, _, y in y * (1 - y) })
         }
 
         /// The loss, with the gradients (or the descent at `rate`) left as the kernel leaves them.
@@ -52,6 +54,11 @@ struct DenseChainTests {
     func gradientsMatchFiniteDifferences(first: DenseChain.Function, second: DenseChain.Function) {
         var fixture = Fixture(first: first, second: second)
         _ = fixture.loss()
+        Self.expectGradientsMatchFiniteDifferences(&fixture, "\(first)/\(second)")
+    }
+
+    /// The gradients of `fixture`'s last step against central differences of its loss.
+    static func expectGradientsMatchFiniteDifferences(_ fixture: inout Fixture, _ label: String) {
         let analytic = fixture.gradients()
         let h: Float = 1e-3
         for index in analytic.indices {
@@ -63,9 +70,31 @@ struct DenseChainTests {
             fixture.parameters[index] = saved
             let numeric = (up - down) / (2 * Double(h))
             #expect(abs(numeric - Double(analytic[index])) <= 2e-3 + 0.02 * abs(numeric),
-                    "\(first)/\(second): parameter \(index): \(analytic[index]) against \(numeric)")
+                    "\(label): parameter \(index): \(analytic[index]) against \(numeric)")
         }
-        #expect(analytic.contains { $0 != 0 })                                   // something to check
+        #expect(analytic.contains { $0 != 0 }, "\(label)")                    // something to check
+    }
+
+    /// Each loss with the last activation it is used with; targets in [0, 1] for the binary
+    /// ones, soft labels whose rows do not sum to one for the softmax cross-entropy, class
+    /// indices for the sparse one.
+    static let losses: [(DenseChain.Loss, DenseChain.Function, [Float])] = [
+        (.squaredError, .tanh, [0.2, -0.5, 0.6, 0.1]),
+        (.absoluteError, .tanh, [0.2, -0.5, 0.6, 0.1]),
+        (.binaryCrossEntropy, .callback, [0.2, 1, 0.6, 0]),
+        (.sigmoidCrossEntropy, .linear, [0.2, 1, 0.6, 0]),
+        (.softmaxCrossEntropy, .linear, [0.3, 0.9, 1, 0]),
+        (.sparseSoftmaxCrossEntropy, .linear, [1, 0]),
+    ]
+
+    @Test(arguments: losses.indices)
+    func everyLossGradientMatchesFiniteDifferences(index: Int) {
+        let (loss, last, y) = Self.losses[index]
+        var fixture = Fixture(first: .tanh, second: last, loss: loss, y: y)
+        #expect(fixture.chain.targetWidth == (loss == .sparseSoftmaxCrossEntropy ? 1 : 2))
+        let value = fixture.loss()
+        #expect(value.isFinite && value > 0, "\(loss)")
+        Self.expectGradientsMatchFiniteDifferences(&fixture, "\(loss)")
     }
 
     @Test func descentIsTheGradientStep() {

@@ -200,13 +200,52 @@ struct CompiledStepTests {
         Self.expectSameStop(outcomes)
     }
 
+    /// Every loss the plan computes, each with the last activation it goes with, matches eager
+    /// training bit for bit: without metrics (whole epochs inside the plan, plain SGD in one
+    /// kernel call) and with one (a planned step a batch, Adam), in batches of one, of four
+    /// (the last one partial) and of all ten rows.
+    @Test func everyLossThePlanComputesMatchesEager() throws {
+        let x = randomTensor([10, 3], seed: 21)
+        let regression = randomTensor([10, 2], seed: 22)
+        let binary = Tensor(shape: [10, 1], scalars: (0..<10).map { $0 % 3 == 0 ? 1 : 0 })
+        let soft = randomTensor([10, 3], in: 0..<1, seed: 23)                      // rows not summing to one
+        let classes = Tensor((0..<10).map { Float($0 % 3) })
+        let cases: [(Loss, Activation, Int, Tensor, Metric)] = [
+            (.meanSquaredError, .tanh, 2, regression, .meanAbsoluteError),
+            (.meanAbsoluteError, .linear, 2, regression, .meanAbsoluteError),
+            (.binaryCrossEntropy, .sigmoid, 1, binary, .accuracy),
+            (.sigmoidCrossEntropy, .linear, 1, binary, .accuracy),
+            (.softmaxCrossEntropy, .linear, 3, soft, .accuracy),
+            (.sparseSoftmaxCrossEntropy, .linear, 3, classes, .accuracy),
+        ]
+        for (loss, activation, outputs, y, metric) in cases {
+            for metrics in [[], [metric]] {
+                let make = {
+                    Sequential([Dense(3, 5, activation: .tanh), Dense(5, outputs, activation: activation)], loss: loss,
+                               optimizer: metrics.isEmpty ? SGD(learningRate: 0.1) : Adam(learningRate: 0.02), metrics: metrics, seed: 5)
+                }
+                #expect(CompiledStep(make(), batch: 4) != nil, "\(loss)")
+                for batch in [1, 4, 10] {
+                    let label = "\(loss), metrics \(metrics), batch \(batch)"
+                    let eager = try Self.train(make, x, y, batch: batch, compile: false)
+                    Self.expectSame(try Self.train(make, x, y, batch: batch, compile: true), eager, label)
+                    #expect(eager.1.last!["loss"]! < eager.1.first!["loss"]!, "\(label)")  // it learned
+                }
+            }
+        }
+    }
+
     @Test func modelsWithoutAPlanTrainEagerly() throws {
-        let softmax = Sequential([Dense(3, 4, activation: .relu), Dense(4, 2)], loss: .sparseSoftmaxCrossEntropy)
-        #expect(CompiledStep(softmax, batch: 4) == nil)
+        let probabilities = Sequential([Dense(3, 4, activation: .relu), Dense(4, 2, activation: .softmax)], loss: .categoricalCrossEntropy)
+        #expect(CompiledStep(probabilities, batch: 4) == nil)
+        let ignoring = Sequential([Dense(3, 4, activation: .relu), Dense(4, 2)], loss: .sparseSoftmaxCrossEntropy(ignoring: 0))
+        #expect(CompiledStep(ignoring, batch: 4) == nil)
         let wide = Sequential([Dense(300, 300), Dense(300, 1)], loss: .meanSquaredError)
         #expect(CompiledStep(wide, batch: 64) == nil)                                 // not tiny
-        let x = randomTensor([8, 3], seed: 1), labels = Tensor([0, 1, 0, 1, 1, 0, 0, 1])
-        let make = { Sequential([Dense(3, 4, activation: .relu), Dense(4, 2)], loss: .sparseSoftmaxCrossEntropy, seed: 3) }
+        let x = randomTensor([8, 3], seed: 1), labels = Tensor([[1, 0], [0, 1], [1, 0], [0, 1], [0, 1], [1, 0], [1, 0], [0, 1]])
+        let make = {
+            Sequential([Dense(3, 4, activation: .relu), Dense(4, 2, activation: .softmax)], loss: .categoricalCrossEntropy, seed: 3)
+        }
         Self.expectSame(try Self.train(make, x, labels, batch: 4, compile: true), try Self.train(make, x, labels, batch: 4, compile: false),
                         "fallback")
     }
