@@ -233,6 +233,10 @@ struct CompiledStepTests {
                 }
             }
         }
+        // The kernel indexes rows by label: one out of range is the same error as in eager training.
+        let model = Sequential([Dense(3, 5, activation: .tanh), Dense(5, 3)], loss: .sparseSoftmaxCrossEntropy, seed: 5)
+        let badLabels = Tensor((0..<10).map { Float($0 == 6 ? 3 : $0 % 3) })
+        #expect(throws: NeuralNetError.self) { try model.fit(x, badLabels, batchSize: 4, progress: .silent, compile: true) }
     }
 
     @Test func modelsWithoutAPlanTrainEagerly() throws {
