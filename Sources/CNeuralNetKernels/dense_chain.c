@@ -42,6 +42,20 @@ float slope(nn_dense_activation kind, long stage, const nn_dense_callbacks *call
 // of them). Layers narrower than eight (XOR's) keep the plain loops, which cost them less.
 #define BLOCK 8
 
+// sum[c] = Σ_t x[t · xs] · y[t · ys + c · cs] for t < count, each from zero in the order of t.
+static inline __attribute__((always_inline))
+void block_sums(long count, const float *restrict x, long xs, const float *restrict y, long ys, long cs, float sum[BLOCK]) {
+    for (int c = 0; c < BLOCK; c++) sum[c] = 0.0f;
+    SHORT_LOOP
+    for (long t = 0; t < count; t++) {
+        float v = x[t * xs];
+        for (int c = 0; c < BLOCK; c++) sum[c] += v * y[t * ys + c * cs];
+    }
+}
+
+// The multiplier of a plain sum: 1 · y is y, bit for bit.
+static const float one = 1.0f;
+
 // Calls `function(..., kind)` with the kind as a constant.
 #define WITH_KIND(kind, function, ...)                                                  \
     switch (kind) {                                                                   \
@@ -64,12 +78,8 @@ void forward_stage(const nn_dense_stage *stage, long s, long batch, const float 
         long j = 0;
         SHORT_LOOP
         for (; n >= BLOCK && j + BLOCK <= n; j += BLOCK) {
-            float sum[BLOCK] = {0};
-            SHORT_LOOP
-            for (long p = 0; p < k; p++) {
-                float x = row[p];
-                for (int c = 0; c < BLOCK; c++) sum[c] += x * w[p * n + j + c];
-            }
+            float sum[BLOCK];
+            block_sums(k, row, 1, w + j, n, 1, sum);
             if (b) for (int c = 0; c < BLOCK; c++) sum[c] += b[j + c];
             SHORT_LOOP
             for (int c = 0; c < BLOCK; c++) out[j + c] = activate(kind, s, callbacks, sum[c]);
@@ -122,12 +132,8 @@ void propagate(const nn_dense_stage *stage, const nn_dense_stage *previous, long
         long p = 0;
         SHORT_LOOP
         for (; k >= BLOCK && p + BLOCK <= k; p += BLOCK) {
-            float sum[BLOCK] = {0};
-            SHORT_LOOP
-            for (long j = 0; j < n; j++) {
-                float g = upstream[i * n + j];
-                for (int r = 0; r < BLOCK; r++) sum[r] += g * w[(p + r) * n + j];
-            }
+            float sum[BLOCK];
+            block_sums(n, upstream + i * n, 1, w + p * n, 1, n, sum);
             SHORT_LOOP
             for (int r = 0; r < BLOCK; r++) {
                 stage->input_gradient[i * k + p + r] = slope(kind, s - 1, callbacks, sum[r], previous->output[i * k + p + r]);
@@ -154,12 +160,8 @@ void parameter_gradients(const nn_dense_stage *stage, long batch, const float *r
         long j = 0;
         SHORT_LOOP
         for (; n >= BLOCK && j + BLOCK <= n; j += BLOCK) {
-            float sum[BLOCK] = {0};
-            SHORT_LOOP
-            for (long i = 0; i < batch; i++) {
-                float x = input[i * k + p];
-                for (int c = 0; c < BLOCK; c++) sum[c] += x * dz[i * n + j + c];
-            }
+            float sum[BLOCK];
+            block_sums(batch, input + p, k, dz + j, n, 1, sum);
             if (descend) for (int c = 0; c < BLOCK; c++) w[p * n + j + c] -= rate * sum[c];
             else for (int c = 0; c < BLOCK; c++) stage->weight_gradient[p * n + j + c] = sum[c];
         }
@@ -176,9 +178,8 @@ void parameter_gradients(const nn_dense_stage *stage, long batch, const float *r
     long j = 0;
     SHORT_LOOP
     for (; n >= BLOCK && j + BLOCK <= n; j += BLOCK) {
-        float sum[BLOCK] = {0};
-        SHORT_LOOP
-        for (long i = 0; i < batch; i++) for (int c = 0; c < BLOCK; c++) sum[c] += dz[i * n + j + c];
+        float sum[BLOCK];
+        block_sums(batch, &one, 0, dz + j, n, 1, sum);
         if (descend) for (int c = 0; c < BLOCK; c++) b[j + c] -= rate * sum[c];
         else for (int c = 0; c < BLOCK; c++) stage->bias_gradient[j + c] = sum[c];
     }
