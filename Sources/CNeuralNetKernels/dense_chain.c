@@ -22,6 +22,7 @@ float activate(nn_dense_activation kind, long stage, const nn_dense_callbacks *c
     case NN_DENSE_LINEAR: return z;
     case NN_DENSE_RELU: return nn_relu(z);
     case NN_DENSE_TANH: return nn_tanhf(z);
+    case NN_DENSE_SOFTMAX: return z;  // normalised by rows once the stage's rows are done
     default: return callbacks->value(callbacks->context, stage, z);
     }
 }
@@ -33,6 +34,7 @@ float slope(nn_dense_activation kind, long stage, const nn_dense_callbacks *call
     case NN_DENSE_LINEAR: return g;
     case NN_DENSE_RELU: return nn_relu_gradient(g, y);
     case NN_DENSE_TANH: return g * nn_tanh_slope(y);
+    case NN_DENSE_SOFTMAX: return g;  // by rows afterwards (`apply_slope`)
     default: return g * callbacks->slope(callbacks->context, stage, y);
     }
 }
@@ -62,6 +64,7 @@ static const float one = 1.0f;
     case NN_DENSE_LINEAR: function(__VA_ARGS__, NN_DENSE_LINEAR); break;              \
     case NN_DENSE_RELU: function(__VA_ARGS__, NN_DENSE_RELU); break;                  \
     case NN_DENSE_TANH: function(__VA_ARGS__, NN_DENSE_TANH); break;                  \
+    case NN_DENSE_SOFTMAX: function(__VA_ARGS__, NN_DENSE_SOFTMAX); break;            \
     default: function(__VA_ARGS__, NN_DENSE_CALLBACK); break;                         \
     }
 
@@ -112,13 +115,19 @@ float squared_error(const nn_dense_stage *last, long s, long size, const float *
     return total;
 }
 
-// g ← g · f'(y) over the last stage's output: another loss's gradient becomes its dz.
+// g ← g · f'(y) over the last stage's output, or softmax's gradient by rows: the loss's
+// gradient becomes the stage's dz.
 static inline __attribute__((always_inline))
-void apply_slope(const nn_dense_stage *last, long s, long size, float *restrict gradient,
+void apply_slope(const nn_dense_stage *last, long s, long batch, float *restrict gradient,
                  const nn_dense_callbacks *callbacks, nn_dense_activation kind) {
     if (kind == NN_DENSE_LINEAR) return;
+    long width = last->outputs;
+    if (kind == NN_DENSE_SOFTMAX) {
+        nn_softmax_rows_backward(last->output, gradient, batch, width, width);
+        return;
+    }
     SHORT_LOOP
-    for (long i = 0; i < size; i++) gradient[i] = slope(kind, s, callbacks, gradient[i], last->output[i]);
+    for (long i = 0; i < batch * width; i++) gradient[i] = slope(kind, s, callbacks, gradient[i], last->output[i]);
 }
 
 // The previous stage's dz = f'(its output) ⊙ (dz · Wᵀ), with stage s's W as it was.
@@ -200,6 +209,9 @@ float chain_step(const nn_dense_stage *stages, long count, nn_dense_loss loss_ki
     SHORT_LOOP
     for (long s = 0; s < count; s++) {
         WITH_KIND(stages[s].activation, forward_stage, &stages[s], s, batch, input, callbacks)
+        if (stages[s].activation == NN_DENSE_SOFTMAX) {
+            nn_softmax_rows(stages[s].output, batch, stages[s].outputs, stages[s].outputs, 0);
+        }
         input = stages[s].output;
     }
     const nn_dense_stage *last = &stages[count - 1];
@@ -210,10 +222,12 @@ float chain_step(const nn_dense_stage *stages, long count, nn_dense_loss loss_ki
         WITH_KIND(last->activation, total = squared_error, last, count - 1, size, y, difference, callbacks)
         loss = total / (float)size;
         if (!isfinite(loss)) return loss;
+        // The squared error's gradient took every elementwise slope; softmax's goes by rows.
+        if (last->activation == NN_DENSE_SOFTMAX) apply_slope(last, count - 1, batch, difference, callbacks, NN_DENSE_SOFTMAX);
     } else {
         loss = dense_chain_loss(loss_kind, last->output, batch, last->outputs, y, difference, difference + size);
         if (!isfinite(loss)) return loss;
-        WITH_KIND(last->activation, apply_slope, last, count - 1, size, difference, callbacks)
+        WITH_KIND(last->activation, apply_slope, last, count - 1, batch, difference, callbacks)
     }
     const float *upstream = difference;
     SHORT_LOOP

@@ -55,6 +55,20 @@ static float sigmoid_cross_entropy(const float *z, const float *y, long size, fl
     return nn_sum(terms, size) / n;
 }
 
+// -mean over rows of Σ y · log max(p, ε) of probabilities p; ∂/∂p = -y / p / batch where p ≥ ε,
+// 0 below.
+static float categorical_cross_entropy(const float *p, long batch, long width, const float *y, float *restrict gradient,
+                                       float *restrict terms) {
+    const float epsilon = 1e-7f;
+    long size = batch * width;
+    float rows = (float)batch, scale = 1.0f / rows;
+    for (long i = 0; i < size; i++) {
+        terms[i] = -y[i] * logf(swift_max(p[i], epsilon));
+        gradient[i] = p[i] >= epsilon ? -scale * y[i] / p[i] : 0.0f;
+    }
+    return nn_sum(terms, size) / rows;
+}
+
 // -mean over rows of Σ y · log softmax(z); ∂/∂z = (softmax(z) · Σ y - y) / batch.
 static float softmax_cross_entropy(const float *z, long batch, long width, const float *y, float *restrict gradient,
                                    float *restrict log_p) {
@@ -95,6 +109,7 @@ float dense_chain_loss(nn_dense_loss kind, const float *p, long batch, long widt
     case NN_DENSE_SIGMOID_CROSS_ENTROPY: return sigmoid_cross_entropy(p, y, size, gradient, scratch);
     case NN_DENSE_SOFTMAX_CROSS_ENTROPY: return softmax_cross_entropy(p, batch, width, y, gradient, scratch);
     case NN_DENSE_SPARSE_SOFTMAX_CROSS_ENTROPY: return sparse_softmax_cross_entropy(p, batch, width, y, gradient, scratch);
+    case NN_DENSE_CATEGORICAL_CROSS_ENTROPY: return categorical_cross_entropy(p, batch, width, y, gradient, scratch);
     case NN_DENSE_SQUARED_ERROR: break;
     }
     return NAN;  // the squared error is fused into dense_chain.c's step

@@ -6,7 +6,8 @@
 #include "CNeuralNetDenseChain.h"
 
 /// Whether `narrow_chain_descend` takes this chain: one to three stages, none wider than four
-/// inputs or outputs, and every activation computed in the kernel (no callbacks).
+/// inputs or outputs, and every activation computed element by element in the kernel (no
+/// callbacks, no softmax).
 int narrow_chain_fits(const nn_dense_stage *stages, long count);
 
 /// `nn_dense_chain_descend` with batches of one row, on a chain that `narrow_chain_fits`.

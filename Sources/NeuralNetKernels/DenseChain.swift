@@ -9,17 +9,19 @@ import CNeuralNetKernels
 /// The chain owns its buffers (outputs, gradients, scratch); the weights are the caller's, set
 /// with `setWeight(_:ofStage:)` and `setBias(_:ofStage:)` before a step and valid while it runs.
 public final class DenseChain {
-    /// How a stage's activation is computed: the identity, ReLU and tanh in the kernel, any
-    /// other kind through the chain's `Callback`s.
+    /// How a stage's activation is computed: the identity, ReLU, tanh and softmax over each row
+    /// (the last stage only) in the kernel, any other kind through the chain's `Callback`s.
     public enum Function: Sendable {
-        case linear, relu, tanh, callback
+        case linear, relu, tanh, softmax, callback
     }
 
     /// The loss a step minimises, computed as the eager loss of the same name (see
     /// `dense_chain_losses.c`). Targets are rows as wide as the last stage's output, except for
     /// `.sparseSoftmaxCrossEntropy`: one class index a row, a whole number in a float.
+    /// `.categoricalCrossEntropy` takes probabilities (a softmax last stage's).
     public enum Loss: Sendable {
         case squaredError, absoluteError, binaryCrossEntropy, sigmoidCrossEntropy, softmaxCrossEntropy, sparseSoftmaxCrossEntropy
+        case categoricalCrossEntropy
     }
 
     /// A stage's activation called back from the kernel: `(context, stage, x) -> Float`, for
@@ -66,6 +68,9 @@ public final class DenseChain {
         if batch <= 0 || shapes.isEmpty || zip(shapes, shapes.dropFirst()).contains(where: { $0.outputs != $1.inputs }) {
             fatalError("DenseChain: \(shapes.count) stages that do not chain, or a batch of \(batch)")
         }
+        if let stage = shapes.dropLast().firstIndex(where: { $0.function == .softmax }) {
+            fatalError("DenseChain: stage \(stage) of \(shapes.count) has softmax, which only the last stage may have")
+        }
         self.batch = batch
         count = shapes.count
         self.loss = loss
@@ -76,6 +81,7 @@ public final class DenseChain {
         case .sigmoidCrossEntropy: NN_DENSE_SIGMOID_CROSS_ENTROPY
         case .softmaxCrossEntropy: NN_DENSE_SOFTMAX_CROSS_ENTROPY
         case .sparseSoftmaxCrossEntropy: NN_DENSE_SPARSE_SOFTMAX_CROSS_ENTROPY
+        case .categoricalCrossEntropy: NN_DENSE_CATEGORICAL_CROSS_ENTROPY
         }
         targetWidth = nn_dense_target_width(lossKind, shapes[shapes.count - 1].outputs)
         stages = .allocate(capacity: shapes.count)
@@ -84,6 +90,7 @@ public final class DenseChain {
             case .linear: NN_DENSE_LINEAR
             case .relu: NN_DENSE_RELU
             case .tanh: NN_DENSE_TANH
+            case .softmax: NN_DENSE_SOFTMAX
             case .callback: NN_DENSE_CALLBACK
             }
             (stages + index).initialize(to: nn_dense_stage(

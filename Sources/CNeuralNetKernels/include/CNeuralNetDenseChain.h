@@ -8,19 +8,22 @@ extern "C" {
 #endif
 
 /// How a stage's activation is computed: the identity, ReLU (`z < 0 ? 0 : z` forward, the
-/// gradient kept where the output is positive) and tanh (`nn_tanhf`, `f' = nn_tanh_slope(y)`)
-/// here; any other kind through the chain's callbacks.
+/// gradient kept where the output is positive), tanh (`nn_tanhf`, `f' = nn_tanh_slope(y)`) and
+/// softmax over each row of the last stage (`nn_softmax_rows`, its gradient
+/// `nn_softmax_rows_backward`) here; any other kind through the chain's callbacks.
 typedef enum {
     NN_DENSE_LINEAR = 0,
     NN_DENSE_RELU = 1,
     NN_DENSE_TANH = 2,
     NN_DENSE_CALLBACK = 3,
+    NN_DENSE_SOFTMAX = 4,
 } nn_dense_activation;
 
 /// The loss a step minimises, each computed as its eager function in `LossFunctions.swift`:
 /// the mean squared and absolute errors, binary cross-entropy of probabilities and of logits
-/// (sigmoid), and softmax cross-entropy of logits against one-hot (or soft) labels or against
-/// class indices (targets one float per row, a whole number below the last stage's width).
+/// (sigmoid), softmax cross-entropy of logits against one-hot (or soft) labels or against
+/// class indices (targets one float per row, a whole number below the last stage's width), and
+/// categorical cross-entropy of probabilities (a softmax last stage's) against labels.
 typedef enum {
     NN_DENSE_SQUARED_ERROR = 0,
     NN_DENSE_ABSOLUTE_ERROR = 1,
@@ -28,6 +31,7 @@ typedef enum {
     NN_DENSE_SIGMOID_CROSS_ENTROPY = 3,
     NN_DENSE_SOFTMAX_CROSS_ENTROPY = 4,
     NN_DENSE_SPARSE_SOFTMAX_CROSS_ENTROPY = 5,
+    NN_DENSE_CATEGORICAL_CROSS_ENTROPY = 6,
 } nn_dense_loss;
 
 /// The width of a target row for `loss` on a chain whose last stage has `outputs` outputs:

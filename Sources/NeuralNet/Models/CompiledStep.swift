@@ -9,11 +9,12 @@ import NeuralNetKernels
 /// training.
 ///
 /// A plan exists for a `Sequential` of `Dense` layers whose activations take their derivative
-/// from their output (all but softmax and log-softmax), every parameter trainable, one
-/// built-in loss that `DenseChain` computes (the mean squared and absolute errors, binary and
+/// from their output (all but softmax and log-softmax; softmax too on the last layer), every
+/// parameter trainable, a built-in loss (the mean squared and absolute errors, binary and
 /// sigmoid cross-entropy, softmax cross-entropy from logits against one-hot labels or class
-/// indices, without an ignored index), and a batch size whose products are all tiny
-/// (`MatrixMultiply.isTiny`); for anything else `fit` trains eagerly, as without `compile`.
+/// indices without an ignored index, categorical cross-entropy of probabilities), and a batch
+/// size whose products are all tiny (`MatrixMultiply.isTiny`); for anything else `fit` trains
+/// eagerly, as without `compile`.
 final class CompiledStep {
     /// What the plan needs of a stage's layer.
     struct Stage {
@@ -43,8 +44,9 @@ final class CompiledStep {
               !model.layers.isEmpty, Set(model.layers.map { ObjectIdentifier($0) }).count == model.layers.count
         else { return nil }
         var stages: [Stage] = []
-        for layer in model.layers {
-            guard let dense = layer as? Dense, let inputs = dense.inputSize, dense.activation.hasDerivativeFromOutput,
+        for (index, layer) in model.layers.enumerated() {
+            guard let dense = layer as? Dense, let inputs = dense.inputSize,
+                  dense.activation.hasDerivativeFromOutput || (dense.activation.kind == .softmax && index == model.layers.count - 1),
                   dense.activation.unknownName == nil, dense.weight.isTrainable, dense.bias?.isTrainable ?? true,
                   MatrixMultiply.isTiny(m: batch, n: dense.outputSize, k: inputs),
                   stages.last.map({ $0.outputs == inputs }) ?? true
@@ -61,6 +63,7 @@ final class CompiledStep {
             case .linear: .linear
             case .relu: .relu
             case .tanh: .tanh
+            case .softmax: .softmax
             default: .callback
             }
             return DenseChain.Shape(inputs: stage.inputs, outputs: stage.outputs, function: function, hasBias: stage.bias != nil)
@@ -90,7 +93,7 @@ final class CompiledStep {
         case .sigmoidCrossEntropy: .sigmoidCrossEntropy
         case .softmaxCrossEntropy: .softmaxCrossEntropy
         case .sparseSoftmaxCrossEntropy: .sparseSoftmaxCrossEntropy
-        case .categoricalCrossEntropy: nil  // its probabilities come from softmax, whose derivative the plan lacks
+        case .categoricalCrossEntropy: .categoricalCrossEntropy
         }
     }
 

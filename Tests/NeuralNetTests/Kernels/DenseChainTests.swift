@@ -77,7 +77,7 @@ struct DenseChainTests {
 
     /// Each loss with the last activation it is used with; targets in [0, 1] for the binary
     /// ones, soft labels whose rows do not sum to one for the softmax cross-entropy, class
-    /// indices for the sparse one.
+    /// indices for the sparse one; softmax's gradient by rows after the fused squared error too.
     static let losses: [(DenseChain.Loss, DenseChain.Function, [Float])] = [
         (.squaredError, .tanh, [0.2, -0.5, 0.6, 0.1]),
         (.absoluteError, .tanh, [0.2, -0.5, 0.6, 0.1]),
@@ -85,6 +85,8 @@ struct DenseChainTests {
         (.sigmoidCrossEntropy, .linear, [0.2, 1, 0.6, 0]),
         (.softmaxCrossEntropy, .linear, [0.3, 0.9, 1, 0]),
         (.sparseSoftmaxCrossEntropy, .linear, [1, 0]),
+        (.categoricalCrossEntropy, .softmax, [0.3, 0.9, 1, 0]),
+        (.squaredError, .softmax, [0.2, 0.8, 0.6, 0.4]),
     ]
 
     @Test(arguments: losses.indices)

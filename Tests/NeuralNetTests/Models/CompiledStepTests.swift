@@ -221,6 +221,8 @@ struct CompiledStepTests {
             (.sigmoidCrossEntropy, .linear, 1, binary, .accuracy),
             (.softmaxCrossEntropy, .linear, 3, soft, .accuracy),
             (.sparseSoftmaxCrossEntropy, .linear, 3, classes, .accuracy),
+            (.categoricalCrossEntropy, .softmax, 3, soft, .accuracy),                // Keras's softmax and cross-entropy
+            (.meanSquaredError, .softmax, 3, soft, .meanAbsoluteError),
         ]
         for (loss, activation, outputs, y, metric) in cases {
             for metrics in [[], [metric]] {
@@ -244,15 +246,17 @@ struct CompiledStepTests {
     }
 
     @Test func modelsWithoutAPlanTrainEagerly() throws {
-        let probabilities = Sequential([Dense(3, 4, activation: .relu), Dense(4, 2, activation: .softmax)], loss: .categoricalCrossEntropy)
-        #expect(CompiledStep(probabilities, batch: 4) == nil)
+        let hiddenSoftmax = Sequential([Dense(3, 4, activation: .softmax), Dense(4, 2)], loss: .meanSquaredError)
+        #expect(CompiledStep(hiddenSoftmax, batch: 4) == nil)                         // softmax on the last layer only
+        let logSoftmax = Sequential([Dense(3, 4, activation: .relu), Dense(4, 2, activation: .logSoftmax)], loss: .meanSquaredError)
+        #expect(CompiledStep(logSoftmax, batch: 4) == nil)
         let ignoring = Sequential([Dense(3, 4, activation: .relu), Dense(4, 2)], loss: .sparseSoftmaxCrossEntropy(ignoring: 0))
         #expect(CompiledStep(ignoring, batch: 4) == nil)
         let wide = Sequential([Dense(300, 300), Dense(300, 1)], loss: .meanSquaredError)
         #expect(CompiledStep(wide, batch: 64) == nil)                                 // not tiny
-        let x = randomTensor([8, 3], seed: 1), labels = Tensor([[1, 0], [0, 1], [1, 0], [0, 1], [0, 1], [1, 0], [1, 0], [0, 1]])
+        let x = randomTensor([8, 3], seed: 1), labels = randomTensor([8, 2], seed: 2)
         let make = {
-            Sequential([Dense(3, 4, activation: .relu), Dense(4, 2, activation: .softmax)], loss: .categoricalCrossEntropy, seed: 3)
+            Sequential([Dense(3, 4, activation: .softmax), Dense(4, 2)], loss: .meanSquaredError, seed: 3)
         }
         Self.expectSame(try Self.train(make, x, labels, batch: 4, compile: true), try Self.train(make, x, labels, batch: 4, compile: false),
                         "fallback")
