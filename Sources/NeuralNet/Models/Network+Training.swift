@@ -35,11 +35,11 @@ extension Network {
     ///     on the last, a built-in loss, tiny products), replay a step planned once instead of
     ///     recording the tape every step: the eager step's arithmetic in the same order, in one
     ///     C call, so bit-identical weights with far less bookkeeping per step (see
-    ///     `CompiledStep`). With
-    ///     no callback that observes single batches (progress lines are fine, a bar is not;
-    ///     see `Callback.observesBatches`), no metrics or validation, and an optimizer without
-    ///     clipping or L2 decay, whole epochs run inside the plan (XOR with SGD and progress
-    ///     `.silent`: about 50 ns a step against 1.5 µs eager). Other models train eagerly.
+    ///     `CompiledStep`). With no callback that observes single batches (progress lines are
+    ///     fine, a bar is not; see `Callback.observesBatches`), no metrics or validation, and an
+    ///     optimizer without clipping or L2 decay, whole epochs run inside the plan (XOR with
+    ///     SGD and progress `.silent`: about 50 ns a step against 1.5 µs eager). Other models
+    ///     train eagerly.
     /// - Returns: the loss and metrics of every epoch, and the learning rate at its end
     ///   (`"learning_rate"`). A model with several outputs also logs
     ///   each output's loss and metrics (`"output0_loss"`, `"output1_accuracy"`); `"loss"` is
