@@ -1,12 +1,13 @@
 /// Whole epochs of `fit(..., compile: true)` when nothing needs a single batch: no callback
 /// that observes batches (progress lines, not a bar; epoch-wise schedules, early stopping,
-/// checkpoints and logs are heard after each epoch), no validation, no metrics, an optimizer
-/// whose rule works on buffers without clipping or L2 decay (every built-in one; AdamW's
-/// decoupled decay is part of its rule), and inputs held as floats. The weights are opened once
-/// a block of epochs (a block is one epoch when callbacks listen), and each step is the plan's
-/// kernel and the rule on its buffers: no tensor or closure per step; plain SGD runs whole
-/// blocks inside one kernel call. The arithmetic is the eager step's, so weights, optimizer
-/// state and history stay bit-identical to eager training.
+/// checkpoints and logs are heard after each epoch), no validation, an optimizer whose rule
+/// works on buffers without clipping or L2 decay (every built-in one; AdamW's decoupled decay
+/// is part of its rule), and inputs held as floats. The weights are opened once a block of
+/// epochs (a block is one epoch when callbacks listen), and each step is the plan's kernel and
+/// the rule on its buffers: no tensor or closure per step (metrics read the plan's output
+/// through a tensor made once); plain SGD without metrics runs whole blocks inside one kernel
+/// call. The arithmetic is the eager step's, so weights, optimizer state and history stay
+/// bit-identical to eager training.
 extension CompiledStep {
     /// Whether `runEpochs` can apply `optimizer`'s steps.
     static func canRunEpochs(with optimizer: any Optimizer) -> Bool {
@@ -16,16 +17,19 @@ extension CompiledStep {
     /// The remaining epochs of `session` on `inputs` `[samples, features]` and `targets`
     /// `[samples, outputs]`: `full` runs the batches of `batchSize` samples, `last` (when the
     /// sample count is not a multiple) the final smaller one; a step of `optimizer` after each.
-    /// Each epoch's logs are `"loss"` (the mean over its samples) and `"learning_rate"`, as
-    /// eager training records them; the session's callbacks (none of which observes batches)
-    /// hear of each epoch as in eager training. A NaN or infinite loss throws `nonFiniteLoss`
-    /// with the weights as the previous step left them.
+    /// Each epoch's logs are `"loss"` (the mean over its samples), each of `metrics` (of the
+    /// outputs against the targets under `loss`) and `"learning_rate"`, as eager training
+    /// records them; the session's callbacks (none of which observes batches) hear of each
+    /// epoch as in eager training. A NaN or infinite loss throws `nonFiniteLoss` with the
+    /// weights as the previous step left them.
     static func runEpochs(
         _ session: TrainingSession, inputs: Tensor, targets: Tensor, batchSize: Int, shuffle: Bool,
-        full: CompiledStep, last: CompiledStep?, optimizer: any Optimizer, sessionCallbacks: [any SessionCallback]
+        full: CompiledStep, last: CompiledStep?, optimizer: any Optimizer, metrics: [Metric], loss: Loss,
+        sessionCallbacks: [any SessionCallback]
     ) throws {
         let callbacks = session.callbacks
-        let runner = EpochBlock(session, batchSize: batchSize, shuffle: shuffle, full: full, last: last, optimizer: optimizer)
+        let runner = EpochBlock(session, batchSize: batchSize, shuffle: shuffle, full: full, last: last, optimizer: optimizer,
+                                scoring: metrics.isEmpty ? nil : EpochScoring(metrics: metrics, loss: loss, labels: targets))
         func stop(at failure: EpochBlock.Failure) -> NeuralNetError {
             session.batchesDone = failure.batch
             return NeuralNetError.nonFiniteLoss(epoch: session.epoch, batch: failure.batch + 1, value: failure.loss)
@@ -67,6 +71,8 @@ private final class EpochBlock {
     let batchSize: Int, shuffle: Bool
     let full: CompiledStep, last: CompiledStep?
     let optimizer: any Optimizer
+    /// The metrics, if any.
+    let scoring: EpochScoring?
     /// The optimizer when it is SGD (whose plain rule runs inside the kernel), cast once.
     let sgd: SGD?
     /// The most epochs a block holds: at most 2^16 indices, so that the orders stay small.
@@ -76,8 +82,12 @@ private final class EpochBlock {
     private let orders: UnsafeMutablePointer<Int>
     private let losses: UnsafeMutablePointer<Double>
 
-    init(_ session: TrainingSession, batchSize: Int, shuffle: Bool, full: CompiledStep, last: CompiledStep?, optimizer: any Optimizer) {
+    init(
+        _ session: TrainingSession, batchSize: Int, shuffle: Bool, full: CompiledStep, last: CompiledStep?, optimizer: any Optimizer,
+        scoring: EpochScoring?
+    ) {
         (self.session, self.batchSize, self.shuffle, self.full, self.last, self.optimizer) = (session, batchSize, shuffle, full, last, optimizer)
+        self.scoring = scoring
         sgd = optimizer as? SGD
         let samples = session.sampleCount
         capacity = max(1, min(session.epochs - session.epoch, (1 << 16) / max(samples, 1)))
@@ -116,8 +126,10 @@ private final class EpochBlock {
             session.order.withUnsafeMutableBufferPointer { $0.baseAddress?.update(from: orders + epoch * samples, count: samples) }
         }
         keepOrder(of: epochs - 1)
-        // Read once a block: only callbacks, between blocks, change it.
-        let plainRate = sgd?.plainRate
+        // Read once a block: only callbacks, between blocks, change it. Metrics need each
+        // batch's output, which the kernel's own loop of plain SGD does not hand back.
+        let plainRate = scoring == nil ? sgd?.plainRate : nil
+        scoring?.beginBlock(epochs: epochs)
         let failure = x.scalars.withUnsafeBufferPointer { x in
             y.scalars.withUnsafeBufferPointer { y in
                 full.withWeights {
@@ -134,12 +146,21 @@ private final class EpochBlock {
         }
         let (learningRate, completed) = (optimizer.learningRate, failure?.epoch ?? epochs)
         for epoch in 0..<completed {
-            session.history.append(loss: Float(losses[epoch] / Double(max(samples, 1))), learningRate: learningRate)
+            let loss = Float(losses[epoch] / Double(max(samples, 1)))
+            if let scoring {
+                session.history.append(loss: loss, metrics: scoring.values(epoch: epoch, samples: samples), named: scoring.names,
+                                       learningRate: learningRate)
+            } else {
+                session.history.append(loss: loss, learningRate: learningRate)
+            }
         }
         if completed > 0 {
             // Written into the same dictionary each time: no allocation an epoch.
             lastLogs["loss"] = Float(losses[completed - 1] / Double(max(samples, 1)))
             lastLogs["learning_rate"] = learningRate
+            if let scoring {
+                for (name, value) in zip(scoring.names, scoring.values(epoch: completed - 1, samples: samples)) { lastLogs[name] = value }
+            }
         }
         guard let failure else { return nil }
         // Where eager training stops: the order shuffled up to the failing epoch, and the
@@ -158,10 +179,12 @@ private final class EpochBlock {
         let (samples, batches) = (session.sampleCount, session.batchesPerEpoch)
         // One batch through `plan`, a parameter, so that choosing it costs no reference count;
         // its rows are gathered into the full plan's buffers (one sample is read in place).
-        func train(_ plan: CompiledStep, _ order: UnsafePointer<Int>, count: Int) -> Float {
+        func train(_ plan: CompiledStep, _ order: UnsafePointer<Int>, count: Int, epoch: Int) -> Float {
             let rows = full.gather(rows: order, count: count, of: x, y)
             let loss = plan.pass(rows.x, rows.y)
-            if loss.isFinite { plan.updateWeights(with: optimizer) }
+            guard loss.isFinite else { return loss }
+            plan.updateWeights(with: optimizer)
+            if let scoring { plan.withOutput { scoring.add(epoch: epoch, output: $0, targets: rows.y, count: count) } }
             return loss
         }
         for epoch in 0..<epochs {
@@ -171,9 +194,9 @@ private final class EpochBlock {
                 let order = orders + epoch * samples + start
                 let loss: Float
                 if count == full.batch {
-                    loss = train(full, order, count: count)
+                    loss = train(full, order, count: count, epoch: epoch)
                 } else if let last, count == last.batch {
-                    loss = train(last, order, count: count)
+                    loss = train(last, order, count: count, epoch: epoch)
                 } else {
                     fatalError("runEpochs: no plan for a batch of \(count)")
                 }

@@ -146,6 +146,14 @@ final class CompiledStep {
         }
     }
 
+    /// `body` of the last pass's output `[batch, outputs]`: the plan's own tensor, refilled
+    /// from the kernel's buffer (no allocation while nothing else holds it).
+    func withOutput<Result>(_ body: (Tensor) -> Result) -> Result {
+        let last = stages.count - 1
+        result.scalars.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: chain.output(of: last), count: $0.count) }
+        return body(result)
+    }
+
     /// One step on `input` `[batch, features]` and `target` (`[batch, outputs]`, or `[batch]`
     /// class indices): forward, loss,
     /// backward into the parameters' gradients and `optimizer.step(parameters)`, as the eager

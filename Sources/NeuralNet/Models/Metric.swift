@@ -127,14 +127,15 @@ public enum Metric: Hashable, Sendable {
         let batch = output.dimensions[0]
         guard batch > 0 else { return 0 }
         let classes = Metric.classCount(of: output)
-        let truth = Metric.trueClasses(targets: targets, classes: classes, loss: loss)
-        let counted = truth.indices.filter { truth[$0] != loss.ignoredIndex }
-        let perSample = Double(batch) / Double(Swift.max(counted.count, 1))
         switch self {
         case .accuracy:
-            let predicted = Metric.predictedClasses(output: output, loss: loss)
-            return Double(counted.filter { predicted[$0] == truth[$0] }.count) * perSample
+            // Position by position, without arrays: a tiny model's compiled step scores every batch.
+            let (counted, right) = Metric.accuracyCounts(output: output, targets: targets, classes: classes, loss: loss)
+            return Double(right) * (Double(batch) / Double(Swift.max(counted, 1)))
         case .topKAccuracy(let k):
+            let truth = Metric.trueClasses(targets: targets, classes: classes, loss: loss)
+            let counted = truth.indices.filter { truth[$0] != loss.ignoredIndex }
+            let perSample = Double(batch) / Double(Swift.max(counted.count, 1))
             return Double(counted.filter { row in
                 let scores = output.scalars[(row * classes)..<((row + 1) * classes)]
                 let own = scores[scores.startIndex + truth[row]]
@@ -158,6 +159,28 @@ public enum Metric: Hashable, Sendable {
         let threshold: Float = loss == .sigmoidCrossEntropy ? 0 : 0.5
         if classes == 1 { return output.scalars.map { $0 >= threshold ? 1 : 0 } }
         return output.reshaped(to: [output.count / classes, classes]).argmax()
+    }
+
+    /// The positions counted (those not labelled with the loss's ignored index) and how many
+    /// of them `predictedClasses` gets right against `trueClasses`, the same rules position by
+    /// position.
+    static func accuracyCounts(output: Tensor, targets: Tensor, classes: Int, loss: Loss) -> (counted: Int, right: Int) {
+        let threshold: Float = loss == .sigmoidCrossEntropy ? 0 : 0.5
+        let positions = output.count / Swift.max(classes, 1)
+        var (counted, right) = (0, 0)
+        output.scalars.withUnsafeBufferPointer { o in
+            targets.scalars.withUnsafeBufferPointer { t in
+                for row in 0..<Swift.min(positions, loss.takesClassIndices ? t.count : t.count / Swift.max(classes, 1)) {
+                    let truth = loss.takesClassIndices ? Int(t[row])
+                        : classes == 1 ? (t[row] >= 0.5 ? 1 : 0) : Tensor.argmax(t.baseAddress! + row * classes, count: classes)
+                    if truth == loss.ignoredIndex { continue }
+                    counted += 1
+                    let predicted = classes == 1 ? (o[row] >= threshold ? 1 : 0) : Tensor.argmax(o.baseAddress! + row * classes, count: classes)
+                    if predicted == truth { right += 1 }
+                }
+            }
+        }
+        return (counted, right)
     }
 
     /// The true class at each position: the label, the argmax of a one-hot row, or `target ≥ 0.5`.

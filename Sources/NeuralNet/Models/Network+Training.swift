@@ -36,10 +36,10 @@ extension Network {
     ///     recording the tape every step: the eager step's arithmetic in the same order, in one
     ///     C call, so bit-identical weights with far less bookkeeping per step (see
     ///     `CompiledStep`). With no callback that observes single batches (progress lines are
-    ///     fine, a bar is not; see `Callback.observesBatches`), no metrics or validation, and an
-    ///     optimizer without clipping or L2 decay, whole epochs run inside the plan (XOR with
-    ///     SGD and progress `.silent`: about 50 ns a step against 1.5 µs eager). Other models
-    ///     train eagerly.
+    ///     fine, a bar is not; see `Callback.observesBatches`), no validation, and an optimizer
+    ///     without clipping or L2 decay, whole epochs run inside the plan, metrics included
+    ///     (XOR with SGD and progress `.silent`: about 50 ns a step against 1.5 µs eager).
+    ///     Other models train eagerly.
     /// - Returns: the loss and metrics of every epoch, and the learning rate at its end
     ///   (`"learning_rate"`). A model with several outputs also logs
     ///   each output's loss and metrics (`"output0_loss"`, `"output1_accuracy"`); `"loss"` is
@@ -111,14 +111,14 @@ extension Network {
             return made
         }
         // Nothing to call between batches: whole epochs run inside the plan.
-        if sequential != nil, callbacks.allSatisfy({ !$0.observesBatches }), validation == nil, metrics.isEmpty, !session.isMidEpoch,
+        if sequential != nil, callbacks.allSatisfy({ !$0.observesBatches }), validation == nil, !session.isMidEpoch,
            CompiledStep.canRunEpochs(with: optimizer), case .floats(let floats) = dataset.inputColumns[0].storage {
             let full = min(batchSize, dataset.count), remainder = dataset.count % full
             if let fullPlan = plan(full), remainder == 0 || plan(remainder) != nil {
                 try CompiledStep.runEpochs(
                     session, inputs: floats, targets: dataset.labelTensors[0], batchSize: full, shuffle: shuffle,
-                    full: fullPlan, last: remainder == 0 ? nil : plans[remainder] ?? nil, optimizer: optimizer,
-                    sessionCallbacks: sessionCallbacks)
+                    full: fullPlan, last: remainder == 0 ? nil : plans[remainder] ?? nil, optimizer: optimizer, metrics: metrics,
+                    loss: losses[0], sessionCallbacks: sessionCallbacks)
                 return
             }
         }

@@ -86,17 +86,20 @@ extension Tensor {
         let (outer, size, inner) = split(at: axis)
         check(size > 0, "argmax along axis \(axis) of empty shape \(shape)")
         var result = [Int](repeating: 0, count: outer * inner)
-        for o in 0..<outer {
-            for i in 0..<inner {
-                var best = 0
-                var bestValue = scalars[o * size * inner + i]
-                for s in 1..<size {
-                    let value = scalars[(o * size + s) * inner + i]
-                    if value > bestValue { bestValue = value; best = s }
-                }
-                result[o * inner + i] = best
+        scalars.withUnsafeBufferPointer { x in
+            for o in 0..<outer {
+                for i in 0..<inner { result[o * inner + i] = Self.argmax(x.baseAddress! + o * size * inner + i, count: size, stride: inner) }
             }
         }
         return result
+    }
+
+    /// The index of the largest of `count` values `stride` apart from `x` (the first one on
+    /// ties; a NaN never wins unless it comes first): `argmax`'s rule.
+    @inline(__always)
+    static func argmax(_ x: UnsafePointer<Float>, count: Int, stride: Int = 1) -> Int {
+        var (best, bestValue) = (0, x[0])
+        for s in 1..<Swift.max(count, 1) where x[s * stride] > bestValue { (best, bestValue) = (s, x[s * stride]) }
+        return best
     }
 }

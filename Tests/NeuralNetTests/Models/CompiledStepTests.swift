@@ -5,9 +5,12 @@ import Testing
 /// `fit(..., compile: true)` replays a planned step for small dense networks and gives the
 /// weights and history of eager training, bit for bit; other models train eagerly.
 struct CompiledStepTests {
-    static func train(_ make: () -> Sequential, _ x: Tensor, _ y: Tensor, batch: Int, compile: Bool) throws -> ([Tensor], [[String: Float]]) {
+    static func train(
+        _ make: () -> Sequential, _ x: Tensor, _ y: Tensor, batch: Int, validationSplit: Double = 0, compile: Bool
+    ) throws -> ([Tensor], [[String: Float]]) {
         let model = make()
-        let history = try model.fit(x, y, epochs: 30, batchSize: batch, seed: 4, progress: .silent, compile: compile)
+        let history = try model.fit(x, y, epochs: 30, batchSize: batch, validationSplit: validationSplit, seed: 4, progress: .silent,
+                                    compile: compile)
         return (model.namedParameters.map(\.parameter.value), history.epochs)
     }
 
@@ -116,10 +119,10 @@ struct CompiledStepTests {
         #expect(!CompiledStep.canRunEpochs(with: Adam(weightDecay: 0.01)))
     }
 
-    /// Callbacks that hear only of epochs (a schedule by epoch, early stopping, checkpoints by
-    /// epoch, one that stops training, the progress lines) leave whole epochs inside the plan;
-    /// they hear the same epochs, logs and rates as in eager training, and the weights and
-    /// history match bit for bit.
+    /// Callbacks that hear only of epochs (a schedule by epoch, early stopping on a metric,
+    /// checkpoints by epoch, one that stops training, the progress lines) leave whole epochs
+    /// inside the plan; they hear the same epochs, logs (the metric's too) and rates as in eager
+    /// training, and the weights and history match bit for bit.
     @Test func epochCallbacksHearWhatEagerTrainingTellsThem() throws {
         /// Records each epoch's logs, stops after `last`, and (claiming not to observe batches)
         /// counts the batches it is told of anyway.
@@ -139,14 +142,15 @@ struct CompiledStepTests {
         for (index, optimizer) in optimizers.enumerated() {
             var runs: [(weights: [Tensor], history: [[String: Float]], listener: Listener)] = []
             for compile in [true, false] {
-                let model = Sequential([Dense(3, 4, activation: .tanh), Dense(4, 2)], loss: .meanSquaredError, optimizer: optimizer(), seed: 9)
+                let model = Sequential([Dense(3, 4, activation: .tanh), Dense(4, 2)], loss: .meanSquaredError, optimizer: optimizer(),
+                                       metrics: [.meanAbsoluteError], seed: 9)
                 let listener = Listener(last: 7)
                 // Early stopping copies the best weights after each epoch and a checkpoint
                 // writes them: the whole-epoch path must have closed them by then.
                 let directory = FileManager.default.temporaryDirectory.appendingPathComponent("compiled-callbacks-\(UUID())")
                 defer { try? FileManager.default.removeItem(at: directory) }
                 let callbacks: [any Callback] = [
-                    LearningRateScheduler(.step(every: 3, factor: 0.5)), EarlyStopping(monitor: "loss", patience: 2),
+                    LearningRateScheduler(.step(every: 3, factor: 0.5)), EarlyStopping(monitor: "mean_absolute_error", patience: 2),
                     ModelCheckpoint(directory: directory), listener,
                 ]
                 let history = try model.fit(x, y, epochs: 30, batchSize: 4, callbacks: callbacks, seed: 4, progress: .silent, compile: compile)
@@ -156,6 +160,7 @@ struct CompiledStepTests {
             Self.expectSame((runs[0].weights, runs[0].history), (runs[1].weights, runs[1].history), "optimizer \(index)")
             #expect(runs[0].listener.logs == runs[1].listener.logs, "optimizer \(index)")
             #expect(runs[0].history.count == 7 && runs[0].listener.logs.count == 7, "optimizer \(index)")
+            #expect(runs[0].listener.logs.allSatisfy { $0["mean_absolute_error"] != nil }, "optimizer \(index)")
             #expect(Set(runs[0].history.compactMap { $0["learning_rate"] }).count == 3, "optimizer \(index)")   // the schedule acted
             #expect(runs[0].listener.batches == 0 && runs[1].listener.batches == 7 * 3, "optimizer \(index)")  // whole epochs when compiled
         }
@@ -205,9 +210,11 @@ struct CompiledStepTests {
     }
 
     /// Every loss the plan computes, each with the last activation it goes with, matches eager
-    /// training bit for bit: without metrics (whole epochs inside the plan, plain SGD in one
-    /// kernel call) and with one (a planned step a batch, Adam), in batches of one, of four
-    /// (the last one partial) and of all ten rows.
+    /// training bit for bit, weights and history: without metrics (whole epochs inside the
+    /// plan, plain SGD in one kernel call), with one (whole epochs, plain SGD a step at a time,
+    /// the metric from each batch's output) and with one and validation (a planned step a batch
+    /// through Swift, Adam), in batches of one, of four (the last one partial) and of all ten
+    /// rows.
     @Test func everyLossThePlanComputesMatchesEager() throws {
         let x = randomTensor([10, 3], seed: 21)
         let regression = randomTensor([10, 2], seed: 22)
@@ -225,17 +232,18 @@ struct CompiledStepTests {
             (.meanSquaredError, .softmax, 3, soft, .meanAbsoluteError),
         ]
         for (loss, activation, outputs, y, metric) in cases {
-            for metrics in [[], [metric]] {
+            for (metrics, validationSplit) in [([], 0.0), ([metric], 0), ([metric], 0.2)] {
                 let make = {
                     Sequential([Dense(3, 5, activation: .tanh), Dense(5, outputs, activation: activation)], loss: loss,
-                               optimizer: metrics.isEmpty ? SGD(learningRate: 0.1) : Adam(learningRate: 0.02), metrics: metrics, seed: 5)
+                               optimizer: validationSplit == 0 ? SGD(learningRate: 0.1) : Adam(learningRate: 0.02), metrics: metrics, seed: 5)
                 }
                 #expect(CompiledStep(make(), batch: 4) != nil, "\(loss)")
                 for batch in [1, 4, 10] {
-                    let label = "\(loss), metrics \(metrics), batch \(batch)"
-                    let eager = try Self.train(make, x, y, batch: batch, compile: false)
-                    Self.expectSame(try Self.train(make, x, y, batch: batch, compile: true), eager, label)
+                    let label = "\(loss), metrics \(metrics), validation \(validationSplit), batch \(batch)"
+                    let eager = try Self.train(make, x, y, batch: batch, validationSplit: validationSplit, compile: false)
+                    Self.expectSame(try Self.train(make, x, y, batch: batch, validationSplit: validationSplit, compile: true), eager, label)
                     #expect(eager.1.last!["loss"]! < eager.1.first!["loss"]!, "\(label)")  // it learned
+                    #expect(eager.1.last!.keys.contains(metric.name) == !metrics.isEmpty, "\(label)")
                 }
             }
         }

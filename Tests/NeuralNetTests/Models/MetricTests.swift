@@ -13,6 +13,41 @@ struct MetricTests {
         #expect(Metric.accuracy.correctCount(output: binary, targets: Tensor([[1], [0], [0], [0]]), loss: .binaryCrossEntropy) == 3)
     }
 
+    /// Accuracy is counted position by position without arrays (a compiled step scores every
+    /// batch); it must agree with the class rules that evaluation uses (`trueClasses`,
+    /// `predictedClasses`): ties and NaN in scores and one-hot rows, a sequence's positions
+    /// with an ignored label, binary probabilities and logits.
+    @Test func accuracyAgreesWithTheClassRules() {
+        var generator = SeededGenerator(seed: 12)
+        func reference(_ output: Tensor, _ targets: Tensor, _ loss: Loss) -> Double {
+            let classes = Metric.classCount(of: output)
+            let truth = Metric.trueClasses(targets: targets, classes: classes, loss: loss)
+            let predicted = Metric.predictedClasses(output: output, loss: loss)
+            let counted = truth.indices.filter { truth[$0] != loss.ignoredIndex }
+            return Double(counted.filter { predicted[$0] == truth[$0] }.count) * (Double(output.dimensions[0]) / Double(max(counted.count, 1)))
+        }
+        // Scores drawn from a few values, so that ties are common; one NaN.
+        func scores(_ shape: [Int]) -> Tensor {
+            var values = (0..<shape.reduce(1, *)).map { _ in Float(Int.random(in: 0...3, using: &generator)) / 4 }
+            values[1] = .nan
+            return Tensor(shape: shape, scalars: values)
+        }
+        for _ in 0..<20 {
+            let sequence = scores([3, 4, 5])
+            let labels = Tensor(shape: [3, 4], scalars: (0..<12).map { _ in Float(Int.random(in: 0..<5, using: &generator)) })
+            for loss in [Loss.sparseSoftmaxCrossEntropy, .sparseSoftmaxCrossEntropy(ignoring: 2)] {
+                #expect(Metric.accuracy.correctCount(output: sequence, targets: labels, loss: loss) == reference(sequence, labels, loss))
+            }
+            let (rows, oneHot) = (scores([6, 3]), scores([6, 3]))
+            #expect(Metric.accuracy.correctCount(output: rows, targets: oneHot, loss: .softmaxCrossEntropy)
+                == reference(rows, oneHot, .softmaxCrossEntropy))
+            let (binary, truth) = (scores([6, 1]) - 0.3, scores([6, 1]))
+            for loss in [Loss.binaryCrossEntropy, .sigmoidCrossEntropy] {
+                #expect(Metric.accuracy.correctCount(output: binary, targets: truth, loss: loss) == reference(binary, truth, loss))
+            }
+        }
+    }
+
     @Test func topKCountsTheTrueClassAmongTheLargest() {
         #expect(Metric.topKAccuracy(2).correctCount(output: logits, targets: indices, loss: .sparseSoftmaxCrossEntropy) == 3)
         #expect(Metric.topKAccuracy(3).correctCount(output: logits, targets: indices, loss: .sparseSoftmaxCrossEntropy) == 4)
