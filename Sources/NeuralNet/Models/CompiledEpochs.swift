@@ -145,18 +145,19 @@ private final class EpochBlock {
             }
         }
         let (learningRate, completed) = (optimizer.learningRate, failure?.epoch ?? epochs)
-        for epoch in 0..<completed {
-            let loss = Float(losses[epoch] / Double(max(samples, 1)))
-            if let scoring {
-                session.history.append(loss: loss, metrics: scoring.values(epoch: epoch, samples: samples), named: scoring.names,
+        func loss(_ epoch: Int) -> Float { Float(losses[epoch] / Double(max(samples, 1))) }
+        if let scoring {
+            for epoch in 0..<completed {
+                session.history.append(loss: loss(epoch), metrics: scoring.values(epoch: epoch, samples: samples), named: scoring.names,
                                        learningRate: learningRate)
-            } else {
-                session.history.append(loss: loss, learningRate: learningRate)
             }
+        } else {
+            // The loop of a tiny network's many short epochs: no more than two appends each.
+            for epoch in 0..<completed { session.history.append(loss: loss(epoch), learningRate: learningRate) }
         }
         if completed > 0 {
             // Written into the same dictionary each time: no allocation an epoch.
-            lastLogs["loss"] = Float(losses[completed - 1] / Double(max(samples, 1)))
+            lastLogs["loss"] = loss(completed - 1)
             lastLogs["learning_rate"] = learningRate
             if let scoring {
                 for (name, value) in zip(scoring.names, scoring.values(epoch: completed - 1, samples: samples)) { lastLogs[name] = value }

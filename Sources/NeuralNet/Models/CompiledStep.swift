@@ -165,16 +165,15 @@ final class CompiledStep {
                 withWeights { pass(x.baseAddress!, y.baseAddress!) }
             }
         }
-        let last = stages.count - 1
-        result.scalars.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: chain.output(of: last), count: $0.count) }
-        guard loss.isFinite else { return (loss, result) }
+        let output = withOutput { $0 }
+        guard loss.isFinite else { return (loss, output) }
         for (index, stage) in stages.enumerated() {
             let gradient = chain.gradients(of: index)
             stage.weight.accumulateGradient(from: gradient.weight)
             if let bias = gradient.bias { stage.bias?.accumulateGradient(from: bias) }
         }
         optimizer.step(parameters)
-        return (loss, result)
+        return (loss, output)
     }
 
     /// Forward, loss and (when the loss is finite) backward for input rows `x` and target rows

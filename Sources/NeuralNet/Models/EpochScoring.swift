@@ -30,8 +30,9 @@ final class EpochScoring {
     /// Adds a batch of epoch `epoch` (counted within the block): `output` `[count, outputs]`,
     /// the plan's, and `count` target rows at `rows`.
     func add(epoch: Int, output: Tensor, targets rows: UnsafePointer<Float>, count: Int) {
-        if targets[count] == nil { targets[count] = Tensor.zeros([count] + rowShape) }
-        targets[count]!.scalars.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: rows, count: count * rowWidth) }
+        targets[count, default: Tensor.zeros([count] + rowShape)].scalars.withUnsafeMutableBufferPointer {
+            $0.baseAddress!.update(from: rows, count: count * rowWidth)
+        }
         let batchTargets = targets[count]!
         for (index, metric) in metrics.enumerated() {
             sums[epoch * metrics.count + index] += metric.total(output: output, targets: batchTargets, loss: loss)

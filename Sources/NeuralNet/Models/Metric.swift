@@ -152,42 +152,62 @@ public enum Metric: Hashable, Sendable {
         output.rank >= 2 ? output.dimensions[output.rank - 1] : 1
     }
 
-    /// The predicted class at each position: argmax over the last axis, or for a single output
-    /// `output ≥ 0.5` (a probability; `output ≥ 0` for the logits of `.sigmoidCrossEntropy`).
+    /// The score at or above which a single output predicts class 1: 0.5 for a probability, 0
+    /// for the logit of `.sigmoidCrossEntropy`.
+    static func threshold(for loss: Loss) -> Float { loss == .sigmoidCrossEntropy ? 0 : 0.5 }
+
+    /// The predicted class at position `row` of `output` (`classes` scores a position): the
+    /// argmax, or for a single output `score ≥ threshold`.
+    @inline(__always)
+    static func predictedClass(_ output: UnsafeBufferPointer<Float>, row: Int, classes: Int, threshold: Float) -> Int {
+        classes == 1 ? (output[row] >= threshold ? 1 : 0) : Tensor.argmax(output.baseAddress! + row * classes, count: classes)
+    }
+
+    /// The true class at position `row` of `targets`: the label, the argmax of a one-hot row, or
+    /// `target ≥ 0.5`.
+    @inline(__always)
+    static func trueClass(_ targets: UnsafeBufferPointer<Float>, row: Int, classes: Int, loss: Loss) -> Int {
+        if loss.takesClassIndices { return Int(targets[row]) }
+        return classes == 1 ? (targets[row] >= 0.5 ? 1 : 0) : Tensor.argmax(targets.baseAddress! + row * classes, count: classes)
+    }
+
+    /// The positions of targets for `classes` scores a position under `loss`.
+    static func positions(of targets: Tensor, classes: Int, loss: Loss) -> Int {
+        loss.takesClassIndices ? targets.count : targets.count / classes
+    }
+
+    /// The predicted class at each position (see `predictedClass`).
     static func predictedClasses(output: Tensor, loss: Loss) -> [Int] {
-        let classes = classCount(of: output)
-        let threshold: Float = loss == .sigmoidCrossEntropy ? 0 : 0.5
-        if classes == 1 { return output.scalars.map { $0 >= threshold ? 1 : 0 } }
-        return output.reshaped(to: [output.count / classes, classes]).argmax()
+        let (classes, threshold) = (classCount(of: output), threshold(for: loss))
+        return output.scalars.withUnsafeBufferPointer { o in
+            (0..<(output.count / classes)).map { predictedClass(o, row: $0, classes: classes, threshold: threshold) }
+        }
+    }
+
+    /// The true class at each position (see `trueClass`).
+    static func trueClasses(targets: Tensor, classes: Int, loss: Loss) -> [Int] {
+        targets.scalars.withUnsafeBufferPointer { t in
+            (0..<positions(of: targets, classes: classes, loss: loss)).map { trueClass(t, row: $0, classes: classes, loss: loss) }
+        }
     }
 
     /// The positions counted (those not labelled with the loss's ignored index) and how many
-    /// of them `predictedClasses` gets right against `trueClasses`, the same rules position by
-    /// position.
+    /// of them are predicted right: `trueClasses` against `predictedClasses`, without arrays.
     static func accuracyCounts(output: Tensor, targets: Tensor, classes: Int, loss: Loss) -> (counted: Int, right: Int) {
-        let threshold: Float = loss == .sigmoidCrossEntropy ? 0 : 0.5
-        let positions = output.count / Swift.max(classes, 1)
+        let threshold = threshold(for: loss)
+        let positions = Swift.min(output.count / classes, positions(of: targets, classes: classes, loss: loss))
         var (counted, right) = (0, 0)
         output.scalars.withUnsafeBufferPointer { o in
             targets.scalars.withUnsafeBufferPointer { t in
-                for row in 0..<Swift.min(positions, loss.takesClassIndices ? t.count : t.count / Swift.max(classes, 1)) {
-                    let truth = loss.takesClassIndices ? Int(t[row])
-                        : classes == 1 ? (t[row] >= 0.5 ? 1 : 0) : Tensor.argmax(t.baseAddress! + row * classes, count: classes)
+                for row in 0..<positions {
+                    let truth = trueClass(t, row: row, classes: classes, loss: loss)
                     if truth == loss.ignoredIndex { continue }
                     counted += 1
-                    let predicted = classes == 1 ? (o[row] >= threshold ? 1 : 0) : Tensor.argmax(o.baseAddress! + row * classes, count: classes)
-                    if predicted == truth { right += 1 }
+                    if predictedClass(o, row: row, classes: classes, threshold: threshold) == truth { right += 1 }
                 }
             }
         }
         return (counted, right)
-    }
-
-    /// The true class at each position: the label, the argmax of a one-hot row, or `target ≥ 0.5`.
-    static func trueClasses(targets: Tensor, classes: Int, loss: Loss) -> [Int] {
-        if loss.takesClassIndices { return targets.scalars.map { Int($0) } }
-        if classes == 1 { return targets.scalars.map { $0 >= 0.5 ? 1 : 0 } }
-        return targets.reshaped(to: [targets.count / classes, classes]).argmax()
     }
 }
 
