@@ -8,8 +8,9 @@ import NeuralNetKernels
 /// nanoseconds), so this is where they gain; the weights come out bit-identical to eager
 /// training.
 ///
-/// A plan exists for a `Sequential` of `Dense` layers whose activations take their derivative
-/// from their output (all but softmax and log-softmax; softmax too on the last layer), every
+/// A plan exists for a `Sequential` of `Dense` layers whose activations (their own, or an
+/// `Activation` layer right after a linear one) take their derivative from their output (all
+/// but softmax and log-softmax; softmax too on the last layer), every
 /// parameter trainable, a built-in loss (the mean squared and absolute errors, binary and
 /// sigmoid cross-entropy, softmax cross-entropy from logits against one-hot labels or class
 /// indices without an ignored index, categorical cross-entropy of probabilities), and a batch
@@ -26,6 +27,9 @@ final class CompiledStep {
         let alpha: Float
         let inputs: Int
         let outputs: Int
+        /// How the kernel applies the activation: in its own code where that has the eager
+        /// path's bits, else through the table's functions (`value`, `slope` below).
+        let function: DenseChain.Function
     }
 
     let batch: Int
@@ -41,32 +45,14 @@ final class CompiledStep {
     /// this replays exactly (see the type's description).
     init?(_ model: Sequential, batch: Int) {
         guard batch > 0, model.losses.count == 1, model.lossWeights == [1], let loss = Self.chainLoss(model.losses[0]),
-              !model.layers.isEmpty, Set(model.layers.map { ObjectIdentifier($0) }).count == model.layers.count
+              !model.layers.isEmpty, Set(model.layers.map { ObjectIdentifier($0) }).count == model.layers.count,
+              let stages = Self.stages(of: model.layers, batch: batch)
         else { return nil }
-        var stages: [Stage] = []
-        for (index, layer) in model.layers.enumerated() {
-            guard let dense = layer as? Dense, let inputs = dense.inputSize,
-                  dense.activation.hasDerivativeFromOutput || (dense.activation.kind == .softmax && index == model.layers.count - 1),
-                  dense.activation.unknownName == nil, dense.weight.isTrainable, dense.bias?.isTrainable ?? true,
-                  MatrixMultiply.isTiny(m: batch, n: dense.outputSize, k: inputs),
-                  stages.last.map({ $0.outputs == inputs }) ?? true
-            else { return nil }
-            stages.append(Stage(
-                weight: dense.weight, bias: dense.bias, kind: dense.activation.kind, alpha: dense.activation.alpha,
-                inputs: inputs, outputs: dense.outputSize))
-        }
         self.batch = batch
         self.stages = .allocate(capacity: stages.count)
         _ = self.stages.initialize(from: stages)
-        let shapes = stages.map { stage in
-            let function: DenseChain.Function = switch stage.kind {
-            case .linear: .linear
-            case .relu: .relu
-            case .tanh: .tanh
-            case .softmax: .softmax
-            default: .callback
-            }
-            return DenseChain.Shape(inputs: stage.inputs, outputs: stage.outputs, function: function, hasBias: stage.bias != nil)
+        let shapes = stages.map {
+            DenseChain.Shape(inputs: $0.inputs, outputs: $0.outputs, function: $0.function, hasBias: $0.bias != nil)
         }
         chain = DenseChain(batch: batch, shapes: shapes, loss: loss, context: UnsafeRawPointer(self.stages.baseAddress), value: { context, index, z in
             let stage = context!.assumingMemoryBound(to: Stage.self)[index]
@@ -77,6 +63,42 @@ final class CompiledStep {
             return stage.kind.derivative(input: y, output: y, alpha: stage.alpha)
         })
         result = Tensor.zeros([batch, stages[stages.count - 1].outputs])
+    }
+
+    /// One stage per `Dense` layer, with the activation it applies: its own, or, when it has
+    /// none, an `Activation` layer right after it (the tutorial's and Keras's way of writing
+    /// one). Nil when a layer is not one the plan replays exactly.
+    private static func stages(of layers: [any Layer], batch: Int) -> [Stage]? {
+        var stages: [Stage] = []
+        var index = 0
+        while index < layers.count {
+            guard let dense = layers[index] as? Dense, let inputs = dense.inputSize else { return nil }
+            var activation = dense.activation, separate = false
+            if activation.kind == .linear, index + 1 < layers.count, let following = layers[index + 1] as? Activation {
+                (activation, separate) = (following, true)
+                index += 1
+            }
+            let isLast = index == layers.count - 1
+            guard activation.hasDerivativeFromOutput || (activation.kind == .softmax && isLast),
+                  activation.unknownName == nil, dense.weight.isTrainable, dense.bias?.isTrainable ?? true,
+                  MatrixMultiply.isTiny(m: batch, n: dense.outputSize, k: inputs),
+                  stages.last.map({ $0.outputs == inputs }) ?? true
+            else { return nil }
+            let function: DenseChain.Function = switch activation.kind {
+            case .linear: .linear
+            // A Dense layer's ReLU is its multiply's epilogue, the kernel's `nn_relu`; a layer of
+            // its own applies the table's `max(z, 0)`, which differs from it at z = -0.
+            case .relu: separate ? .callback : .relu
+            case .tanh: .tanh
+            case .softmax: .softmax
+            default: .callback
+            }
+            stages.append(Stage(
+                weight: dense.weight, bias: dense.bias, kind: activation.kind, alpha: activation.alpha,
+                inputs: inputs, outputs: dense.outputSize, function: function))
+            index += 1
+        }
+        return stages
     }
 
     deinit {
