@@ -1,6 +1,6 @@
 /// Whole epochs of `fit(..., compile: true)` when nothing needs a single batch: no callback
 /// that observes batches (progress lines, not a bar; epoch-wise schedules, early stopping,
-/// checkpoints and logs are heard after each epoch), no validation, an optimizer whose rule
+/// checkpoints and logs are heard after each epoch; validation runs between epochs), an optimizer whose rule
 /// works on buffers without clipping or L2 decay (every built-in one; AdamW's decoupled decay
 /// is part of its rule), and inputs held as floats. The weights are opened once a block of
 /// epochs (a block is one epoch when callbacks listen), and each step is the plan's kernel and
@@ -19,13 +19,14 @@ extension CompiledStep {
     /// sample count is not a multiple) the final smaller one; a step of `optimizer` after each.
     /// Each epoch's logs are `"loss"` (the mean over its samples), each of `metrics` (of the
     /// outputs against the targets under `loss`) and `"learning_rate"`, as eager training
-    /// records them; the session's callbacks (none of which observes batches) hear of each
+    /// records them, with `validate`'s scores after each epoch as `"val_"` keys when it is
+    /// given; the session's callbacks (none of which observes batches) hear of each
     /// epoch as in eager training. A NaN or infinite loss throws `nonFiniteLoss` with the
     /// weights as the previous step left them.
     static func runEpochs(
         _ session: TrainingSession, inputs: Tensor, targets: Tensor, batchSize: Int, shuffle: Bool,
         full: CompiledStep, last: CompiledStep?, optimizer: any Optimizer, metrics: [Metric], loss: Loss,
-        sessionCallbacks: [any SessionCallback]
+        validate: (() throws -> [String: Float])?, sessionCallbacks: [any SessionCallback]
     ) throws {
         let callbacks = session.callbacks
         let runner = EpochBlock(session, batchSize: batchSize, shuffle: shuffle, full: full, last: last, optimizer: optimizer,
@@ -35,9 +36,9 @@ extension CompiledStep {
             return NeuralNetError.nonFiniteLoss(epoch: session.epoch, batch: failure.batch + 1, value: failure.loss)
         }
         while !session.stopped, session.epoch < session.epochs {
-            if callbacks.isEmpty {
+            if callbacks.isEmpty, validate == nil {
                 let epochs = min(runner.capacity, session.epochs - session.epoch)
-                if let failure = runner.run(epochs: epochs, x: inputs, y: targets) {
+                if let failure = runner.run(epochs: epochs, x: inputs, y: targets, recording: true) {
                     session.epoch += failure.epoch + 1
                     throw stop(at: failure)
                 }
@@ -46,11 +47,18 @@ extension CompiledStep {
             }
             (session.epoch, session.batchesDone) = (session.epoch + 1, 0)
             callbacks.forEach { $0.epochWillBegin(session.epoch) }
-            if let failure = runner.run(epochs: 1, x: inputs, y: targets) { throw stop(at: failure) }
+            if let failure = runner.run(epochs: 1, x: inputs, y: targets, recording: validate == nil) { throw stop(at: failure) }
             session.batchesDone = session.batchesPerEpoch
+            var logs = runner.lastLogs
+            if let validate {
+                // Between epochs the weights are closed: the eager evaluation reads them.
+                callbacks.forEach { $0.validationWillBegin(session.epoch) }
+                for (key, value) in try validate() { logs["val_" + key] = value }
+                session.history.append(logs)
+            }
             // Every callback sees the epoch, even when an earlier one asks to stop.
             var stops = false
-            for callback in callbacks where callback.epochDidEnd(session.epoch, logs: runner.lastLogs) { stops = true }
+            for callback in callbacks where callback.epochDidEnd(session.epoch, logs: logs) { stops = true }
             session.stopped = stops
             try sessionCallbacks.forEach { try $0.epochDidSettle(session) }
         }
@@ -101,8 +109,9 @@ private final class EpochBlock {
 
     /// `epochs` epochs (at most `capacity`) on rows of `x` and `y`; nil when every loss was
     /// finite, else where one was not, the session's order and generator as eager training
-    /// leaves them there and only the epochs before in the history.
-    func run(epochs: Int, x: Tensor, y: Tensor) -> Failure? {
+    /// leaves them there and (when `recording`) only the epochs before in the history.
+    /// Without `recording` the caller appends the epochs (from `lastLogs`) itself.
+    func run(epochs: Int, x: Tensor, y: Tensor, recording: Bool) -> Failure? {
         let samples = session.sampleCount, batches = session.batchesPerEpoch
         // Each epoch's order is the last one shuffled again, as eager training shuffles
         // `session.order` in place: here in the block's buffer (the same algorithm on the same
@@ -146,12 +155,12 @@ private final class EpochBlock {
         }
         let (learningRate, completed) = (optimizer.learningRate, failure?.epoch ?? epochs)
         func loss(_ epoch: Int) -> Float { Float(losses[epoch] / Double(max(samples, 1))) }
-        if let scoring {
+        if recording, let scoring {
             for epoch in 0..<completed {
                 session.history.append(loss: loss(epoch), metrics: scoring.values(epoch: epoch, samples: samples), named: scoring.names,
                                        learningRate: learningRate)
             }
-        } else {
+        } else if recording {
             // The loop of a tiny network's many short epochs: no more than two appends each.
             for epoch in 0..<completed { session.history.append(loss: loss(epoch), learningRate: learningRate) }
         }

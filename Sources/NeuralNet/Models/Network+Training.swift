@@ -97,6 +97,8 @@ extension Network {
     ) throws {
         let callbacks = session.callbacks
         let parameters = trainableParameters
+        // The scores logged as "val_" keys after each epoch.
+        let validate = validation.map { validation in { try self.evaluate(validation, batchSize: max(batchSize, 256)).scores } }
         // Plans of the compiled step by batch size (the last batch of an epoch may be smaller).
         var plans: [Int: CompiledStep?] = [:]
         var last: (batch: Int, plan: CompiledStep?) = (0, nil)
@@ -112,14 +114,14 @@ extension Network {
             return made
         }
         // Nothing to call between batches: whole epochs run inside the plan.
-        if sequential != nil, callbacks.allSatisfy({ !$0.observesBatches }), validation == nil, !session.isMidEpoch,
+        if sequential != nil, callbacks.allSatisfy({ !$0.observesBatches }), !session.isMidEpoch,
            CompiledStep.canRunEpochs(with: optimizer), case .floats(let floats) = dataset.inputColumns[0].storage {
             let full = min(batchSize, dataset.count), remainder = dataset.count % full
             if let fullPlan = plan(full), remainder == 0 || plan(remainder) != nil {
                 try CompiledStep.runEpochs(
                     session, inputs: floats, targets: dataset.labelTensors[0], batchSize: full, shuffle: shuffle,
                     full: fullPlan, last: remainder == 0 ? nil : plans[remainder] ?? nil, optimizer: optimizer, metrics: metrics,
-                    loss: losses[0], sessionCallbacks: sessionCallbacks)
+                    loss: losses[0], validate: validate, sessionCallbacks: sessionCallbacks)
                 return
             }
         }
@@ -166,9 +168,9 @@ extension Network {
             }
             if let distribution { try session.totals.sum(over: distribution) }
             var logs = session.totals.logs()
-            if let validation {
+            if let validate {
                 callbacks.forEach { $0.validationWillBegin(epoch) }
-                for (key, value) in try evaluate(validation, batchSize: max(batchSize, 256)).scores { logs["val_" + key] = value }
+                for (key, value) in try validate() { logs["val_" + key] = value }
             }
             logs["learning_rate"] = optimizer.learningRate
             session.history.append(logs)

@@ -6,11 +6,12 @@ import Testing
 /// weights and history of eager training, bit for bit; other models train eagerly.
 struct CompiledStepTests {
     static func train(
-        _ make: () -> Sequential, _ x: Tensor, _ y: Tensor, batch: Int, validationSplit: Double = 0, compile: Bool
+        _ make: () -> Sequential, _ x: Tensor, _ y: Tensor, batch: Int, validationSplit: Double = 0, callbacks: [any Callback] = [],
+        compile: Bool
     ) throws -> ([Tensor], [[String: Float]]) {
         let model = make()
-        let history = try model.fit(x, y, epochs: 30, batchSize: batch, validationSplit: validationSplit, seed: 4, progress: .silent,
-                                    compile: compile)
+        let history = try model.fit(x, y, epochs: 30, batchSize: batch, validationSplit: validationSplit, callbacks: callbacks, seed: 4,
+                                    progress: .silent, compile: compile)
         return (model.namedParameters.map(\.parameter.value), history.epochs)
     }
 
@@ -121,16 +122,18 @@ struct CompiledStepTests {
 
     /// Callbacks that hear only of epochs (a schedule by epoch, early stopping on a metric,
     /// checkpoints by epoch, one that stops training, the progress lines) leave whole epochs
-    /// inside the plan; they hear the same epochs, logs (the metric's too) and rates as in eager
-    /// training, and the weights and history match bit for bit.
+    /// inside the plan, with validation between them or without; they hear the same epochs,
+    /// logs (the metric's and validation's too) and rates as in eager training, and the weights
+    /// and history match bit for bit.
     @Test func epochCallbacksHearWhatEagerTrainingTellsThem() throws {
         /// Records each epoch's logs, stops after `last`, and (claiming not to observe batches)
         /// counts the batches it is told of anyway.
         final class Listener: Callback {
-            var logs: [[String: Float]] = [], batches = 0
+            var logs: [[String: Float]] = [], batches = 0, validations: [Int] = []
             let last: Int
             init(last: Int) { self.last = last }
             func batchDidEnd(_ batch: Int, of batches: Int, epoch: Int, logs: [String: Float]) { self.batches += 1 }
+            func validationWillBegin(_ epoch: Int) { validations.append(epoch) }
             func epochDidEnd(_ epoch: Int, logs: [String: Float]) -> Bool {
                 self.logs.append(logs)
                 return epoch == last
@@ -140,29 +143,36 @@ struct CompiledStepTests {
         let x = randomTensor([10, 3], seed: 5), y = randomTensor([10, 2], in: 0..<1, seed: 6)
         let optimizers: [() -> any Optimizer] = [{ SGD(learningRate: 0.2) }, { Adam(learningRate: 0.01) }]
         for (index, optimizer) in optimizers.enumerated() {
-            var runs: [(weights: [Tensor], history: [[String: Float]], listener: Listener)] = []
-            for compile in [true, false] {
-                let model = Sequential([Dense(3, 4, activation: .tanh), Dense(4, 2)], loss: .meanSquaredError, optimizer: optimizer(),
-                                       metrics: [.meanAbsoluteError], seed: 9)
-                let listener = Listener(last: 7)
-                // Early stopping copies the best weights after each epoch and a checkpoint
-                // writes them: the whole-epoch path must have closed them by then.
-                let directory = FileManager.default.temporaryDirectory.appendingPathComponent("compiled-callbacks-\(UUID())")
-                defer { try? FileManager.default.removeItem(at: directory) }
-                let callbacks: [any Callback] = [
-                    LearningRateScheduler(.step(every: 3, factor: 0.5)), EarlyStopping(monitor: "mean_absolute_error", patience: 2),
-                    ModelCheckpoint(directory: directory), listener,
-                ]
-                let history = try model.fit(x, y, epochs: 30, batchSize: 4, callbacks: callbacks, seed: 4, progress: .silent, compile: compile)
-                #expect(!Checkpoint.files(in: directory).isEmpty)
-                runs.append((model.namedParameters.map(\.parameter.value), history.epochs, listener))
+            for validationSplit in [0, 0.2] {
+                let label = "optimizer \(index), validation \(validationSplit)", prefix = validationSplit > 0 ? "val_" : ""
+                var runs: [(weights: [Tensor], history: [[String: Float]], listener: Listener)] = []
+                for compile in [true, false] {
+                    let model = Sequential([Dense(3, 4, activation: .tanh), Dense(4, 2)], loss: .meanSquaredError, optimizer: optimizer(),
+                                           metrics: [.meanAbsoluteError], seed: 9)
+                    let listener = Listener(last: 7)
+                    // Early stopping copies the best weights after each epoch and a checkpoint
+                    // writes them: the whole-epoch path must have closed them by then.
+                    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("compiled-callbacks-\(UUID())")
+                    defer { try? FileManager.default.removeItem(at: directory) }
+                    let callbacks: [any Callback] = [
+                        LearningRateScheduler(.step(every: 3, factor: 0.5)), EarlyStopping(monitor: prefix + "mean_absolute_error", patience: 2),
+                        ModelCheckpoint(directory: directory), listener,
+                    ]
+                    let history = try model.fit(x, y, epochs: 30, batchSize: 4, validationSplit: validationSplit, callbacks: callbacks, seed: 4,
+                                                progress: .silent, compile: compile)
+                    #expect(!Checkpoint.files(in: directory).isEmpty)
+                    runs.append((model.namedParameters.map(\.parameter.value), history.epochs, listener))
+                }
+                Self.expectSame((runs[0].weights, runs[0].history), (runs[1].weights, runs[1].history), label)
+                #expect(runs[0].listener.logs == runs[1].listener.logs, "\(label)")
+                #expect(runs[0].history.count == 7 && runs[0].listener.logs.count == 7, "\(label)")
+                #expect(runs[0].listener.logs.allSatisfy { $0[prefix + "mean_absolute_error"] != nil }, "\(label)")
+                #expect(runs[0].listener.validations == (validationSplit > 0 ? Array(1...7) : []), "\(label)")
+                #expect(runs[1].listener.validations == runs[0].listener.validations, "\(label)")
+                #expect(Set(runs[0].history.compactMap { $0["learning_rate"] }).count == 3, "\(label)")   // the schedule acted
+                let batches = validationSplit > 0 ? 2 : 3                                   // 8 or 10 rows in batches of 4
+                #expect(runs[0].listener.batches == 0 && runs[1].listener.batches == 7 * batches, "\(label)")  // whole epochs when compiled
             }
-            Self.expectSame((runs[0].weights, runs[0].history), (runs[1].weights, runs[1].history), "optimizer \(index)")
-            #expect(runs[0].listener.logs == runs[1].listener.logs, "optimizer \(index)")
-            #expect(runs[0].history.count == 7 && runs[0].listener.logs.count == 7, "optimizer \(index)")
-            #expect(runs[0].listener.logs.allSatisfy { $0["mean_absolute_error"] != nil }, "optimizer \(index)")
-            #expect(Set(runs[0].history.compactMap { $0["learning_rate"] }).count == 3, "optimizer \(index)")   // the schedule acted
-            #expect(runs[0].listener.batches == 0 && runs[1].listener.batches == 7 * 3, "optimizer \(index)")  // whole epochs when compiled
         }
         // Progress lines are written once an epoch; a bar is drawn batch by batch.
         #expect(!ProgressReporter(style: .lines).observesBatches && ProgressReporter(style: .bar).observesBatches)
@@ -212,9 +222,10 @@ struct CompiledStepTests {
     /// Every loss the plan computes, each with the last activation it goes with, matches eager
     /// training bit for bit, weights and history: without metrics (whole epochs inside the
     /// plan, plain SGD in one kernel call), with one (whole epochs, plain SGD a step at a time,
-    /// the metric from each batch's output) and with one and validation (a planned step a batch
-    /// through Swift, Adam), in batches of one, of four (the last one partial) and of all ten
-    /// rows.
+    /// the metric from each batch's output), with one and validation (whole epochs, Adam,
+    /// validation between them) and with one and a callback that observes batches (a planned
+    /// step a batch through Swift, Adam), in batches of one, of four (the last one partial) and
+    /// of all ten rows.
     @Test func everyLossThePlanComputesMatchesEager() throws {
         let x = randomTensor([10, 3], seed: 21)
         let regression = randomTensor([10, 2], seed: 22)
@@ -232,16 +243,25 @@ struct CompiledStepTests {
             (.meanSquaredError, .softmax, 3, soft, .meanAbsoluteError),
         ]
         for (loss, activation, outputs, y, metric) in cases {
-            for (metrics, validationSplit) in [([], 0.0), ([metric], 0), ([metric], 0.2)] {
+            for (metrics, validationSplit, observer) in [([], 0.0, false), ([metric], 0, false), ([metric], 0.2, false), ([metric], 0, true)] {
+                let adam = validationSplit > 0 || observer
                 let make = {
                     Sequential([Dense(3, 5, activation: .tanh), Dense(5, outputs, activation: activation)], loss: loss,
-                               optimizer: validationSplit == 0 ? SGD(learningRate: 0.1) : Adam(learningRate: 0.02), metrics: metrics, seed: 5)
+                               optimizer: adam ? Adam(learningRate: 0.02) : SGD(learningRate: 0.1), metrics: metrics, seed: 5)
                 }
                 #expect(CompiledStep(make(), batch: 4) != nil, "\(loss)")
                 for batch in [1, 4, 10] {
-                    let label = "\(loss), metrics \(metrics), validation \(validationSplit), batch \(batch)"
-                    let eager = try Self.train(make, x, y, batch: batch, validationSplit: validationSplit, compile: false)
-                    Self.expectSame(try Self.train(make, x, y, batch: batch, validationSplit: validationSplit, compile: true), eager, label)
+                    let label = "\(loss), metrics \(metrics), validation \(validationSplit), observer \(observer), batch \(batch)"
+                    let counters = [BatchCounter(), BatchCounter()]
+                    let run = { (compile: Bool) in
+                        try Self.train(make, x, y, batch: batch, validationSplit: validationSplit,
+                                       callbacks: observer ? [counters[compile ? 1 : 0]] : [], compile: compile)
+                    }
+                    let eager = try run(false)
+                    Self.expectSame(try run(true), eager, label)
+                    #expect(counters[1].batches == counters[0].batches && counters[0].batches == (observer ? 30 * ((10 + batch - 1) / batch) : 0),
+                            "\(label)")
+                    #expect(eager.1.last!.keys.contains("val_loss") == (validationSplit > 0), "\(label)")
                     #expect(eager.1.last!["loss"]! < eager.1.first!["loss"]!, "\(label)")  // it learned
                     #expect(eager.1.last!.keys.contains(metric.name) == !metrics.isEmpty, "\(label)")
                 }
@@ -269,6 +289,12 @@ struct CompiledStepTests {
         Self.expectSame(try Self.train(make, x, labels, batch: 4, compile: true), try Self.train(make, x, labels, batch: 4, compile: false),
                         "fallback")
     }
+}
+
+/// Counts the batches it hears of (and so makes training go a batch at a time).
+final class BatchCounter: Callback {
+    var batches = 0
+    func batchDidEnd(_ batch: Int, of batches: Int, epoch: Int, logs: [String: Float]) { self.batches += 1 }
 }
 
 /// Epochs recorded compactly by compiled training read back as the same dictionaries.
