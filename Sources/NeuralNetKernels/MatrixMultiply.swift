@@ -9,9 +9,13 @@ import Synchronization
 /// runs the blocks on the kernels' thread pool, and lends each a reusable workspace, so a
 /// training step allocates nothing here.
 public enum MatrixMultiply {
-    /// Whether a product of these sizes is small enough for loops (`smallAffineBackward`).
+    /// The most multiply-adds (`m · n · k`) of a tiny product.
+    public static var tinyProduct: Int { Int(NN_TINY_PRODUCT) }
+
+    /// Whether a product of these sizes is small enough for loops (`smallAffineBackward`):
+    /// `m · n · k ≤ tinyProduct`.
     public static func isTiny(m: Int, n: Int, k: Int) -> Bool {
-        m * n * k <= Int(NN_TINY_PRODUCT)
+        m * n * k <= tinyProduct
     }
 
     /// The gradients of `z = x · w + b` for a tiny product (see `isTiny`) in one call:

@@ -44,10 +44,7 @@ final class CompiledStep {
     /// The plan for `model` and batches of `batch` samples, or nil when the model is not one
     /// this replays exactly (see the type's description).
     init?(_ model: Sequential, batch: Int) {
-        guard batch > 0, model.losses.count == 1, model.lossWeights == [1], let loss = Self.chainLoss(model.losses[0]),
-              !model.layers.isEmpty, Set(model.layers.map { ObjectIdentifier($0) }).count == model.layers.count,
-              let stages = Self.stages(of: model.layers, batch: batch)
-        else { return nil }
+        guard case .success(let (stages, loss)) = Self.plan(for: model, batch: batch) else { return nil }
         self.batch = batch
         self.stages = .allocate(capacity: stages.count)
         _ = self.stages.initialize(from: stages)
@@ -65,58 +62,8 @@ final class CompiledStep {
         result = Tensor.zeros([batch, stages[stages.count - 1].outputs])
     }
 
-    /// One stage per `Dense` layer, with the activation it applies: its own, or, when it has
-    /// none, an `Activation` layer right after it (the tutorial's and Keras's way of writing
-    /// one). Nil when a layer is not one the plan replays exactly.
-    private static func stages(of layers: [any Layer], batch: Int) -> [Stage]? {
-        var stages: [Stage] = []
-        var index = 0
-        while index < layers.count {
-            guard let dense = layers[index] as? Dense, let inputs = dense.inputSize else { return nil }
-            var activation = dense.activation, separate = false
-            if activation.kind == .linear, index + 1 < layers.count, let following = layers[index + 1] as? Activation {
-                (activation, separate) = (following, true)
-                index += 1
-            }
-            let isLast = index == layers.count - 1
-            guard activation.hasDerivativeFromOutput || (activation.kind == .softmax && isLast),
-                  activation.unknownName == nil, dense.weight.isTrainable, dense.bias?.isTrainable ?? true,
-                  MatrixMultiply.isTiny(m: batch, n: dense.outputSize, k: inputs),
-                  stages.last.map({ $0.outputs == inputs }) ?? true
-            else { return nil }
-            let function: DenseChain.Function = switch activation.kind {
-            case .linear: .linear
-            // A Dense layer's ReLU is its multiply's epilogue, the kernel's `nn_relu`; a layer of
-            // its own applies the table's `max(z, 0)`, which differs from it at z = -0.
-            case .relu: separate ? .callback : .relu
-            case .tanh: .tanh
-            case .softmax: .softmax
-            default: .callback
-            }
-            stages.append(Stage(
-                weight: dense.weight, bias: dense.bias, kind: activation.kind, alpha: activation.alpha,
-                inputs: inputs, outputs: dense.outputSize, function: function))
-            index += 1
-        }
-        return stages
-    }
-
     deinit {
         stages.deallocate()
-    }
-
-    /// The kernel's loss for `loss`, or nil for one it does not compute.
-    static func chainLoss(_ loss: Loss) -> DenseChain.Loss? {
-        guard loss.ignoredIndex == nil, let builtin = loss.builtin else { return nil }
-        return switch builtin {
-        case .meanSquaredError: .squaredError
-        case .meanAbsoluteError: .absoluteError
-        case .binaryCrossEntropy: .binaryCrossEntropy
-        case .sigmoidCrossEntropy: .sigmoidCrossEntropy
-        case .softmaxCrossEntropy: .softmaxCrossEntropy
-        case .sparseSoftmaxCrossEntropy: .sparseSoftmaxCrossEntropy
-        case .categoricalCrossEntropy: .categoricalCrossEntropy
-        }
     }
 
     /// The output width of the last stage.

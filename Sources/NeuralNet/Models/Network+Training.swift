@@ -40,7 +40,8 @@ extension Network {
     ///     fine, a bar is not; see `Callback.observesBatches`), no validation, and an optimizer
     ///     without clipping or L2 decay, whole epochs run inside the plan, metrics included
     ///     (XOR with SGD and progress `.silent`: about 50 ns a step against 1.5 µs eager).
-    ///     Other models train eagerly.
+    ///     Other models train eagerly, and `fit` says why on standard error (unless
+    ///     `progress` is `.silent`).
     /// - Returns: the loss and metrics of every epoch, and the learning rate at its end
     ///   (`"learning_rate"`). A model with several outputs also logs
     ///   each output's loss and metrics (`"output0_loss"`, `"output1_accuracy"`); `"loss"` is
@@ -68,7 +69,8 @@ extension Network {
         try check(dataset, role: "training")
         if let validation { try check(validation, role: "validation") }
         if progress != .silent {
-            for warning in setupWarnings() { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
+            let note = compile ? compileNote(for: dataset, batchSize: batchSize, accumulationSteps: accumulationSteps, distribution: distribution) : nil
+            for warning in setupWarnings() + [note].compactMap({ $0 }) { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
         }
         let callbacks = callbacks + (progress == .silent ? [] : [ProgressReporter(style: progress)])
         let session = TrainingSession(
@@ -102,9 +104,7 @@ extension Network {
         // Plans of the compiled step by batch size (the last batch of an epoch may be smaller).
         var plans: [Int: CompiledStep?] = [:]
         var last: (batch: Int, plan: CompiledStep?) = (0, nil)
-        let labels = dataset.labelTensors[0]
-        let flat = dataset.sampleShape.count == 1 && (labels.rank == 2 || (labels.rank == 1 && losses.first?.takesClassIndices == true))
-        let sequential = compile && flat && accumulationSteps == 1 && distribution == nil ? self as? Sequential : nil
+        let sequential = compile ? try? plannable(for: dataset, accumulationSteps: accumulationSteps, distribution: distribution).get() : nil
         func plan(_ batch: Int) -> CompiledStep? {
             guard let sequential else { return nil }
             if last.batch == batch { return last.plan }
