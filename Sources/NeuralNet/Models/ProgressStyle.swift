@@ -7,7 +7,9 @@ public enum ProgressStyle: Sendable, Equatable {
     /// epochs print at most one line a second (and always the last epoch), so that log files stay
     /// readable even for thousands of short epochs.
     case automatic
-    /// A bar redrawn in place (batch i/n, loss, metrics, time per step, ETA).
+    /// A bar redrawn in place (batch i/n, loss, metrics, time per step, ETA), leaving a line
+    /// behind for each epoch; over more than 50 epochs, at most one a second (and the last),
+    /// the others drawn in place.
     case bar
     /// One line per epoch.
     case lines
@@ -29,9 +31,13 @@ final class ProgressReporter: Callback {
     private var batches = 0
     private var lastLogs: [String: Float] = [:]
 
-    init(style: ProgressStyle, isTerminal: Bool = isatty(STDERR_FILENO) == 1) {
+    /// Where the text goes: standard error, or a test's recorder.
+    private let output: (String) -> Void
+
+    init(style: ProgressStyle, isTerminal: Bool = isatty(STDERR_FILENO) == 1, output: @escaping (String) -> Void = ProgressReporter.standardError) {
         self.style = style
         self.isTerminal = isTerminal
+        self.output = output
     }
 
     private var drawsBar: Bool { style == .bar || (style == .automatic && isTerminal) }
@@ -46,9 +52,7 @@ final class ProgressReporter: Callback {
     func batchDidEnd(_ batch: Int, of batches: Int, epoch: Int, logs: [String: Float]) {
         guard drawsBar else { return }
         let now = Date()
-        // Redrawing costs a write; ten times a second is smooth enough.
-        guard batch == batches || now.timeIntervalSince(lastDraw) >= 0.1 else { return }
-        lastDraw = now
+        guard redraws(at: now, endingAnEpoch: batch == batches) else { return }
         let elapsed = now.timeIntervalSince(epochStart)
         let perStep = elapsed / Double(batch)
         let eta = perStep * Double(batches - batch)
@@ -58,8 +62,16 @@ final class ProgressReporter: Callback {
     }
 
     func validationWillBegin(_ epoch: Int) {
-        guard drawsBar else { return }
+        guard drawsBar, redraws(at: Date(), endingAnEpoch: true) else { return }
         drawBar(epoch: epoch, batch: batches, logs: lastLogs, tail: ["validating…"])
+    }
+
+    /// Whether to redraw the bar now (and then it is drawn): ten times a second is smooth
+    /// enough, and each costs a write; each epoch's end too when there are 50 or fewer.
+    private func redraws(at now: Date, endingAnEpoch: Bool) -> Bool {
+        guard (endingAnEpoch && epochs <= 50) || now.timeIntervalSince(lastDraw) >= 0.1 else { return false }
+        lastDraw = now
+        return true
     }
 
     /// Redraws the bar line, as rich as the terminal's width allows: the step time goes first,
@@ -87,7 +99,8 @@ final class ProgressReporter: Callback {
         let now = Date()
         // Formatted only when written: thousands of short epochs skip most lines.
         let writesLine = style == .lines || epochs <= 50 || epoch == epochs || now.timeIntervalSince(lastLine) >= 1
-        guard drawsBar || writesLine else { return false }
+        guard writesLine || (drawsBar && redraws(at: now, endingAnEpoch: false)) else { return false }
+        if writesLine { lastLine = now }
         let elapsed = now.timeIntervalSince(epochStart)
         let time = ProgressReporter.duration(elapsed)
         let perStep = " (\(ProgressReporter.duration(elapsed / Double(max(batches, 1))))/step)"
@@ -95,9 +108,8 @@ final class ProgressReporter: Callback {
             let candidates = [4, 3].flatMap { decimals in
                 [perStep, ""].map { "Epoch \(epoch)/\(epochs)  \(time)\($0)  " + ProgressReporter.format(logs, decimals: decimals) }
             }
-            write("\r" + ProgressReporter.fitting(candidates, columns: ProgressReporter.terminalColumns()) + "\u{1B}[K\n")
+            write("\r" + ProgressReporter.fitting(candidates, columns: ProgressReporter.terminalColumns()) + "\u{1B}[K" + (writesLine ? "\n" : ""))
         } else {
-            lastLine = now
             // A log has no width: every figure, every time.
             write("Epoch \(epoch)/\(epochs)  \(time)\(perStep)  \(ProgressReporter.format(logs))\n")
         }
@@ -123,18 +135,38 @@ final class ProgressReporter: Callback {
         func rank(_ key: String) -> Int { (key.hasPrefix("val_") ? 2 : 0) + (key.hasSuffix("loss") ? 0 : 1) }
         // The learning rate is in the history and the reports; the progress line keeps to scores.
         let keys = logs.keys.filter { $0 != "learning_rate" }.sorted { (rank($0), $0) < (rank($1), $1) }
-        return keys.map { String(format: "%@ %.\(decimals)f", $0, logs[$0]!) }.joined(separator: decimals == 4 ? "  " : " ")
+        return keys.map { $0 + " " + fixed(Double(logs[$0]!), decimals: decimals) }.joined(separator: decimals == 4 ? "  " : " ")
     }
 
     /// `850µs`, `12.3ms`, `4.2s`, `3m05s`.
     static func duration(_ seconds: Double) -> String {
-        if seconds < 1e-3 { return String(format: "%.0fµs", seconds * 1e6) }
-        if seconds < 1 { return String(format: "%.1fms", seconds * 1e3) }
-        if seconds < 60 { return String(format: "%.1fs", seconds) }
-        return String(format: "%dm%02ds", Int(seconds) / 60, Int(seconds) % 60)
+        if seconds < 1e-3 { return fixed(seconds * 1e6, decimals: 0) + "µs" }
+        if seconds < 1 { return fixed(seconds * 1e3, decimals: 1) + "ms" }
+        if seconds < 60 { return fixed(seconds, decimals: 1) + "s" }
+        let minutes = Int(seconds) / 60, rest = Int(seconds) % 60
+        return "\(minutes)m" + (rest < 10 ? "0" : "") + "\(rest)s"
     }
 
-    private func write(_ text: String) {
+    /// `value` with `decimals` (0 to 4) digits after the point, as `%.<decimals>f` writes it:
+    /// `String(format:)` costs microseconds, and a bar over short epochs formats a dozen
+    /// figures an epoch. A Float's value times 10^4 is exact in a Double (24 + 10 bits), so
+    /// rounding it half to even gives printf's digits for the logs (a duration's Double can
+    /// differ in its last digit at a near-tie); the rest go to `String(format:)`.
+    static func fixed(_ value: Double, decimals: Int) -> String {
+        let powers: [UInt64] = [1, 10, 100, 1000, 10000]
+        guard value.isFinite, (0..<powers.count).contains(decimals) else { return String(format: "%.\(decimals)f", value) }
+        let scaled = (Swift.abs(value) * Double(powers[decimals])).rounded(.toNearestOrEven)
+        guard scaled < 1e18 else { return String(format: "%.\(decimals)f", value) }
+        let digits = UInt64(scaled), power = powers[decimals]
+        let sign = value.sign == .minus ? "-" : ""
+        guard decimals > 0 else { return sign + "\(digits)" }
+        let fraction = String(digits % power)
+        return sign + "\(digits / power)." + String(repeating: "0", count: decimals - fraction.count) + fraction
+    }
+
+    private func write(_ text: String) { output(text) }
+
+    static func standardError(_ text: String) {
         // Flushing every C output stream first keeps buffered standard output in order with
         // progress when both go to one log.
         fflush(nil)

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import NeuralNet
 
@@ -78,5 +79,55 @@ struct ProgressLineTests {
         #expect(ProgressReporter.fitting(candidates, columns: 60) == candidates[1])
         #expect(ProgressReporter.fitting(candidates, columns: 20).count == 19)
         #expect(ProgressReporter.format(["loss": 0.5, "accuracy": 0.25], decimals: 3) == "loss 0.500 accuracy 0.250")
+    }
+}
+
+struct ProgressFigureTests {
+    /// The progress lines' own formatting writes what `%.Nf` writes of a Float's value (the
+    /// logs are Floats), ties and signs included.
+    @Test func figuresReadAsPrintfWritesThem() {
+        var generator = SeededGenerator(seed: 7)
+        var values: [Double] = [0, -0.0, 0.5, 1.5, 2.5, -2.5, 0.000_05, 0.000_15, 0.999_95, 9.999_95, 123_456.789, -0.000_01, 1e17, 1e19,
+                                .nan, .infinity, -.infinity, 0.125, 0.375]
+        for _ in 0..<400 {
+            let magnitude = Float.random(in: -6..<8, using: &generator)
+            values.append(Double(Float(Foundation.pow(10, Double(magnitude))) * (Bool.random(using: &generator) ? 1 : -1)))
+        }
+        for value in values.map({ Double(Float($0)) }) {
+            for decimals in 0...4 {
+                let expected = String(format: "%.\(decimals)f", value)
+                #expect(ProgressReporter.fixed(value, decimals: decimals) == expected, "\(value), \(decimals) decimals")
+            }
+        }
+    }
+}
+
+struct ProgressThrottleTests {
+    /// What a reporter writes over `epochs` epochs of `batches` batches, told as fast as a
+    /// loop can.
+    static func written(_ style: ProgressStyle, epochs: Int, batches: Int = 3) -> String {
+        var text = ""
+        let reporter = ProgressReporter(style: style, isTerminal: true) { text += $0 }
+        reporter.trainingWillBegin(Sequential(loss: .meanSquaredError), epochs: epochs, batchesPerEpoch: batches)
+        for epoch in 1...epochs {
+            reporter.epochWillBegin(epoch)
+            for batch in 1...batches { reporter.batchDidEnd(batch, of: batches, epoch: epoch, logs: ["loss": 1 / Float(epoch)]) }
+            _ = reporter.epochDidEnd(epoch, logs: ["loss": 1 / Float(epoch)])
+        }
+        return text
+    }
+
+    /// A bar leaves a line for every epoch of a short run; over thousands of short epochs it
+    /// keeps about one a second and the last, and draws little else. Lines are one an epoch.
+    @Test func aBarOverManyShortEpochsKeepsFewLines() {
+        let short = Self.written(.bar, epochs: 50)
+        #expect(short.filter { $0 == "\n" }.count == 50)
+        #expect(short.contains("Epoch 50/50") && short.contains("Epoch 1/50"))
+        let long = Self.written(.bar, epochs: 5000)
+        let kept = long.split(separator: "\n")
+        #expect(kept.count >= 2 && kept.count < 20, "\(kept.count) lines")
+        #expect(kept.last?.contains("Epoch 5000/5000") == true && kept.first?.contains("Epoch 1/5000") == true)
+        #expect(long.count < 20_000, "\(long.count) characters written")
+        #expect(Self.written(.lines, epochs: 200).filter { $0 == "\n" }.count == 200)
     }
 }
