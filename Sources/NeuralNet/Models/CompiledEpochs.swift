@@ -1,6 +1,7 @@
 /// Whole epochs of `fit(..., compile: true)` when nothing needs a single batch: no callback
-/// that observes batches (progress lines, not a bar; epoch-wise schedules, early stopping,
-/// checkpoints and logs are heard after each epoch; validation runs between epochs), an optimizer whose rule
+/// that observes batches but a progress bar over short epochs, which hears of each epoch's last
+/// batch (epoch-wise schedules, early stopping, checkpoints and logs are heard after each
+/// epoch; validation runs between epochs), an optimizer whose rule
 /// works on buffers without clipping or L2 decay (every built-in one; AdamW's decoupled decay
 /// is part of its rule), and inputs held as floats. The weights are opened once a block of
 /// epochs (a block is one epoch when callbacks listen), and each step is the plan's kernel and
@@ -29,6 +30,8 @@ extension CompiledStep {
         validate: (() throws -> [String: Float])?, sessionCallbacks: [any SessionCallback]
     ) throws {
         let callbacks = session.callbacks
+        // Callbacks that only show progress within epochs (see `ShowsProgressWithinEpochs`).
+        let showing = callbacks.filter(\.observesBatches)
         let runner = EpochBlock(session, batchSize: batchSize, shuffle: shuffle, full: full, last: last, optimizer: optimizer,
                                 scoring: metrics.isEmpty ? nil : EpochScoring(metrics: metrics, loss: loss, labels: targets))
         func stop(at failure: EpochBlock.Failure) -> NeuralNetError {
@@ -50,6 +53,12 @@ extension CompiledStep {
             if let failure = runner.run(epochs: 1, x: inputs, y: targets, recording: validate == nil) { throw stop(at: failure) }
             session.batchesDone = session.batchesPerEpoch
             var logs = runner.lastLogs
+            if !showing.isEmpty {
+                // The epoch's last batch, with the running totals eager training would give it.
+                logs["learning_rate"] = nil
+                showing.forEach { $0.batchDidEnd(session.batchesPerEpoch, of: session.batchesPerEpoch, epoch: session.epoch, logs: logs) }
+                logs["learning_rate"] = runner.lastLogs["learning_rate"]
+            }
             if let validate {
                 // Between epochs the weights are closed: the eager evaluation reads them.
                 callbacks.forEach { $0.validationWillBegin(session.epoch) }

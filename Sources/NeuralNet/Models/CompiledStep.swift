@@ -69,6 +69,13 @@ final class CompiledStep {
     /// The output width of the last stage.
     var outputs: Int { stages[stages.count - 1].outputs }
 
+    /// Whether an epoch of `samples` samples is over in a few milliseconds (at most 10^7
+    /// multiply-adds forward, as many again backward), too soon for a progress bar's redraws
+    /// within it to be seen.
+    func epochIsShort(samples: Int) -> Bool {
+        samples * stages.reduce(0) { $0 + $1.inputs * $1.outputs } <= 10_000_000
+    }
+
     /// Runs `body` with the kernel pointed at the parameters' values, each open for writing
     /// (copied first if another tensor shares its storage) until `body` returns.
     func withWeights<Result>(_ body: () throws -> Result) rethrows -> Result {

@@ -113,11 +113,13 @@ extension Network {
             last = (batch, made)
             return made
         }
-        // Nothing to call between batches: whole epochs run inside the plan.
-        if sequential != nil, callbacks.allSatisfy({ !$0.observesBatches }), !session.isMidEpoch,
-           CompiledStep.canRunEpochs(with: optimizer), case .floats(let floats) = dataset.inputColumns[0].storage {
+        // Nothing to call between batches (but a bar over short epochs): whole epochs run inside the plan.
+        if sequential != nil, !session.isMidEpoch, CompiledStep.canRunEpochs(with: optimizer),
+           case .floats(let floats) = dataset.inputColumns[0].storage {
             let full = min(batchSize, dataset.count), remainder = dataset.count % full
-            if let fullPlan = plan(full), remainder == 0 || plan(remainder) != nil {
+            if let fullPlan = plan(full), remainder == 0 || plan(remainder) != nil, callbacks.allSatisfy({
+                !$0.observesBatches || ($0 is any ShowsProgressWithinEpochs && fullPlan.epochIsShort(samples: dataset.count))
+            }) {
                 try CompiledStep.runEpochs(
                     session, inputs: floats, targets: dataset.labelTensors[0], batchSize: full, shuffle: shuffle,
                     full: fullPlan, last: remainder == 0 ? nil : plans[remainder] ?? nil, optimizer: optimizer, metrics: metrics,

@@ -17,8 +17,13 @@ public enum ProgressStyle: Sendable, Equatable {
     case silent
 }
 
+/// A callback that observes batches only to show how far each epoch has come. Compiled
+/// training (`fit(..., compile: true)`) runs short epochs whole inside its plan and tells such
+/// a callback of each epoch's last batch alone, which no one could have watched go by anyway.
+protocol ShowsProgressWithinEpochs: Callback {}
+
 /// The callback behind `ProgressStyle`: draws a bar or writes epoch lines to standard error.
-final class ProgressReporter: Callback {
+final class ProgressReporter: ShowsProgressWithinEpochs {
     /// Only to draw a bar (lines are written once an epoch).
     var observesBatches: Bool { drawsBar }
 
