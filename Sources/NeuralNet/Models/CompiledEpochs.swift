@@ -21,8 +21,9 @@ extension CompiledStep {
     /// Each epoch's logs are `"loss"` (the mean over its samples), each of `metrics` (of the
     /// outputs against the targets under `loss`) and `"learning_rate"`, as eager training
     /// records them, with `validate`'s scores after each epoch as `"val_"` keys when it is
-    /// given; the session's callbacks (none of which observes batches) hear of each
-    /// epoch as in eager training. A NaN or infinite loss throws `nonFiniteLoss` with the
+    /// given; the session's callbacks hear of each epoch as in eager training, and those that
+    /// observe batches (only ones that show progress, see `ShowsProgressWithinEpochs`) of its
+    /// last batch. A NaN or infinite loss throws `nonFiniteLoss` with the
     /// weights as the previous step left them.
     static func runEpochs(
         _ session: TrainingSession, inputs: Tensor, targets: Tensor, batchSize: Int, shuffle: Bool,
