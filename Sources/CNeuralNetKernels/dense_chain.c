@@ -130,7 +130,20 @@ void apply_slope(const nn_dense_stage *last, long s, long batch, float *restrict
     for (long i = 0; i < batch * width; i++) gradient[i] = slope(kind, s, callbacks, gradient[i], last->output[i]);
 }
 
-// The previous stage's dz = f'(its output) ⊙ (dz · Wᵀ), with stage s's W as it was.
+// The gradient g of element i of a stage's output masked by its dropout, as `nn_dropout`
+// masks the eager gradient (the forward pass's draws and rule); g itself without dropout.
+static inline __attribute__((always_inline))
+float masked(const nn_dense_stage *stage, long i, float g) {
+    if (!stage->dropout_random) return g;
+    return (uint32_t)stage->dropout_random[i] < stage->dropout_threshold ? g * stage->dropout_scale : 0.0f;
+}
+
+// What the stage after s reads: its output, or that output after dropout.
+static inline const float *passed_on(const nn_dense_stage *stage) {
+    return stage->dropout_random ? stage->dropped : stage->output;
+}
+
+// The previous stage's dz = f'(its output) ⊙ mask ⊙ (dz · Wᵀ), with stage s's W as it was.
 static inline __attribute__((always_inline))
 void propagate(const nn_dense_stage *stage, const nn_dense_stage *previous, long s, long batch,
                const float *restrict upstream, const nn_dense_callbacks *callbacks, nn_dense_activation kind) {
@@ -145,7 +158,8 @@ void propagate(const nn_dense_stage *stage, const nn_dense_stage *previous, long
             block_sums(n, upstream + i * n, 1, w + p * n, 1, n, sum);
             SHORT_LOOP
             for (int r = 0; r < BLOCK; r++) {
-                stage->input_gradient[i * k + p + r] = slope(kind, s - 1, callbacks, sum[r], previous->output[i * k + p + r]);
+                long at = i * k + p + r;
+                stage->input_gradient[at] = slope(kind, s - 1, callbacks, masked(previous, at, sum[r]), previous->output[at]);
             }
         }
         SHORT_LOOP
@@ -153,7 +167,8 @@ void propagate(const nn_dense_stage *stage, const nn_dense_stage *previous, long
             float sum = 0.0f;
             SHORT_LOOP
             for (long j = 0; j < n; j++) sum += upstream[i * n + j] * w[p * n + j];
-            stage->input_gradient[i * k + p] = slope(kind, s - 1, callbacks, sum, previous->output[i * k + p]);
+            long at = i * k + p;
+            stage->input_gradient[at] = slope(kind, s - 1, callbacks, masked(previous, at, sum), previous->output[at]);
         }
     }
 }
@@ -212,7 +227,11 @@ float chain_step(const nn_dense_stage *stages, long count, nn_dense_loss loss_ki
         if (stages[s].activation == NN_DENSE_SOFTMAX) {
             nn_softmax_rows(stages[s].output, batch, stages[s].outputs, stages[s].outputs, 0);
         }
-        input = stages[s].output;
+        if (stages[s].dropout_random) {
+            nn_dropout(stages[s].dropout_random, stages[s].output, stages[s].dropped, batch * stages[s].outputs,
+                       stages[s].dropout_threshold, stages[s].dropout_scale);
+        }
+        input = passed_on(&stages[s]);
     }
     const nn_dense_stage *last = &stages[count - 1];
     long size = batch * last->outputs;
@@ -233,7 +252,7 @@ float chain_step(const nn_dense_stage *stages, long count, nn_dense_loss loss_ki
     SHORT_LOOP
     for (long s = count - 1; s >= 0; s--) {
         if (s > 0) WITH_KIND(stages[s - 1].activation, propagate, &stages[s], &stages[s - 1], s, batch, upstream, callbacks)
-        parameter_gradients(&stages[s], batch, s > 0 ? stages[s - 1].output : x, upstream, descend, rate);
+        parameter_gradients(&stages[s], batch, s > 0 ? passed_on(&stages[s - 1]) : x, upstream, descend, rate);
         upstream = stages[s].input_gradient;
     }
     return loss;

@@ -138,6 +138,7 @@ int narrow_chain_fits(const nn_dense_stage *stages, long count) {
     for (long s = 0; s < count; s++) {
         if (stages[s].inputs > NARROW || stages[s].outputs > NARROW) return 0;
         if (stages[s].activation == NN_DENSE_CALLBACK || stages[s].activation == NN_DENSE_SOFTMAX) return 0;
+        if (stages[s].dropout_random) return 0;
     }
     return 1;
 }

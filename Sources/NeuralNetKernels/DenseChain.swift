@@ -28,6 +28,20 @@ public final class DenseChain {
     /// `value` `f(z)`, for `slope` `f'` read from the output `y = f(z)`.
     public typealias Callback = @convention(c) (UnsafeRawPointer?, Int, Float) -> Float
 
+    /// Dropout after a stage's activation: an element is kept, times `scale`, when its 16-bit
+    /// draw is below `threshold` (`Elementwise.dropout`'s rule), else zeroed.
+    public struct Dropout: Sendable {
+        /// The bound a draw must be under for its element to be kept.
+        public let threshold: UInt32
+        /// The factor a kept element is multiplied by.
+        public let scale: Float
+
+        /// Dropout keeping draws under `threshold`, scaling them by `scale`.
+        public init(threshold: UInt32, scale: Float) {
+            (self.threshold, self.scale) = (threshold, scale)
+        }
+    }
+
     /// The sizes of one stage: `[batch, inputs]` in, `[batch, outputs]` out.
     public struct Shape: Sendable {
         /// The widths of the stage's input and output rows.
@@ -36,10 +50,14 @@ public final class DenseChain {
         public let function: Function
         /// Whether it adds a bias.
         public let hasBias: Bool
+        /// Dropout after the activation (never on the last stage), drawn anew before each step
+        /// into `dropoutDraws(of:)`.
+        public let dropout: Dropout?
 
-        /// A stage `inputs` → `outputs` wide with activation `function`, with or without a bias.
-        public init(inputs: Int, outputs: Int, function: Function, hasBias: Bool) {
-            (self.inputs, self.outputs, self.function, self.hasBias) = (inputs, outputs, function, hasBias)
+        /// A stage `inputs` → `outputs` wide with activation `function`, with or without a bias,
+        /// and with or without dropout after it.
+        public init(inputs: Int, outputs: Int, function: Function, hasBias: Bool, dropout: Dropout? = nil) {
+            (self.inputs, self.outputs, self.function, self.hasBias, self.dropout) = (inputs, outputs, function, hasBias, dropout)
         }
     }
 
@@ -71,6 +89,7 @@ public final class DenseChain {
         if let stage = shapes.dropLast().firstIndex(where: { $0.function == .softmax }) {
             fatalError("DenseChain: stage \(stage) of \(shapes.count) has softmax, which only the last stage may have")
         }
+        if shapes[shapes.count - 1].dropout != nil { fatalError("DenseChain: the last of \(shapes.count) stages has dropout") }
         self.batch = batch
         count = shapes.count
         self.loss = loss
@@ -93,11 +112,19 @@ public final class DenseChain {
             case .softmax: NN_DENSE_SOFTMAX
             case .callback: NN_DENSE_CALLBACK
             }
+            let size = batch * shape.outputs
+            // The draws as whole 64-bit words (a generator's), read by the kernel as 16-bit ones.
+            let draws = shape.dropout.map { _ in
+                UnsafeMutableRawPointer.allocate(byteCount: 8 * ((size + 3) / 4), alignment: 8).bindMemory(to: UInt16.self, capacity: 4 * ((size + 3) / 4))
+            }
             (stages + index).initialize(to: nn_dense_stage(
                 inputs: shape.inputs, outputs: shape.outputs, activation: function, weight: nil, bias: nil,
-                output: .allocate(capacity: batch * shape.outputs), input_gradient: .allocate(capacity: batch * shape.inputs),
+                output: .allocate(capacity: size), input_gradient: .allocate(capacity: batch * shape.inputs),
                 weight_gradient: .allocate(capacity: shape.inputs * shape.outputs),
-                bias_gradient: shape.hasBias ? .allocate(capacity: shape.outputs) : nil))
+                bias_gradient: shape.hasBias ? .allocate(capacity: shape.outputs) : nil,
+                dropout_random: draws.map { UnsafePointer($0) },
+                dropout_threshold: shape.dropout?.threshold ?? 0, dropout_scale: shape.dropout?.scale ?? 0,
+                dropped: shape.dropout.map { _ in .allocate(capacity: size) }))
         }
         // The loss's gradient, and the log-probabilities or terms it is computed from.
         difference = .allocate(capacity: 2 * batch * shapes[shapes.count - 1].outputs)
@@ -112,6 +139,8 @@ public final class DenseChain {
             let stage = stages[index]
             stage.output.deallocate(); stage.input_gradient.deallocate(); stage.weight_gradient.deallocate()
             stage.bias_gradient?.deallocate()
+            stage.dropout_random.map { UnsafeMutableRawPointer(mutating: $0).deallocate() }
+            stage.dropped?.deallocate()
         }
         stages.deallocate()
         difference.deallocate()
@@ -128,6 +157,18 @@ public final class DenseChain {
     public func gradients(of index: Int) -> (weight: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>?) {
         (stages[index].weight_gradient, stages[index].bias_gradient)
     }
+
+    /// Where stage `index`'s dropout draws go before each step: `words` 64-bit words, each
+    /// four 16-bit draws (low bits first, as they lie in memory), written as raw bytes
+    /// (`storeBytes(of:toByteOffset:as:)`); nil without dropout.
+    public func dropoutDraws(of index: Int) -> (draws: UnsafeMutableRawPointer, words: Int)? {
+        let stage = stages[index]
+        guard let draws = stage.dropout_random else { return nil }
+        return (UnsafeMutableRawPointer(mutating: draws), (batch * stage.outputs + 3) / 4)
+    }
+
+    /// Whether some stage has dropout.
+    public var hasDropout: Bool { (0..<count).contains { stages[$0].dropout_random != nil } }
 
     /// The weight and bias stage `index` points at.
     public func parameters(of index: Int) -> (weight: UnsafeMutablePointer<Float>?, bias: UnsafeMutablePointer<Float>?) {
@@ -187,6 +228,7 @@ public final class DenseChain {
         if let last, last.loss != loss || last.count != count {
             fatalError("DenseChain.descend: the chain for the last rows has \(last.count) stages and \(last.loss); this one \(count) and \(loss)")
         }
+        if hasDropout { fatalError("DenseChain.descend: stages with dropout need new draws before each step") }
         if samples % batch != 0 && last?.batch != samples % batch {
             fatalError("DenseChain.descend: \(samples) rows in batches of \(batch) need a chain for \(samples % batch)")
         }

@@ -3,6 +3,8 @@
 #ifndef CNEURALNET_DENSE_CHAIN_H
 #define CNEURALNET_DENSE_CHAIN_H
 
+#include <stdint.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -53,6 +55,15 @@ typedef struct {
     float *input_gradient;
     /// `[inputs, outputs]` and `[outputs]`: written when the step does not descend.
     float *weight_gradient, *bias_gradient;
+    /// Dropout after the activation (not on the last stage), or NULL: `batch · outputs` 16-bit
+    /// draws, set before each step. The next stage reads `dropped[i] = dropout_random[i] <
+    /// dropout_threshold ? output[i] · dropout_scale : 0` (`nn_dropout`), and the gradient of
+    /// the output is masked by the same rule.
+    const uint16_t *dropout_random;
+    uint32_t dropout_threshold;
+    float dropout_scale;
+    /// `[batch, outputs]`, with dropout.
+    float *dropped;
 } nn_dense_stage;
 
 /// The activations of `NN_DENSE_CALLBACK` stages: `value(context, stage, z) = f(z)` and
@@ -84,7 +95,7 @@ void nn_dense_chain_gather(const float *x, const float *y, const long *order, lo
 
 /// Whole epochs of plain gradient descent (`w -= rate · g` after each step, as
 /// `nn_dense_chain_step` with `descend`), for compiled training with nothing to call between
-/// steps, minimising `loss`. Epoch e visits the rows `order[e · samples ..< (e + 1) · samples]`
+/// steps, minimising `loss`, on stages without dropout (whose draws change every step). Epoch e visits the rows `order[e · samples ..< (e + 1) · samples]`
 /// of `x` `[*, full[0].inputs]` and `y` (rows of `nn_dense_target_width`) in batches of `batch_size` on
 /// `full` (whose batch it is), the last `samples % batch_size` rows (if any) on `last`, whose
 /// stages point at the same parameters. A batch of one row is read in place; larger ones are

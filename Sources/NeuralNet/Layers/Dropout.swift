@@ -52,9 +52,15 @@ public final class Dropout: Layer {
                 initialized = words
             }
             self.count = count
-            threshold = UInt32((Double(1 - rate) * 65_536).rounded())
-            scale = 1 / (1 - rate)
+            threshold = Self.threshold(rate: rate)
+            scale = Self.scale(rate: rate)
         }
+
+        /// The bound a 16-bit draw must be under for its element to be kept: `(1 - rate) · 2¹⁶`.
+        static func threshold(rate: Float) -> UInt32 { UInt32((Double(1 - rate) * 65_536).rounded()) }
+
+        /// What a kept element is multiplied by: `1 / (1 - rate)`.
+        static func scale(rate: Float) -> Float { 1 / (1 - rate) }
 
         /// `x ⊙ mask` into `y` (which may be `x`).
         func apply(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>) {

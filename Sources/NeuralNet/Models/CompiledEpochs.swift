@@ -123,31 +123,16 @@ private final class EpochBlock {
     /// Without `recording` the caller appends the epochs (from `lastLogs`) itself.
     func run(epochs: Int, x: Tensor, y: Tensor, recording: Bool) -> Failure? {
         let samples = session.sampleCount, batches = session.batchesPerEpoch
-        // Each epoch's order is the last one shuffled again, as eager training shuffles
-        // `session.order` in place: here in the block's buffer (the same algorithm on the same
-        // generator gives the same permutation), with the generator held locally.
         let shuffler = session.shuffler
-        var generator = shuffler
-        for epoch in 0..<epochs {
-            let start = orders + epoch * samples
-            if epoch == 0 {
-                session.order.withUnsafeBufferPointer { if let base = $0.baseAddress { start.update(from: base, count: samples) } }
-            } else {
-                for index in 0..<samples { start[index] = start[index - samples] }
-            }
-            if shuffle {
-                var slot = UnsafeMutableBufferPointer(start: start, count: samples)
-                slot.shuffle(using: &generator)
-            }
-        }
-        session.shuffler = generator
+        session.order.withUnsafeBufferPointer { prepareOrders(epochs: epochs, from: $0) }
         func keepOrder(of epoch: Int) {
             session.order.withUnsafeMutableBufferPointer { $0.baseAddress?.update(from: orders + epoch * samples, count: samples) }
         }
         keepOrder(of: epochs - 1)
         // Read once a block: only callbacks, between blocks, change it. Metrics need each
-        // batch's output, which the kernel's own loop of plain SGD does not hand back.
-        let plainRate = scoring == nil ? sgd?.plainRate : nil
+        // batch's output, which the kernel's own loop of plain SGD does not hand back, and
+        // dropout new draws before each step.
+        let plainRate = scoring == nil && full.descendsInBlocks ? sgd?.plainRate : nil
         scoring?.beginBlock(epochs: epochs)
         let failure = x.scalars.withUnsafeBufferPointer { x in
             y.scalars.withUnsafeBufferPointer { y in
@@ -191,6 +176,30 @@ private final class EpochBlock {
         var scratch = Array(0..<samples)
         for _ in 0...failure.epoch where shuffle { scratch.shuffle(using: &session.shuffler) }
         return failure
+    }
+
+    /// Each epoch's order in the block's buffer: the last one shuffled again, as eager training
+    /// shuffles `session.order` (`first`) in place (the same algorithm on the same generator
+    /// gives the same permutation), with the generator held locally. A function of its own:
+    /// within `run` its tight loops lost registers to the rest (XOR's 1,000 short epochs
+    /// showed it).
+    @inline(never)
+    private func prepareOrders(epochs: Int, from first: UnsafeBufferPointer<Int>) {
+        let samples = session.sampleCount
+        var generator = session.shuffler
+        for epoch in 0..<epochs {
+            let start = orders + epoch * samples
+            if epoch == 0 {
+                if let base = first.baseAddress { start.update(from: base, count: samples) }
+            } else {
+                for index in 0..<samples { start[index] = start[index - samples] }
+            }
+            if shuffle {
+                var slot = UnsafeMutableBufferPointer(start: start, count: samples)
+                slot.shuffle(using: &generator)
+            }
+        }
+        session.shuffler = generator
     }
 
     /// The block's steps for a rule other than plain SGD: the plan's pass, then the rule on its

@@ -25,7 +25,7 @@ extension CompiledStep {
 
     /// One stage per `Dense` layer, with the activation it applies: its own, or, when it has
     /// none, an `Activation` layer right after it (the tutorial's and Keras's way of writing
-    /// one).
+    /// one); then the rate of a `Dropout` layer after those, if any.
     private static func stages(of layers: [any Layer], batch: Int) -> Result<[Stage], Refusal> {
         var stages: [Stage] = []
         var index = 0
@@ -34,7 +34,8 @@ extension CompiledStep {
                 .failure(Refusal(reason: "layer \(index) (\(layers[index])) \(problem)"))
             }
             guard let dense = layers[index] as? Dense else {
-                return refuse("is not a Dense layer; the plan takes Dense layers, each followed by at most one Activation layer")
+                return refuse("is not a Dense layer; the plan takes Dense layers, each followed by at most an Activation layer "
+                    + "and a Dropout layer")
             }
             guard let inputs = dense.inputSize else { return refuse("is not built yet") }
             var activation = dense.activation, separate = false
@@ -54,6 +55,12 @@ extension CompiledStep {
             if let previous = stages.last, previous.outputs != inputs {
                 return refuse("takes \(inputs) inputs, but the layer before gives \(previous.outputs)")
             }
+            var dropout: Float = 0
+            if index + 1 < layers.count, let following = layers[index + 1] as? Dropout {
+                index += 1
+                if index == layers.count - 1 { return refuse("drops outputs of the last layer, which the plan does not") }
+                dropout = following.rate
+            }
             let function: DenseChain.Function = switch activation.kind {
             case .linear: .linear
             // A Dense layer's ReLU is its multiply's epilogue, the kernel's `nn_relu`; a layer of
@@ -65,7 +72,7 @@ extension CompiledStep {
             }
             stages.append(Stage(
                 weight: dense.weight, bias: dense.bias, kind: activation.kind, alpha: activation.alpha,
-                inputs: inputs, outputs: dense.outputSize, function: function))
+                inputs: inputs, outputs: dense.outputSize, function: function, dropout: dropout))
             index += 1
         }
         return .success(stages)

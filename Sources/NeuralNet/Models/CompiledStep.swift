@@ -30,9 +30,17 @@ final class CompiledStep {
         /// How the kernel applies the activation: in its own code where that has the eager
         /// path's bits, else through the table's functions (`value`, `slope` below).
         let function: DenseChain.Function
+        /// The rate of a `Dropout` layer after the activation, 0 without one (or with rate 0,
+        /// which draws nothing).
+        let dropout: Float
     }
 
     let batch: Int
+    /// The model, whose generator the dropout masks are drawn from, as its forward pass draws
+    /// them. Unowned for the reason the stages' parameters are.
+    private unowned(unsafe) let model: Sequential
+    /// Whether a stage has dropout: each step then draws its masks first.
+    private let hasDropout: Bool
     /// The stages, in a buffer of the plan's own: iterating an array property would retain and
     /// release it on every pass; the kernel's callbacks read their activations from it.
     let stages: UnsafeMutableBufferPointer<Stage>
@@ -46,10 +54,13 @@ final class CompiledStep {
     init?(_ model: Sequential, batch: Int) {
         guard case .success(let (stages, loss)) = Self.plan(for: model, batch: batch) else { return nil }
         self.batch = batch
+        self.model = model
+        hasDropout = stages.contains { $0.dropout > 0 }
         self.stages = .allocate(capacity: stages.count)
         _ = self.stages.initialize(from: stages)
         let shapes = stages.map {
-            DenseChain.Shape(inputs: $0.inputs, outputs: $0.outputs, function: $0.function, hasBias: $0.bias != nil)
+            DenseChain.Shape(inputs: $0.inputs, outputs: $0.outputs, function: $0.function, hasBias: $0.bias != nil, dropout: $0.dropout > 0
+                ? DenseChain.Dropout(threshold: Dropout.Mask.threshold(rate: $0.dropout), scale: Dropout.Mask.scale(rate: $0.dropout)) : nil)
         }
         chain = DenseChain(batch: batch, shapes: shapes, loss: loss, context: UnsafeRawPointer(self.stages.baseAddress), value: { context, index, z in
             let stage = context!.assumingMemoryBound(to: Stage.self)[index]
@@ -158,8 +169,24 @@ final class CompiledStep {
     /// soon as nothing needs its old value, and the gradient buffers are not written. Returns
     /// the loss.
     func pass(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, descendingAt rate: Float? = nil) -> Float {
-        chain.step(x, y, descendingAt: rate)
+        if hasDropout { drawDropoutMasks() }
+        return chain.step(x, y, descendingAt: rate)
     }
+
+    /// Each dropout stage's draws for the next step, in stage order from the model's
+    /// generator, as many words as `Dropout.Mask` draws for the eager forward pass.
+    private func drawDropoutMasks() {
+        var generator = model.generator
+        for index in 0..<stages.count {
+            guard let (draws, words) = chain.dropoutDraws(of: index) else { continue }
+            for word in 0..<words { draws.storeBytes(of: generator.next(), toByteOffset: 8 * word, as: UInt64.self) }
+        }
+        model.generator = generator
+    }
+
+    /// Whether plain SGD's whole blocks may run inside one kernel call: not with dropout,
+    /// whose masks are drawn before each step.
+    var descendsInBlocks: Bool { !hasDropout }
 
     /// A batch's rows `order[0 ..< count]` of `x` and `y` (`count` at most `batch`), gathered
     /// into the plan's buffers (one row is read in place): see `DenseChain.gather`.

@@ -17,14 +17,21 @@ struct DenseChainTests {
         let chain: DenseChain
 
         init(first: DenseChain.Function, second: DenseChain.Function, loss: DenseChain.Loss = .squaredError,
-             y: [Float] = [0.2, -0.5, 0.6, 0.1]) {
+             y: [Float] = [0.2, -0.5, 0.6, 0.1], dropout: DenseChain.Dropout? = nil) {
             self.y = y
             // The callback stands for the logistic function (its slope read from the output).
             chain = DenseChain(
                 batch: 2,
-                shapes: [DenseChain.Shape(inputs: 3, outputs: 4, function: first, hasBias: true),
+                shapes: [DenseChain.Shape(inputs: 3, outputs: 4, function: first, hasBias: true, dropout: dropout),
                          DenseChain.Shape(inputs: 4, outputs: 2, function: second, hasBias: true)],
                 loss: loss, context: nil, value: { _, _, z in 1 / (1 + Foundation.exp(-z)) }, slope: { _, _, y in y * (1 - y) })
+            // Fixed draws, kept as they stay between steps: elements 1, 2, 5 and 7 of the eight
+            // fall at or above a threshold of 0x8000 and are dropped.
+            if let (draws, words) = chain.dropoutDraws(of: 0) {
+                let pattern: [UInt16] = [0x1000, 0x9000, 0x8000, 0x7FFF, 0x0000, 0xFFFF, 0x4000, 0xC000]
+                #expect(words == 2)
+                for (index, draw) in pattern.enumerated() { draws.storeBytes(of: draw, toByteOffset: 2 * index, as: UInt16.self) }
+            }
         }
 
         /// The loss, with the gradients (or the descent at `rate`) left as the kernel leaves them.
@@ -97,6 +104,24 @@ struct DenseChainTests {
         let value = fixture.loss()
         #expect(value.isFinite && value > 0, "\(loss)")
         Self.expectGradientsMatchFiniteDifferences(&fixture, "\(loss)")
+    }
+
+    /// Dropout after the first stage: the next stage reads the kept outputs scaled, the dropped
+    /// ones as zero, and the gradients (masked the same way) match finite differences.
+    @Test(arguments: [DenseChain.Function.tanh, .relu, .callback])
+    func dropoutGradientsMatchFiniteDifferences(first: DenseChain.Function) {
+        var fixture = Fixture(first: first, second: .linear, dropout: DenseChain.Dropout(threshold: 0x8000, scale: 2))
+        #expect(fixture.chain.hasDropout)
+        _ = fixture.loss()
+        Self.expectGradientsMatchFiniteDifferences(&fixture, "dropout after \(first)")
+        // A dropped unit of the first stage feeds nothing on: its weights' gradients are zero
+        // where its rows are dropped in both samples (unit 1: elements 1 and 5).
+        let gradients = fixture.gradients()
+        #expect((0..<3).allSatisfy { gradients[$0 * 4 + 1] == 0 } && gradients[12 + 1] == 0, "\(first)")
+        #expect((0..<12).contains { $0 % 4 != 1 && gradients[$0] != 0 }, "\(first)")  // the others are kept
+        // The same chain without dropout computes another loss.
+        var plain = Fixture(first: first, second: .linear)
+        #expect(plain.loss() != fixture.loss(), "\(first)")
     }
 
     @Test func descentIsTheGradientStep() {

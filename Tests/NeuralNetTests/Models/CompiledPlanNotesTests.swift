@@ -12,8 +12,8 @@ struct CompiledPlanNotesTests {
 
     @Test func eachReasonIsSaid() throws {
         let cases: [(String, Network, Int, [String])] = [
-            ("dropout", Sequential([Dense(3, 4, activation: .relu), Dropout(0.5), Dense(4, 2)], loss: .meanSquaredError), 4,
-             ["layer 1", "Dropout", "is not a Dense layer"]),
+            ("two dropouts", Sequential([Dense(3, 4, activation: .relu), Dropout(0.5), Dropout(0.1), Dense(4, 2)], loss: .meanSquaredError), 4,
+             ["layer 2", "Dropout(0.1)", "is not a Dense layer"]),
             ("gelu", Sequential([Dense(3, 4, activation: .gelu), Dense(4, 2)], loss: .meanSquaredError), 4,
              ["layer 0", "gelu", "derivative"]),
             ("hidden softmax", Sequential([Dense(3, 4), Activation("softmax"), Dense(4, 2)], loss: .meanSquaredError), 4,
