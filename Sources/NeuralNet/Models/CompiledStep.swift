@@ -10,7 +10,8 @@ import NeuralNetKernels
 ///
 /// A plan exists for a `Sequential` of `Dense` layers whose activations (their own, or an
 /// `Activation` layer right after a linear one) take their derivative from their output (all
-/// but softmax and log-softmax; softmax too on the last layer), every
+/// but softmax and log-softmax; softmax too on the last layer), each but the last optionally
+/// followed by a `Dropout` layer (masks drawn from the model's generator as eagerly), every
 /// parameter trainable, a built-in loss (the mean squared and absolute errors, binary and
 /// sigmoid cross-entropy, softmax cross-entropy from logits against one-hot labels or class
 /// indices without an ignored index, categorical cross-entropy of probabilities), and a batch
