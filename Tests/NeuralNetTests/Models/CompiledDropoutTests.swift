@@ -38,6 +38,27 @@ struct CompiledDropoutTests {
         }
     }
 
+    /// A diverging run with dropout stops at the same batch, with the same weights and the
+    /// generator where the failing step's draws left it.
+    @Test func aDivergingRunWithDropoutStopsWhereEagerStops() throws {
+        let x = Tensor([[1, 2], [2, 1], [3, 3]]), y = Tensor([[1], [-2], [3]])
+        var outcomes: [(message: String, weights: [[UInt32]], next: UInt64)] = []
+        for compile in [true, false] {
+            let model = Sequential([Dense(2, 3), Dropout(0.4), Dense(3, 1)], loss: .meanSquaredError, optimizer: SGD(learningRate: 3), seed: 2)
+            var message = ""
+            do {
+                try model.fit(x, y, epochs: 200, batchSize: 1, seed: 1, progress: .silent, compile: compile)
+            } catch let error as NeuralNetError {
+                message = "\(error)"
+            }
+            outcomes.append((message, model.namedParameters.map { $0.parameter.value.scalars.map(\.bitPattern) }, model.generator.next()))
+        }
+        #expect(outcomes[0].message.contains("loss"), "\(outcomes[0].message)")
+        #expect(outcomes[0].message == outcomes[1].message)
+        #expect(outcomes[0].weights == outcomes[1].weights)
+        #expect(outcomes[0].next == outcomes[1].next)
+    }
+
     @Test func dropoutOfTheLastLayerTrainsEagerly() {
         let model = Sequential([Dense(3, 4, activation: .tanh), Dense(4, 2), Dropout(0.5)], loss: .meanSquaredError)
         #expect(CompiledStep(model, batch: 2) == nil)
