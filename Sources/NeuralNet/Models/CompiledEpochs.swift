@@ -206,13 +206,16 @@ private final class EpochBlock {
     /// buffers, batch by batch; `losses[e]` = Σ loss · rows of epoch e.
     private func steps(epochs: Int, x: UnsafePointer<Float>, y: UnsafePointer<Float>) -> Failure? {
         let (samples, batches) = (session.sampleCount, session.batchesPerEpoch)
+        // The rule bound to the parameters for this block (the learning rate is read once).
+        let rule = optimizer.boundStep(for: full.boundParameters)
+        defer { rule?.finish() }
         // One batch through `plan`, a parameter, so that choosing it costs no reference count;
         // its rows are gathered into the full plan's buffers (one sample is read in place).
         func train(_ plan: CompiledStep, _ order: UnsafePointer<Int>, count: Int, epoch: Int) -> Float {
             let rows = full.gather(rows: order, count: count, of: x, y)
             let loss = plan.pass(rows.x, rows.y)
             guard loss.isFinite else { return loss }
-            plan.updateWeights(with: optimizer)
+            if let rule { plan.updateWeights(with: rule) } else { plan.updateWeights(with: optimizer) }
             if let scoring { plan.withOutput { scoring.add(epoch: epoch, output: $0, targets: rows.y, count: count) } }
             return loss
         }

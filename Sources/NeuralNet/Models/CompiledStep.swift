@@ -134,6 +134,31 @@ final class CompiledStep {
         }
     }
 
+    /// The parameters in the order `updateWeights(with:)` hands them to a bound rule: each
+    /// stage's weight, then its bias.
+    var boundParameters: [(parameter: Parameter, count: Int)] {
+        stages.flatMap { stage in
+            [(stage.weight, stage.inputs * stage.outputs)] + (stage.bias.map { [($0, stage.outputs)] } ?? [])
+        }
+    }
+
+    /// One step of a rule bound to `boundParameters` (see `BoundStep`) from the gradients the
+    /// last `pass` left, while `withWeights` runs: `updateWeights(with:)`'s arithmetic without
+    /// its lookups.
+    func updateWeights(with rule: any BoundStep) {
+        rule.beginStep()
+        var index = 0
+        for stage in 0..<stages.count {
+            let (value, gradient) = (chain.parameters(of: stage), chain.gradients(of: stage))
+            rule.update(index, value: value.weight!, gradient: gradient.weight, count: stages[stage].inputs * stages[stage].outputs)
+            index += 1
+            if let bias = value.bias, let biasGradient = gradient.bias {
+                rule.update(index, value: bias, gradient: biasGradient, count: stages[stage].outputs)
+                index += 1
+            }
+        }
+    }
+
     /// `body` of the last pass's output `[batch, outputs]`: the plan's own tensor, refilled
     /// from the kernel's buffer (no allocation while nothing else holds it).
     func withOutput<Result>(_ body: (Tensor) -> Result) -> Result {

@@ -13,7 +13,7 @@ public final class Adam: Optimizer {
     public let epsilon: Float
     public let weightDecay: Float
     public let clipNorm: Float?
-    private var moments = AdamMoments()
+    fileprivate var moments = AdamMoments()
 
     /// The defaults are the paper's. `weightDecay` is classic L2 (added to the gradient); for
     /// decoupled decay use `AdamW`.
@@ -87,9 +87,14 @@ public final class AdamW: Optimizer {
     public var updatesBuffers: Bool { true }
 
     public func update(_ parameter: Parameter, value: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>, count: Int) {
-        let kept = 1 - learningRate * decoupledWeightDecay
-        for i in 0..<count { value[i] *= kept }
+        AdamW.decay(value, count: count, keeping: 1 - learningRate * decoupledWeightDecay)
         adam.update(parameter, value: value, gradient: gradient, count: count)
+    }
+
+    /// The decoupled decay on `count` weights: `w ← kept · w`, `kept = 1 - η λ`.
+    @inline(__always)
+    static func decay(_ value: UnsafeMutablePointer<Float>, count: Int, keeping kept: Float) {
+        for i in 0..<count { value[i] *= kept }
     }
 
     /// Adam's moments and step count.
@@ -124,18 +129,87 @@ struct AdamMoments {
         // The bias corrections change once per step, not per parameter: computed for the
         // first parameter of each step (the two `pow` calls cost more than a tiny layer's update).
         if corrections.step != stepCount {
-            let t = Float(stepCount)
-            corrections = (stepCount, 1 - pow(b1, t), 1 - pow(b2, t))
+            let (first, second) = Self.corrections(step: stepCount, beta1: b1, beta2: b2)
+            corrections = (stepCount, first, second)
         }
-        let (correction1, correction2) = (corrections.first, corrections.second)
-        // Folding both corrections into the step size saves two divisions per element.
-        let stepSize = learningRate * correction2.squareRoot() / correction1
-        let scaledEpsilon = eps * correction2.squareRoot()
+        let (stepSize, scaledEpsilon) = Self.scaled(
+            learningRate: learningRate, epsilon: eps, corrections: (corrections.first, corrections.second))
         let buffers = state.buffers(for: parameter, count: count)
-        Elementwise.adamUpdate(
-            weights: value, gradients: gradient, firstMoments: buffers[0].pointer, secondMoments: buffers[1].pointer,
-            count: count, beta1: b1, beta2: b2, step: stepSize, epsilon: scaledEpsilon)
+        Self.apply(value, gradient, buffers[0].pointer, buffers[1].pointer, count: count, beta1: b1, beta2: b2, stepSize: stepSize,
+                   epsilon: scaledEpsilon)
     }
+
+    /// `1 - β₁ᵗ` and `1 - β₂ᵗ` for step `t`.
+    static func corrections(step: Int, beta1: Float, beta2: Float) -> (first: Float, second: Float) {
+        let t = Float(step)
+        return (1 - pow(beta1, t), 1 - pow(beta2, t))
+    }
+
+    /// The step size `η √(1-β₂ᵗ) / (1-β₁ᵗ)` and `ε √(1-β₂ᵗ)`: folding both corrections into
+    /// these saves two divisions per element.
+    @inline(__always)
+    static func scaled(learningRate: Float, epsilon: Float, corrections: (first: Float, second: Float)) -> (Float, Float) {
+        (learningRate * corrections.second.squareRoot() / corrections.first, epsilon * corrections.second.squareRoot())
+    }
+
+    /// The update on `count` weights `w` with gradients `g` and moments `m`, `v`.
+    @inline(__always)
+    static func apply(
+        _ w: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>,
+        count: Int, beta1: Float, beta2: Float, stepSize: Float, epsilon: Float
+    ) {
+        Elementwise.adamUpdate(weights: w, gradients: g, firstMoments: m, secondMoments: v, count: count, beta1: beta1, beta2: beta2,
+                               step: stepSize, epsilon: epsilon)
+    }
+
+    /// The moments of `parameters`, bound (made where missing).
+    mutating func bind(_ parameters: [(parameter: Parameter, count: Int)]) -> BoundBuffers { BoundBuffers(parameters, in: &state) }
+}
+
+extension Adam: BindsSteps {
+    func bindSteps(to parameters: [(parameter: Parameter, count: Int)]) -> any BoundStep {
+        AdamSteps(self, moments: moments.bind(parameters), decay: 0)
+    }
+}
+
+extension AdamW: BindsSteps {
+    func bindSteps(to parameters: [(parameter: Parameter, count: Int)]) -> any BoundStep {
+        AdamSteps(adam, moments: adam.moments.bind(parameters), decay: decoupledWeightDecay)
+    }
+}
+
+/// Adam and AdamW bound to their parameters (see `BoundStep`): the step count is counted here
+/// and handed back by `finish`.
+private final class AdamSteps: BoundStep {
+    private unowned let adam: Adam
+    private let moments: BoundBuffers
+    private let learningRate: Float, beta1: Float, beta2: Float, epsilon: Float
+    /// `1 - η λ` for AdamW's decoupled decay; nil for Adam.
+    private let kept: Float?
+    private var step: Int
+    private var stepSize: Float = 0, scaledEpsilon: Float = 0
+
+    init(_ adam: Adam, moments: BoundBuffers, decay: Float) {
+        self.adam = adam
+        self.moments = moments
+        (learningRate, beta1, beta2, epsilon) = (adam.learningRate, adam.beta1, adam.beta2, adam.epsilon)
+        kept = decay == 0 ? nil : 1 - adam.learningRate * decay
+        step = adam.moments.stepCount
+    }
+
+    func beginStep() {
+        step += 1
+        (stepSize, scaledEpsilon) = AdamMoments.scaled(
+            learningRate: learningRate, epsilon: epsilon, corrections: AdamMoments.corrections(step: step, beta1: beta1, beta2: beta2))
+    }
+
+    func update(_ index: Int, value: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>, count: Int) {
+        if let kept { AdamW.decay(value, count: count, keeping: kept) }
+        AdamMoments.apply(value, gradient, moments.pointer(0, index), moments.pointer(1, index), count: count, beta1: beta1,
+                          beta2: beta2, stepSize: stepSize, epsilon: scaledEpsilon)
+    }
+
+    func finish() { adam.moments.stepCount = step }
 }
 
 extension Adam {

@@ -28,8 +28,16 @@ public final class RMSProp: Optimizer {
     public var updatesBuffers: Bool { true }
 
     public func update(_ parameter: Parameter, value w: UnsafeMutablePointer<Float>, gradient g: UnsafePointer<Float>, count: Int) {
-        let (rate, rho, eps) = (learningRate, self.rho, epsilon)
         let v = meanSquares.buffers(for: parameter, count: count)[0].pointer
+        RMSProp.apply(w, g, v, count: count, rate: learningRate, rho: rho, epsilon: epsilon)
+    }
+
+    /// The rule on `count` weights `w` with gradients `g` and mean squares `v`.
+    @inline(__always)
+    static func apply(
+        _ w: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ v: UnsafeMutablePointer<Float>, count: Int, rate: Float,
+        rho: Float, epsilon eps: Float
+    ) {
         for i in 0..<count {
             v[i] = rho * v[i] + (1 - rho) * g[i] * g[i]
             w[i] -= rate * g[i] / (v[i].squareRoot() + eps)
@@ -65,13 +73,56 @@ public final class Adagrad: Optimizer {
     public var updatesBuffers: Bool { true }
 
     public func update(_ parameter: Parameter, value w: UnsafeMutablePointer<Float>, gradient g: UnsafePointer<Float>, count: Int) {
-        let (rate, eps) = (learningRate, epsilon)
         let sum = sums.buffers(for: parameter, count: count)[0].pointer
+        Adagrad.apply(w, g, sum, count: count, rate: learningRate, epsilon: epsilon)
+    }
+
+    /// The rule on `count` weights `w` with gradients `g` and sums of squares `sum`.
+    @inline(__always)
+    static func apply(
+        _ w: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ sum: UnsafeMutablePointer<Float>, count: Int, rate: Float,
+        epsilon eps: Float
+    ) {
         for i in 0..<count {
             sum[i] += g[i] * g[i]
             w[i] -= rate * g[i] / (sum[i].squareRoot() + eps)
         }
     }
+}
+
+extension RMSProp: BindsSteps {
+    func bindSteps(to parameters: [(parameter: Parameter, count: Int)]) -> any BoundStep {
+        let (rate, rho, epsilon) = (learningRate, self.rho, self.epsilon)
+        return BufferSteps(BoundBuffers(parameters, in: &meanSquares)) { buffers, index, w, g, count in
+            RMSProp.apply(w, g, buffers.pointer(0, index), count: count, rate: rate, rho: rho, epsilon: epsilon)
+        }
+    }
+}
+
+extension Adagrad: BindsSteps {
+    func bindSteps(to parameters: [(parameter: Parameter, count: Int)]) -> any BoundStep {
+        let (rate, epsilon) = (learningRate, self.epsilon)
+        return BufferSteps(BoundBuffers(parameters, in: &sums)) { buffers, index, w, g, count in
+            Adagrad.apply(w, g, buffers.pointer(0, index), count: count, rate: rate, epsilon: epsilon)
+        }
+    }
+}
+
+/// A rule with one state slot and no step count, bound (see `BoundStep`): RMSProp, Adagrad.
+private final class BufferSteps: BoundStep {
+    typealias Rule = (BoundBuffers, Int, UnsafeMutablePointer<Float>, UnsafePointer<Float>, Int) -> Void
+    private let buffers: BoundBuffers
+    private let rule: Rule
+
+    init(_ buffers: BoundBuffers, rule: @escaping Rule) { (self.buffers, self.rule) = (buffers, rule) }
+
+    func beginStep() {}
+
+    func update(_ index: Int, value: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>, count: Int) {
+        rule(buffers, index, value, gradient, count)
+    }
+
+    func finish() {}
 }
 
 extension RMSProp {

@@ -29,8 +29,17 @@ public final class SGD: Optimizer {
     public func update(_ parameter: Parameter, value w: UnsafeMutablePointer<Float>, gradient g: UnsafePointer<Float>, count: Int) {
         let rate = learningRate
         guard momentum > 0 else { return SGD.descend(w, along: g, count: count, rate: rate) }
-        let (mu, nesterov) = (momentum, self.nesterov)
         let v = velocity.buffers(for: parameter, count: count)[0].pointer
+        SGD.descend(w, along: g, velocity: v, count: count, rate: rate, momentum: momentum, nesterov: nesterov)
+    }
+
+    /// The rule with momentum on `count` scalars: `v ← μv + g`, `w ← w - η v` (or
+    /// `w ← w - η(g + μv)` with Nesterov).
+    @inline(__always)
+    static func descend(
+        _ w: UnsafeMutablePointer<Float>, along g: UnsafePointer<Float>, velocity v: UnsafeMutablePointer<Float>, count: Int,
+        rate: Float, momentum mu: Float, nesterov: Bool
+    ) {
         for i in 0..<count {
             v[i] = mu * v[i] + g[i]
             let direction = nesterov ? g[i] + mu * v[i] : v[i]
@@ -56,6 +65,33 @@ public final class SGD: Optimizer {
     }
 
     public func setStateTensors(_ tensors: [Tensor], for parameter: Parameter) { velocity.set(tensors, for: parameter) }
+}
+
+extension SGD: BindsSteps {
+    func bindSteps(to parameters: [(parameter: Parameter, count: Int)]) -> any BoundStep {
+        SGDSteps(rate: learningRate, momentum: momentum, nesterov: nesterov,
+                 velocity: momentum > 0 ? BoundBuffers(parameters, in: &velocity) : nil)
+    }
+}
+
+/// SGD bound to its parameters (see `BoundStep`).
+private final class SGDSteps: BoundStep {
+    let rate: Float, momentum: Float, nesterov: Bool
+    let velocity: BoundBuffers?
+
+    init(rate: Float, momentum: Float, nesterov: Bool, velocity: BoundBuffers?) {
+        (self.rate, self.momentum, self.nesterov, self.velocity) = (rate, momentum, nesterov, velocity)
+    }
+
+    func beginStep() {}
+
+    func update(_ index: Int, value: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>, count: Int) {
+        guard let velocity else { return SGD.descend(value, along: gradient, count: count, rate: rate) }
+        SGD.descend(value, along: gradient, velocity: velocity.pointer(0, index), count: count, rate: rate, momentum: momentum,
+                    nesterov: nesterov)
+    }
+
+    func finish() {}
 }
 
 extension SGD {

@@ -112,7 +112,9 @@ struct CompiledStepTests {
                 let model = make()
                 let history = try model.fit(x, y, epochs: 5, batchSize: 3, shuffle: false, seed: 4, progress: .silent, compile: compile)
                 let state = model.namedParameters.flatMap { model.optimizer.stateTensors(for: $0.parameter) ?? [] }
-                return (model.namedParameters.map(\.parameter.value) + state, history.epochs)
+                // Adam's step count too: compiled epochs count steps on their own and hand them back.
+                let scalars = Tensor(model.optimizer.stateScalars.sorted { $0.key < $1.key }.map { Float($0.value) })
+                return (model.namedParameters.map(\.parameter.value) + state + [scalars], history.epochs)
             }
             Self.expectSame(try unshuffled(true), try unshuffled(false), "optimizer \(index), unshuffled, with its state")
         }
