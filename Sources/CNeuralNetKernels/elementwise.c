@@ -44,18 +44,23 @@ static void adam_loop(float *restrict w, const float *restrict g, float *restric
     }
 }
 
-void nn_adam_update(float *w, const float *g, float *m, float *v, long count,
-                    float beta1, float beta2, float step, float epsilon) {
+void nn_adam_update_each(float *const *w, const float *const *g, float *const *m, float *const *v, const long *counts, long n,
+                         float beta1, float beta2, float step, float epsilon) {
 #if defined(__x86_64__)
     // Moments of weights whose gradients have died away decay into subnormal numbers, which x86
     // processes many times slower; flushing them to zero changes the update by less than 1e-38.
     unsigned int saved = _mm_getcsr();
     _mm_setcsr(saved | 0x8040);  // flush-to-zero and denormals-are-zero
-    adam_loop(w, g, m, v, count, beta1, beta2, step, epsilon);
-    _mm_setcsr(saved);
-#else
-    adam_loop(w, g, m, v, count, beta1, beta2, step, epsilon);
 #endif
+    for (long i = 0; i < n; i++) adam_loop(w[i], g[i], m[i], v[i], counts[i], beta1, beta2, step, epsilon);
+#if defined(__x86_64__)
+    _mm_setcsr(saved);
+#endif
+}
+
+void nn_adam_update(float *w, const float *g, float *m, float *v, long count,
+                    float beta1, float beta2, float step, float epsilon) {
+    nn_adam_update_each(&w, &g, &m, &v, &count, 1, beta1, beta2, step, epsilon);
 }
 
 NN_MULTIVERSIONED

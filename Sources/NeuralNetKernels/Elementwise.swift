@@ -62,6 +62,17 @@ public enum Elementwise {
         }
     }
 
+    /// One Adam step on each of `count` parameters, in one call (see `nn_adam_update_each`):
+    /// parameter i has `counts[i]` weights at `weights[i]`, and so on. The same arithmetic as
+    /// `adamUpdate` on each; for small parameters (it runs on one thread).
+    public static func adamUpdate(
+        each count: Int, weights: UnsafePointer<UnsafeMutablePointer<Float>?>, gradients: UnsafePointer<UnsafePointer<Float>?>,
+        firstMoments: UnsafePointer<UnsafeMutablePointer<Float>?>, secondMoments: UnsafePointer<UnsafeMutablePointer<Float>?>,
+        counts: UnsafePointer<Int>, beta1: Float, beta2: Float, step: Float, epsilon: Float
+    ) {
+        nn_adam_update_each(weights, gradients, firstMoments, secondMoments, counts, count, beta1, beta2, step, epsilon)
+    }
+
     /// Runs `body(start, size)` over `0..<count` in one chunk per thread when `count` is at
     /// least `threshold` (`multiple` keeps chunk starts on whole rows). These loops stream
     /// arrays through memory, and each core brings its own caches and bandwidth.

@@ -14,6 +14,12 @@ extern "C" {
 void nn_adam_update(float *w, const float *g, float *m, float *v, long count,
                     float beta1, float beta2, float step, float epsilon);
 
+/// `nn_adam_update` on each of `n` parameters (`w[i]`, `g[i]`, `m[i]`, `v[i]`, `counts[i]`
+/// values), the same arithmetic in one call: a tiny network's step updates several small
+/// parameters, and each call's setup costs more than its few elements.
+void nn_adam_update_each(float *const *w, const float *const *g, float *const *m, float *const *v, const long *counts, long n,
+                         float beta1, float beta2, float step, float epsilon);
+
 /// dy[i] = x[i] > 0 ? dy[i] : 0, in place: the upstream gradient becomes ReLU's input gradient.
 void nn_relu_backward(const float *x, float *dy, long count);
 

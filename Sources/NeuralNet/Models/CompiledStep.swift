@@ -49,6 +49,9 @@ final class CompiledStep {
     private let chain: DenseChain
     /// The last stage's output as a tensor, handed to the running totals after each step.
     private var result: Tensor
+    /// Where `updateWeights(with:)` lists the parameters' values and gradients for a bound rule.
+    private let boundValues: UnsafeMutablePointer<UnsafeMutablePointer<Float>?>
+    private let boundGradients: UnsafeMutablePointer<UnsafePointer<Float>?>
 
     /// The plan for `model` and batches of `batch` samples, or nil when the model is not one
     /// this replays exactly (see the type's description).
@@ -72,9 +75,13 @@ final class CompiledStep {
             return stage.kind.derivative(input: y, output: y, alpha: stage.alpha)
         })
         result = Tensor.zeros([batch, stages[stages.count - 1].outputs])
+        boundValues = .allocate(capacity: 2 * stages.count)
+        boundGradients = .allocate(capacity: 2 * stages.count)
     }
 
     deinit {
+        boundValues.deallocate()
+        boundGradients.deallocate()
         stages.deallocate()
     }
 
@@ -146,17 +153,17 @@ final class CompiledStep {
     /// last `pass` left, while `withWeights` runs: `updateWeights(with:)`'s arithmetic without
     /// its lookups.
     func updateWeights(with rule: any BoundStep) {
-        rule.beginStep()
         var index = 0
         for stage in 0..<stages.count {
             let (value, gradient) = (chain.parameters(of: stage), chain.gradients(of: stage))
-            rule.update(index, value: value.weight!, gradient: gradient.weight, count: stages[stage].inputs * stages[stage].outputs)
+            (boundValues[index], boundGradients[index]) = (value.weight, UnsafePointer(gradient.weight))
             index += 1
             if let bias = value.bias, let biasGradient = gradient.bias {
-                rule.update(index, value: bias, gradient: biasGradient, count: stages[stage].outputs)
+                (boundValues[index], boundGradients[index]) = (bias, UnsafePointer(biasGradient))
                 index += 1
             }
         }
+        rule.step(values: boundValues, gradients: boundGradients)
     }
 
     /// `body` of the last pass's output `[batch, outputs]`: the plan's own tensor, refilled

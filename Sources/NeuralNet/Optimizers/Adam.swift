@@ -186,30 +186,31 @@ private final class AdamSteps: BoundStep {
     private let learningRate: Float, beta1: Float, beta2: Float, epsilon: Float
     /// `1 - η λ` for AdamW's decoupled decay; nil for Adam.
     private let kept: Float?
-    private var step: Int
-    private var stepSize: Float = 0, scaledEpsilon: Float = 0
+    /// Steps taken, as `AdamMoments.stepCount` counts them.
+    private var steps: Int
 
     init(_ adam: Adam, moments: BoundBuffers, decay: Float) {
         self.adam = adam
         self.moments = moments
         (learningRate, beta1, beta2, epsilon) = (adam.learningRate, adam.beta1, adam.beta2, adam.epsilon)
         kept = decay == 0 ? nil : 1 - adam.learningRate * decay
-        step = adam.moments.stepCount
+        steps = adam.moments.stepCount
     }
 
-    func beginStep() {
-        step += 1
-        (stepSize, scaledEpsilon) = AdamMoments.scaled(
-            learningRate: learningRate, epsilon: epsilon, corrections: AdamMoments.corrections(step: step, beta1: beta1, beta2: beta2))
+    func step(values: UnsafePointer<UnsafeMutablePointer<Float>?>, gradients: UnsafePointer<UnsafePointer<Float>?>) {
+        steps += 1
+        let (stepSize, scaledEpsilon) = AdamMoments.scaled(
+            learningRate: learningRate, epsilon: epsilon, corrections: AdamMoments.corrections(step: steps, beta1: beta1, beta2: beta2))
+        if let kept {
+            for index in 0..<moments.count { AdamW.decay(values[index]!, count: moments.counts[index], keeping: kept) }
+        }
+        // All parameters in one call: the loop of `nn_adam_update` (the eager rule) on each.
+        Elementwise.adamUpdate(
+            each: moments.count, weights: values, gradients: gradients, firstMoments: moments.slot(0), secondMoments: moments.slot(1),
+            counts: moments.counts, beta1: beta1, beta2: beta2, step: stepSize, epsilon: scaledEpsilon)
     }
 
-    func update(_ index: Int, value: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>, count: Int) {
-        if let kept { AdamW.decay(value, count: count, keeping: kept) }
-        AdamMoments.apply(value, gradient, moments.pointer(0, index), moments.pointer(1, index), count: count, beta1: beta1,
-                          beta2: beta2, stepSize: stepSize, epsilon: scaledEpsilon)
-    }
-
-    func finish() { adam.moments.stepCount = step }
+    func finish() { adam.moments.stepCount = steps }
 }
 
 extension Adam {

@@ -8,11 +8,9 @@
 /// Each rule's arithmetic stays in one place: the bound step and the rule's
 /// `update(_:value:gradient:count:)` call the same static function of the rule.
 protocol BoundStep: AnyObject {
-    /// Called once per step, before its `update`s (`Optimizer.beginStep`).
-    func beginStep()
-    /// The rule on the parameter bound at `index`: its `count` values at `value` (updated in
-    /// place) and its gradient at `gradient`.
-    func update(_ index: Int, value: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>, count: Int)
+    /// One step (`beginStep`, then the rule on each parameter) on every bound parameter: the
+    /// values of parameter i at `values[i]`, updated in place, its gradient at `gradients[i]`.
+    func step(values: UnsafePointer<UnsafeMutablePointer<Float>?>, gradients: UnsafePointer<UnsafePointer<Float>?>)
     /// Hands what the steps advanced back to the optimizer (Adam's step count), so that its
     /// state reads as if it had taken them one by one; called once, after the last step.
     func finish()
@@ -21,7 +19,7 @@ protocol BoundStep: AnyObject {
 /// A rule that can bind itself (`BoundStep`): the built-in ones.
 protocol BindsSteps: Optimizer {
     /// The rule bound to `parameters`, each with its count of values, in the order
-    /// `BoundStep.update` indexes them; state buffers are made for those that have none yet.
+    /// `BoundStep.step` takes them; state buffers are made for those that have none yet.
     func bindSteps(to parameters: [(parameter: Parameter, count: Int)]) -> any BoundStep
 }
 
@@ -33,27 +31,36 @@ extension Optimizer {
     }
 }
 
-/// The state buffers of bound parameters: `pointer(slot, index)` is slot `slot` of the
-/// parameter bound at `index`. A class holding its pointers in memory of its own: reading them
-/// costs no reference counting. Holds the buffers too, so that they outlive the binding.
+/// The bound parameters' value counts and state buffers, in memory of their own (reading them
+/// costs no reference counting): `counts[i]`, and `slot(s)[i]`, slot s of parameter i. Holds
+/// the buffers too, so that they outlive the binding.
 final class BoundBuffers {
+    /// How many parameters are bound.
+    let count: Int
+    /// The values each parameter has.
+    let counts: UnsafeMutablePointer<Int>
     private let buffers: [[StateBuffer]]
-    private let pointers: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
-    private let count: Int
+    private let pointers: UnsafeMutablePointer<UnsafeMutablePointer<Float>?>
 
-    /// The buffers of `parameters` in `state`, made where missing.
+    /// The counts of `parameters` and their buffers in `state` (made where missing; none for a
+    /// rule without state).
     init(_ parameters: [(parameter: Parameter, count: Int)], in state: inout ParameterState) {
-        buffers = parameters.map { state.buffers(for: $0.parameter, count: $0.count) }
         count = parameters.count
+        counts = .allocate(capacity: max(1, count))
+        counts.initialize(from: parameters.map(\.count), count: count)
+        buffers = parameters.map { state.buffers(for: $0.parameter, count: $0.count) }
         pointers = .allocate(capacity: max(1, state.slotCount * count))
         for (index, slots) in buffers.enumerated() {
             for (slot, buffer) in slots.enumerated() { (pointers + slot * count + index).initialize(to: buffer.pointer) }
         }
     }
 
-    deinit { pointers.deallocate() }
+    deinit {
+        counts.deallocate()
+        pointers.deallocate()
+    }
 
-    /// Slot `slot` of the parameter bound at `index`.
+    /// Slot `slot` of each parameter, in order.
     @inline(__always)
-    func pointer(_ slot: Int, _ index: Int) -> UnsafeMutablePointer<Float> { pointers[slot * count + index] }
+    func slot(_ slot: Int) -> UnsafeMutablePointer<UnsafeMutablePointer<Float>?> { pointers + slot * count }
 }

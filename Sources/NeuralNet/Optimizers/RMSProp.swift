@@ -93,8 +93,8 @@ public final class Adagrad: Optimizer {
 extension RMSProp: BindsSteps {
     func bindSteps(to parameters: [(parameter: Parameter, count: Int)]) -> any BoundStep {
         let (rate, rho, epsilon) = (learningRate, self.rho, self.epsilon)
-        return BufferSteps(BoundBuffers(parameters, in: &meanSquares)) { buffers, index, w, g, count in
-            RMSProp.apply(w, g, buffers.pointer(0, index), count: count, rate: rate, rho: rho, epsilon: epsilon)
+        return BufferSteps(BoundBuffers(parameters, in: &meanSquares)) { w, g, v, count in
+            RMSProp.apply(w, g, v, count: count, rate: rate, rho: rho, epsilon: epsilon)
         }
     }
 }
@@ -102,24 +102,23 @@ extension RMSProp: BindsSteps {
 extension Adagrad: BindsSteps {
     func bindSteps(to parameters: [(parameter: Parameter, count: Int)]) -> any BoundStep {
         let (rate, epsilon) = (learningRate, self.epsilon)
-        return BufferSteps(BoundBuffers(parameters, in: &sums)) { buffers, index, w, g, count in
-            Adagrad.apply(w, g, buffers.pointer(0, index), count: count, rate: rate, epsilon: epsilon)
+        return BufferSteps(BoundBuffers(parameters, in: &sums)) { w, g, sum, count in
+            Adagrad.apply(w, g, sum, count: count, rate: rate, epsilon: epsilon)
         }
     }
 }
 
 /// A rule with one state slot and no step count, bound (see `BoundStep`): RMSProp, Adagrad.
 private final class BufferSteps: BoundStep {
-    typealias Rule = (BoundBuffers, Int, UnsafeMutablePointer<Float>, UnsafePointer<Float>, Int) -> Void
+    /// The rule on one parameter: its values, gradient, state slot and count.
+    typealias Rule = (UnsafeMutablePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void
     private let buffers: BoundBuffers
     private let rule: Rule
 
     init(_ buffers: BoundBuffers, rule: @escaping Rule) { (self.buffers, self.rule) = (buffers, rule) }
 
-    func beginStep() {}
-
-    func update(_ index: Int, value: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>, count: Int) {
-        rule(buffers, index, value, gradient, count)
+    func step(values: UnsafePointer<UnsafeMutablePointer<Float>?>, gradients: UnsafePointer<UnsafePointer<Float>?>) {
+        for index in 0..<buffers.count { rule(values[index]!, gradients[index]!, buffers.slot(0)[index]!, buffers.counts[index]) }
     }
 
     func finish() {}

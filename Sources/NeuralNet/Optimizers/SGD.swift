@@ -69,26 +69,31 @@ public final class SGD: Optimizer {
 
 extension SGD: BindsSteps {
     func bindSteps(to parameters: [(parameter: Parameter, count: Int)]) -> any BoundStep {
-        SGDSteps(rate: learningRate, momentum: momentum, nesterov: nesterov,
-                 velocity: momentum > 0 ? BoundBuffers(parameters, in: &velocity) : nil)
+        var stateless = ParameterState(slots: 0)
+        let buffers = momentum > 0 ? BoundBuffers(parameters, in: &velocity) : BoundBuffers(parameters, in: &stateless)
+        return SGDSteps(rate: learningRate, momentum: momentum, nesterov: nesterov, buffers: buffers)
     }
 }
 
 /// SGD bound to its parameters (see `BoundStep`).
 private final class SGDSteps: BoundStep {
     let rate: Float, momentum: Float, nesterov: Bool
-    let velocity: BoundBuffers?
+    /// The counts, and with momentum the velocities.
+    let buffers: BoundBuffers
 
-    init(rate: Float, momentum: Float, nesterov: Bool, velocity: BoundBuffers?) {
-        (self.rate, self.momentum, self.nesterov, self.velocity) = (rate, momentum, nesterov, velocity)
+    init(rate: Float, momentum: Float, nesterov: Bool, buffers: BoundBuffers) {
+        (self.rate, self.momentum, self.nesterov, self.buffers) = (rate, momentum, nesterov, buffers)
     }
 
-    func beginStep() {}
-
-    func update(_ index: Int, value: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>, count: Int) {
-        guard let velocity else { return SGD.descend(value, along: gradient, count: count, rate: rate) }
-        SGD.descend(value, along: gradient, velocity: velocity.pointer(0, index), count: count, rate: rate, momentum: momentum,
-                    nesterov: nesterov)
+    func step(values: UnsafePointer<UnsafeMutablePointer<Float>?>, gradients: UnsafePointer<UnsafePointer<Float>?>) {
+        for index in 0..<buffers.count {
+            let (w, g, count) = (values[index]!, gradients[index]!, buffers.counts[index])
+            if momentum > 0 {
+                SGD.descend(w, along: g, velocity: buffers.slot(0)[index]!, count: count, rate: rate, momentum: momentum, nesterov: nesterov)
+            } else {
+                SGD.descend(w, along: g, count: count, rate: rate)
+            }
+        }
     }
 
     func finish() {}
