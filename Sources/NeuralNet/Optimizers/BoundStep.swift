@@ -6,7 +6,8 @@
 /// per-parameter lookups, reference counting and exclusivity checks of `update(_:value:...)`.
 ///
 /// Each rule's arithmetic stays in one place: the bound step and the rule's
-/// `update(_:value:gradient:count:)` call the same static function of the rule.
+/// `update(_:value:gradient:count:)` call the same static function of the rule (Adam's, the
+/// same C loop: `nn_adam_update_each` over all parameters, `nn_adam_update` over one).
 protocol BoundStep: AnyObject {
     /// One step (`beginStep`, then the rule on each parameter) on every bound parameter: the
     /// values of parameter i at `values[i]`, updated in place, its gradient at `gradients[i]`.
