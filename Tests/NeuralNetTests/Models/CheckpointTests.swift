@@ -34,6 +34,26 @@ struct CheckpointTests {
         #expect(Checkpoint.files(in: dir).count == 2)          // keepLast: 2
     }
 
+    /// Compiled training (its plan takes this model's Dropout, its epochs bind Adam and hand
+    /// the step count back) checkpoints and resumes to the weights of eager training.
+    @Test func resumingCompiledTrainingEndsWithTheSameWeights() throws {
+        let straight = makeModel()
+        let history = try straight.fit(data, epochs: 3, batchSize: 8, callbacks: [LearningRateScheduler(.cosine(epochs: 3))],
+                                       seed: 9, progress: .silent)
+        let dir = try directory()
+        try makeModel().fit(data, epochs: 2, batchSize: 8, callbacks: [ModelCheckpoint(directory: dir), LearningRateScheduler(.cosine(epochs: 3))],
+                            seed: 9, progress: .silent, compile: true)
+        let probe = makeModel()
+        try probe.build()
+        #expect(CompiledStep(probe, batch: 8) != nil)                             // planned, Dropout and all
+        let resumed = makeModel()
+        let resumedHistory = try resumed.fit(
+            data, epochs: 3, batchSize: 8, callbacks: [ModelCheckpoint(directory: dir), LearningRateScheduler(.cosine(epochs: 3))],
+            seed: 9, resumeFrom: dir, progress: .silent, compile: true)
+        #expect(weights(resumed).map { $0.scalars.map(\.bitPattern) } == weights(straight).map { $0.scalars.map(\.bitPattern) })
+        #expect(resumedHistory == history)
+    }
+
     @Test func resumingMidEpochEndsWithTheSameWeights() throws {
         let straight = makeModel()
         try straight.fit(data, epochs: 2, batchSize: 8, callbacks: [EarlyStopping(monitor: "loss", patience: 5)], seed: 4, progress: .silent)
