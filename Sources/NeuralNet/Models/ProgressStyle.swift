@@ -158,7 +158,6 @@ final class ProgressReporter: ShowsProgressWithinEpochs {
     /// rounding it half to even gives printf's digits for the logs (a duration's Double can
     /// differ in its last digit at a near-tie); the rest go to `String(format:)`.
     static func fixed(_ value: Double, decimals: Int) -> String {
-        let powers: [UInt64] = [1, 10, 100, 1000, 10000]
         guard value.isFinite, (0..<powers.count).contains(decimals) else { return String(format: "%.\(decimals)f", value) }
         let scaled = (Swift.abs(value) * Double(powers[decimals])).rounded(.toNearestOrEven)
         guard scaled < 1e18 else { return String(format: "%.\(decimals)f", value) }
@@ -169,8 +168,12 @@ final class ProgressReporter: ShowsProgressWithinEpochs {
         return sign + "\(digits / power)." + String(repeating: "0", count: decimals - fraction.count) + fraction
     }
 
+    /// 10^d for `fixed`'s d decimals.
+    private static let powers: [UInt64] = [1, 10, 100, 1000, 10000]
+
     private func write(_ text: String) { output(text) }
 
+    /// Writes `text` to standard error: where progress goes unless a test records it.
     static func standardError(_ text: String) {
         // Flushing every C output stream first keeps buffered standard output in order with
         // progress when both go to one log.
