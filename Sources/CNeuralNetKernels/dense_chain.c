@@ -23,15 +23,18 @@ float activate(nn_dense_activation kind, long stage, const nn_dense_callbacks *c
     }
 }
 
-// `g · f'`, f' read from the output y.
+// `g · f'` at element i of stage s (`at`): f' read from its output y, or for
+// `NN_DENSE_CALLBACK_WITH_INPUT` from its input z too.
 static inline __attribute__((always_inline))
-float slope(nn_dense_activation kind, long stage, const nn_dense_callbacks *callbacks, float g, float y) {
+float slope(nn_dense_activation kind, long s, const nn_dense_callbacks *callbacks, float g, const nn_dense_stage *at, long i) {
+    float y = at->output[i];
     switch (kind) {
     case NN_DENSE_LINEAR: return g;
     case NN_DENSE_RELU: return nn_relu_gradient(g, y);
     case NN_DENSE_TANH: return g * nn_tanh_slope(y);
     case NN_DENSE_SOFTMAX: return g;  // by rows afterwards (`apply_slope`)
-    default: return g * callbacks->slope(callbacks->context, stage, y);
+    case NN_DENSE_CALLBACK_WITH_INPUT: return g * callbacks->slope_at(callbacks->context, s, at->pre_activation[i], y);
+    default: return g * callbacks->slope(callbacks->context, s, y);
     }
 }
 
@@ -61,10 +64,11 @@ static const float one = 1.0f;
     case NN_DENSE_RELU: function(__VA_ARGS__, NN_DENSE_RELU); break;                  \
     case NN_DENSE_TANH: function(__VA_ARGS__, NN_DENSE_TANH); break;                  \
     case NN_DENSE_SOFTMAX: function(__VA_ARGS__, NN_DENSE_SOFTMAX); break;            \
+    case NN_DENSE_CALLBACK_WITH_INPUT: function(__VA_ARGS__, NN_DENSE_CALLBACK_WITH_INPUT); break; \
     default: function(__VA_ARGS__, NN_DENSE_CALLBACK); break;                         \
     }
 
-// Stage s's output = f(input · W + b).
+// Stage s's output = f(input · W + b), and z = input · W + b itself where f' needs it.
 static inline __attribute__((always_inline))
 void forward_stage(const nn_dense_stage *stage, long s, long batch, const float *input,
                    const nn_dense_callbacks *callbacks, nn_dense_activation kind) {
@@ -80,6 +84,7 @@ void forward_stage(const nn_dense_stage *stage, long s, long batch, const float 
             float sum[BLOCK];
             block_sums(k, row, 1, w + j, n, 1, sum);
             if (b) for (int c = 0; c < BLOCK; c++) sum[c] += b[j + c];
+            if (kind == NN_DENSE_CALLBACK_WITH_INPUT) for (int c = 0; c < BLOCK; c++) stage->pre_activation[i * n + j + c] = sum[c];
             SHORT_LOOP
             for (int c = 0; c < BLOCK; c++) out[j + c] = activate(kind, s, callbacks, sum[c]);
         }
@@ -89,6 +94,7 @@ void forward_stage(const nn_dense_stage *stage, long s, long batch, const float 
             SHORT_LOOP
             for (long p = 0; p < k; p++) sum += row[p] * w[p * n + j];
             if (b) sum += b[j];
+            if (kind == NN_DENSE_CALLBACK_WITH_INPUT) stage->pre_activation[i * n + j] = sum;
             out[j] = activate(kind, s, callbacks, sum);
         }
     }
@@ -106,7 +112,7 @@ float squared_error(const nn_dense_stage *last, long s, long size, const float *
     for (long i = 0; i < size; i++) {
         float difference = last->output[i] - y[i];
         total = total + difference * difference;
-        gradient[i] = slope(kind, s, callbacks, difference * scale, last->output[i]);
+        gradient[i] = slope(kind, s, callbacks, difference * scale, last, i);
     }
     return total;
 }
@@ -123,7 +129,7 @@ void apply_slope(const nn_dense_stage *last, long s, long batch, float *restrict
         return;
     }
     SHORT_LOOP
-    for (long i = 0; i < batch * width; i++) gradient[i] = slope(kind, s, callbacks, gradient[i], last->output[i]);
+    for (long i = 0; i < batch * width; i++) gradient[i] = slope(kind, s, callbacks, gradient[i], last, i);
 }
 
 // The gradient g of element i of a stage's output masked by its dropout, as `nn_dropout`
@@ -155,7 +161,7 @@ void propagate(const nn_dense_stage *stage, const nn_dense_stage *previous, long
             SHORT_LOOP
             for (int r = 0; r < BLOCK; r++) {
                 long at = i * k + p + r;
-                stage->input_gradient[at] = slope(kind, s - 1, callbacks, masked(previous, at, sum[r]), previous->output[at]);
+                stage->input_gradient[at] = slope(kind, s - 1, callbacks, masked(previous, at, sum[r]), previous, at);
             }
         }
         SHORT_LOOP
@@ -164,7 +170,7 @@ void propagate(const nn_dense_stage *stage, const nn_dense_stage *previous, long
             SHORT_LOOP
             for (long j = 0; j < n; j++) sum += upstream[i * n + j] * w[p * n + j];
             long at = i * k + p;
-            stage->input_gradient[at] = slope(kind, s - 1, callbacks, masked(previous, at, sum), previous->output[at]);
+            stage->input_gradient[at] = slope(kind, s - 1, callbacks, masked(previous, at, sum), previous, at);
         }
     }
 }

@@ -137,7 +137,8 @@ int narrow_chain_fits(const nn_dense_stage *stages, long count) {
     if (count < 1 || count > MAX_STAGES) return 0;
     for (long s = 0; s < count; s++) {
         if (stages[s].inputs > NARROW || stages[s].outputs > NARROW) return 0;
-        if (stages[s].activation == NN_DENSE_CALLBACK || stages[s].activation == NN_DENSE_SOFTMAX) return 0;
+        if (stages[s].activation == NN_DENSE_CALLBACK || stages[s].activation == NN_DENSE_CALLBACK_WITH_INPUT) return 0;
+        if (stages[s].activation == NN_DENSE_SOFTMAX) return 0;
         if (stages[s].dropout_random) return 0;
     }
     return 1;

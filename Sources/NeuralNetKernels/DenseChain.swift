@@ -10,9 +10,11 @@ import CNeuralNetKernels
 /// with `setWeight(_:ofStage:)` and `setBias(_:ofStage:)` before a step and valid while it runs.
 public final class DenseChain {
     /// How a stage's activation is computed: the identity, ReLU, tanh and softmax over each row
-    /// (the last stage only) in the kernel, any other kind through the chain's `Callback`s.
+    /// (the last stage only) in the kernel, any other kind through the chain's `Callback`s:
+    /// `.callback` with f' from the output (`slope`), `.callbackWithInput` from the input and
+    /// the output (`slopeAt`; the stage keeps its input).
     public enum Function: Sendable {
-        case linear, relu, tanh, softmax, callback
+        case linear, relu, tanh, softmax, callback, callbackWithInput
     }
 
     /// The loss a step minimises, computed as the eager loss of the same name (see
@@ -27,6 +29,9 @@ public final class DenseChain {
     /// A stage's activation called back from the kernel: `(context, stage, x) -> Float`, for
     /// `value` `f(z)`, for `slope` `f'` read from the output `y = f(z)`.
     public typealias Callback = @convention(c) (UnsafeRawPointer?, Int, Float) -> Float
+    /// A stage's f' from its input z and output y, called back from the kernel:
+    /// `(context, stage, z, y) -> Float`.
+    public typealias InputCallback = @convention(c) (UnsafeRawPointer?, Int, Float, Float) -> Float
 
     /// Dropout after a stage's activation: an element is kept, times `scale`, when its 16-bit
     /// draw is below `threshold` (`Elementwise.dropout`'s rule), else zeroed.
@@ -79,10 +84,15 @@ public final class DenseChain {
     private let callbacks: UnsafeMutablePointer<nn_dense_callbacks>
 
     /// A chain of `shapes` for batches of `batch` rows minimising `loss`; `value` and `slope`
-    /// (with `context`) compute the `.callback` stages' activations.
+    /// (with `context`) compute the `.callback` stages' activations, `value` and `slopeAt` the
+    /// `.callbackWithInput` ones'.
     public init(
-        batch: Int, shapes: [Shape], loss: Loss = .squaredError, context: UnsafeRawPointer?, value: Callback, slope: Callback
+        batch: Int, shapes: [Shape], loss: Loss = .squaredError, context: UnsafeRawPointer?, value: Callback, slope: Callback,
+        slopeAt: InputCallback? = nil
     ) {
+        if slopeAt == nil, let stage = shapes.firstIndex(where: { $0.function == .callbackWithInput }) {
+            fatalError("DenseChain: stage \(stage) takes its slope from its input, but no slopeAt was given")
+        }
         if batch <= 0 || shapes.isEmpty || zip(shapes, shapes.dropFirst()).contains(where: { $0.outputs != $1.inputs }) {
             fatalError("DenseChain: \(shapes.count) stages that do not chain, or a batch of \(batch)")
         }
@@ -111,6 +121,7 @@ public final class DenseChain {
             case .tanh: NN_DENSE_TANH
             case .softmax: NN_DENSE_SOFTMAX
             case .callback: NN_DENSE_CALLBACK
+            case .callbackWithInput: NN_DENSE_CALLBACK_WITH_INPUT
             }
             let size = batch * shape.outputs
             // The draws as whole 64-bit words (a generator's), read by the kernel as 16-bit ones.
@@ -124,14 +135,15 @@ public final class DenseChain {
                 bias_gradient: shape.hasBias ? .allocate(capacity: shape.outputs) : nil,
                 dropout_random: draws.map { UnsafePointer($0) },
                 dropout_threshold: shape.dropout?.threshold ?? 0, dropout_scale: shape.dropout?.scale ?? 0,
-                dropped: shape.dropout.map { _ in .allocate(capacity: size) }))
+                dropped: shape.dropout.map { _ in .allocate(capacity: size) },
+                pre_activation: shape.function == .callbackWithInput ? .allocate(capacity: size) : nil))
         }
         // The loss's gradient, and the log-probabilities or terms it is computed from.
         difference = .allocate(capacity: 2 * batch * shapes[shapes.count - 1].outputs)
         inputs = .allocate(capacity: batch * shapes[0].inputs)
         targets = .allocate(capacity: batch * targetWidth)
         callbacks = .allocate(capacity: 1)
-        callbacks.initialize(to: nn_dense_callbacks(context: context, value: value, slope: slope))
+        callbacks.initialize(to: nn_dense_callbacks(context: context, value: value, slope: slope, slope_at: slopeAt))
     }
 
     deinit {
@@ -141,6 +153,7 @@ public final class DenseChain {
             stage.bias_gradient?.deallocate()
             stage.dropout_random.map { UnsafeMutableRawPointer(mutating: $0).deallocate() }
             stage.dropped?.deallocate()
+            stage.pre_activation?.deallocate()
         }
         stages.deallocate()
         difference.deallocate()

@@ -12,13 +12,16 @@ extern "C" {
 /// How a stage's activation is computed: the identity, ReLU (`z < 0 ? 0 : z` forward, the
 /// gradient kept where the output is positive), tanh (`nn_tanhf`, `f' = nn_tanh_slope(y)`) and
 /// softmax over each row of the last stage (`nn_softmax_rows`, its gradient
-/// `nn_softmax_rows_backward`) here; any other kind through the chain's callbacks.
+/// `nn_softmax_rows_backward`) here; any other kind through the chain's callbacks, with f'
+/// from the output (`NN_DENSE_CALLBACK`) or from the input z and the output
+/// (`NN_DENSE_CALLBACK_WITH_INPUT`: the stage keeps z).
 typedef enum {
     NN_DENSE_LINEAR = 0,
     NN_DENSE_RELU = 1,
     NN_DENSE_TANH = 2,
     NN_DENSE_CALLBACK = 3,
     NN_DENSE_SOFTMAX = 4,
+    NN_DENSE_CALLBACK_WITH_INPUT = 5,
 } nn_dense_activation;
 
 /// The loss a step minimises, each computed as its eager function in `LossFunctions.swift`:
@@ -64,14 +67,18 @@ typedef struct {
     float dropout_scale;
     /// `[batch, outputs]`, with dropout.
     float *dropped;
+    /// `[batch, outputs]`: z = input · W + b, for `NN_DENSE_CALLBACK_WITH_INPUT`; else NULL.
+    float *pre_activation;
 } nn_dense_stage;
 
-/// The activations of `NN_DENSE_CALLBACK` stages: `value(context, stage, z) = f(z)` and
-/// `slope(context, stage, y) = f'` read from the output `y = f(z)`.
+/// The activations of callback stages: `value(context, stage, z) = f(z)`; `slope(context,
+/// stage, y) = f'` read from the output `y = f(z)` (`NN_DENSE_CALLBACK`), or `slope_at(context,
+/// stage, z, y) = f'(z)` (`NN_DENSE_CALLBACK_WITH_INPUT`).
 typedef struct {
     const void *context;
     float (*value)(const void *context, long stage, float z);
     float (*slope)(const void *context, long stage, float y);
+    float (*slope_at)(const void *context, long stage, float z, float y);
 } nn_dense_callbacks;
 
 /// One step on `batch` rows `x` `[batch, stages[0].inputs]` with targets `y` (`batch` rows of

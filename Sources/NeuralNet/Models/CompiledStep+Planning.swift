@@ -44,8 +44,10 @@ extension CompiledStep {
                 index += 1
             }
             if activation.kind == .softmax, index < layers.count - 1 { return refuse("applies softmax, which the plan takes on the last layer only") }
-            guard activation.hasDerivativeFromOutput || activation.kind == .softmax, activation.unknownName == nil else {
-                return refuse("applies \(activation), whose derivative the plan cannot take from its output")
+            // GELU and log-softmax have eager kernels of their own (vectorised, by rows), which
+            // the plan does not repeat; every other kind is the activation table's.
+            guard activation.kind != .gelu, activation.kind != .logSoftmax, activation.unknownName == nil else {
+                return refuse("applies \(activation), which the plan does not compute")
             }
             guard dense.weight.isTrainable, dense.bias?.isTrainable ?? true else { return refuse("has frozen parameters") }
             guard MatrixMultiply.isTiny(m: batch, n: dense.outputSize, k: inputs) else {
@@ -68,7 +70,7 @@ extension CompiledStep {
             case .relu: separate ? .callback : .relu
             case .tanh: .tanh
             case .softmax: .softmax
-            default: .callback
+            default: activation.hasDerivativeFromOutput ? .callback : .callbackWithInput
             }
             stages.append(Stage(
                 weight: dense.weight, bias: dense.bias, kind: activation.kind, alpha: activation.alpha,

@@ -9,8 +9,8 @@ import NeuralNetKernels
 /// training.
 ///
 /// A plan exists for a `Sequential` of `Dense` layers whose activations (their own, or an
-/// `Activation` layer right after a linear one) take their derivative from their output (all
-/// but softmax and log-softmax; softmax too on the last layer), each but the last optionally
+/// `Activation` layer right after a linear one) are the activation table's element-wise ones
+/// (all but GELU, softmax and log-softmax; softmax too on the last layer), each but the last optionally
 /// followed by a `Dropout` layer (masks drawn from the model's generator as eagerly), every
 /// parameter trainable, a built-in loss (the mean squared and absolute errors, binary and
 /// sigmoid cross-entropy, softmax cross-entropy from logits against one-hot labels or class
@@ -73,6 +73,9 @@ final class CompiledStep {
             // For these kinds the output stands in for the input (see `derivative`).
             let stage = context!.assumingMemoryBound(to: Stage.self)[index]
             return stage.kind.derivative(input: y, output: y, alpha: stage.alpha)
+        }, slopeAt: { context, index, z, y in
+            let stage = context!.assumingMemoryBound(to: Stage.self)[index]
+            return stage.kind.derivative(input: z, output: y, alpha: stage.alpha)
         })
         result = Tensor.zeros([batch, stages[stages.count - 1].outputs])
         boundValues = .allocate(capacity: 2 * stages.count)

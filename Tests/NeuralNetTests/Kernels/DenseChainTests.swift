@@ -19,12 +19,17 @@ struct DenseChainTests {
         init(first: DenseChain.Function, second: DenseChain.Function, loss: DenseChain.Loss = .squaredError,
              y: [Float] = [0.2, -0.5, 0.6, 0.1], dropout: DenseChain.Dropout? = nil) {
             self.y = y
-            // The callback stands for the logistic function (its slope read from the output).
+            // The callbacks stand for the logistic function, its slope read from the output, or
+            // (`.callbackWithInput`) computed from the input the stage keeps.
             chain = DenseChain(
                 batch: 2,
                 shapes: [DenseChain.Shape(inputs: 3, outputs: 4, function: first, hasBias: true, dropout: dropout),
                          DenseChain.Shape(inputs: 4, outputs: 2, function: second, hasBias: true)],
-                loss: loss, context: nil, value: { _, _, z in 1 / (1 + Foundation.exp(-z)) }, slope: { _, _, y in y * (1 - y) })
+                loss: loss, context: nil, value: { _, _, z in 1 / (1 + Foundation.exp(-z)) }, slope: { _, _, y in y * (1 - y) },
+                slopeAt: { _, _, z, _ in
+                    let s = 1 / (1 + Foundation.exp(-z))                      // from the input this time
+                    return s * (1 - s)
+                })
             // Fixed draws, kept as they stay between steps: elements 1, 2, 5 and 7 of the eight
             // fall at or above a threshold of 0x8000 and are dropped.
             if let (draws, words) = chain.dropoutDraws(of: 0) {
@@ -57,7 +62,8 @@ struct DenseChainTests {
         }
     }
 
-    @Test(arguments: [(DenseChain.Function.tanh, DenseChain.Function.linear), (.relu, .tanh), (.callback, .callback), (.tanh, .relu)])
+    @Test(arguments: [(DenseChain.Function.tanh, DenseChain.Function.linear), (.relu, .tanh), (.callback, .callback), (.tanh, .relu),
+                      (.callbackWithInput, .linear), (.tanh, .callbackWithInput)])
     func gradientsMatchFiniteDifferences(first: DenseChain.Function, second: DenseChain.Function) {
         var fixture = Fixture(first: first, second: second)
         _ = fixture.loss()
