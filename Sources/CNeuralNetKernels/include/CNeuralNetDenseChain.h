@@ -102,9 +102,10 @@ void nn_dense_chain_gather(const float *x, const float *y, const long *order, lo
 
 /// Whole epochs of plain gradient descent (`w -= rate · g` after each step, as
 /// `nn_dense_chain_step` with `descend`), for compiled training with nothing to call between
-/// steps, minimising `loss`, on stages without dropout (whose draws change every step). Epoch e visits the rows `order[e · samples ..< (e + 1) · samples]`
-/// of `x` `[*, full[0].inputs]` and `y` (rows of `nn_dense_target_width`) in batches of `batch_size` on
-/// `full` (whose batch it is), the last `samples % batch_size` rows (if any) on `last`, whose
+/// steps, minimising `loss`, on stages without dropout (whose draws change every step). Epoch
+/// e visits the rows `order[e · samples ..< (e + 1) · samples]` of `x` `[*, full[0].inputs]`
+/// and `y` (rows of `nn_dense_target_width`) in batches of `batch_size` on `full` (whose
+/// batch it is), the last `samples % batch_size` rows (if any) on `last`, whose
 /// stages point at the same parameters. A batch of one row is read in place; larger ones are
 /// gathered into `inputs` and `targets` (each `batch_size` rows). `difference` is scratch for
 /// twice `batch_size` rows of outputs. `epoch_losses[e]` receives Σ loss · rows over epoch e's
@@ -112,10 +113,9 @@ void nn_dense_chain_gather(const float *x, const float *y, const long *order, lo
 /// counted from the first batch of the first epoch, of the batch whose loss was not (its loss
 /// in `*bad_loss`), with the parameters as the batch before left them.
 long nn_dense_chain_descend(const nn_dense_stage *full, const nn_dense_stage *last, long count, nn_dense_loss loss,
-                            const float *x, const float *y,
-                            const long *order, long samples, long batch_size, long epochs, float rate, float *inputs,
-                            float *targets, float *difference, const nn_dense_callbacks *callbacks, double *epoch_losses,
-                            float *bad_loss);
+                            const float *x, const float *y, const long *order, long samples, long batch_size, long epochs,
+                            float rate, float *inputs, float *targets, float *difference, const nn_dense_callbacks *callbacks,
+                            double *epoch_losses, float *bad_loss);
 
 #ifdef __cplusplus
 }

@@ -55,10 +55,10 @@ extension CompiledStep {
             session.batchesDone = session.batchesPerEpoch
             var logs = runner.lastLogs
             if !showing.isEmpty {
-                // The epoch's last batch, with the running totals eager training would give it.
-                logs["learning_rate"] = nil
-                showing.forEach { $0.batchDidEnd(session.batchesPerEpoch, of: session.batchesPerEpoch, epoch: session.epoch, logs: logs) }
-                logs["learning_rate"] = runner.lastLogs["learning_rate"]
+                // The epoch's last batch, with the running totals eager training gives it.
+                var totals = logs
+                totals["learning_rate"] = nil
+                showing.forEach { $0.batchDidEnd(session.batchesPerEpoch, of: session.batchesPerEpoch, epoch: session.epoch, logs: totals) }
             }
             if let validate {
                 // Between epochs the weights are closed: the eager evaluation reads them.
@@ -208,14 +208,14 @@ private final class EpochBlock {
         let (samples, batches) = (session.sampleCount, session.batchesPerEpoch)
         // The rule bound to the parameters for this block (the learning rate is read once).
         let rule = optimizer.boundStep(for: full.boundParameters)
-        defer { rule?.finish() }
+        defer { rule.finish() }
         // One batch through `plan`, a parameter, so that choosing it costs no reference count;
         // its rows are gathered into the full plan's buffers (one sample is read in place).
         func train(_ plan: CompiledStep, _ order: UnsafePointer<Int>, count: Int, epoch: Int) -> Float {
             let rows = full.gather(rows: order, count: count, of: x, y)
             let loss = plan.pass(rows.x, rows.y)
             guard loss.isFinite else { return loss }
-            if let rule { plan.updateWeights(with: rule) } else { plan.updateWeights(with: optimizer) }
+            plan.updateWeights(with: rule)
             if let scoring { plan.withOutput { scoring.add(epoch: epoch, output: $0, targets: rows.y, count: count) } }
             return loss
         }

@@ -129,21 +129,6 @@ final class CompiledStep {
         }
     }
 
-    /// One step of `optimizer`'s rule on each parameter from the gradients the last `pass`
-    /// left, weight then bias, stage by stage, while `withWeights` runs: what
-    /// `optimizer.step` does when there is no clipping and no L2 decay. (Plain SGD is applied
-    /// by `pass(_:_:descendingAt:)` as it goes.)
-    func updateWeights(with optimizer: any Optimizer) {
-        optimizer.beginStep()
-        for (index, stage) in stages.enumerated() {
-            let (value, gradient) = (chain.parameters(of: index), chain.gradients(of: index))
-            optimizer.update(stage.weight, value: value.weight!, gradient: gradient.weight, count: stage.inputs * stage.outputs)
-            if let bias = stage.bias, let value = value.bias, let gradient = gradient.bias {
-                optimizer.update(bias, value: value, gradient: gradient, count: stage.outputs)
-            }
-        }
-    }
-
     /// The parameters in the order `updateWeights(with:)` hands them to a bound rule: each
     /// stage's weight, then its bias.
     var boundParameters: [(parameter: Parameter, count: Int)] {
@@ -152,9 +137,10 @@ final class CompiledStep {
         }
     }
 
-    /// One step of a rule bound to `boundParameters` (see `BoundStep`) from the gradients the
-    /// last `pass` left, while `withWeights` runs: `updateWeights(with:)`'s arithmetic without
-    /// its lookups.
+    /// One step of an optimizer's rule bound to `boundParameters` (see `BoundStep`) from the
+    /// gradients the last `pass` left, while `withWeights` runs: what `optimizer.step` does when
+    /// there is no clipping and no L2 decay. (Plain SGD is applied by `pass(_:_:descendingAt:)`
+    /// as it goes.)
     func updateWeights(with rule: any BoundStep) {
         var index = 0
         for stage in 0..<stages.count {

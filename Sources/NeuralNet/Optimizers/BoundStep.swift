@@ -25,11 +25,31 @@ protocol BindsSteps: Optimizer {
 }
 
 extension Optimizer {
-    /// This rule bound to `parameters` (see `BoundStep`), or nil for a rule that cannot bind
-    /// itself (a custom one), which then takes its steps through `update(_:value:gradient:count:)`.
-    func boundStep(for parameters: [(parameter: Parameter, count: Int)]) -> (any BoundStep)? {
-        (self as? any BindsSteps)?.bindSteps(to: parameters)
+    /// This rule bound to `parameters` (see `BoundStep`): its own binding, or for a rule that
+    /// has none (a custom one) its `update(_:value:gradient:count:)` a parameter at a time.
+    func boundStep(for parameters: [(parameter: Parameter, count: Int)]) -> any BoundStep {
+        (self as? any BindsSteps)?.bindSteps(to: parameters) ?? UpdateSteps(self, parameters)
     }
+}
+
+/// A rule without a binding of its own, bound: `beginStep`, then `update(_:value:gradient:count:)`
+/// on each parameter, which looks its state up as it goes.
+private final class UpdateSteps: BoundStep {
+    private let optimizer: any Optimizer
+    private let parameters: [(parameter: Parameter, count: Int)]
+
+    init(_ optimizer: any Optimizer, _ parameters: [(parameter: Parameter, count: Int)]) {
+        (self.optimizer, self.parameters) = (optimizer, parameters)
+    }
+
+    func step(values: UnsafePointer<UnsafeMutablePointer<Float>?>, gradients: UnsafePointer<UnsafePointer<Float>?>) {
+        optimizer.beginStep()
+        for (index, (parameter, count)) in parameters.enumerated() {
+            optimizer.update(parameter, value: values[index]!, gradient: gradients[index]!, count: count)
+        }
+    }
+
+    func finish() {}
 }
 
 /// The bound parameters' value counts and state buffers, in memory of their own (reading them

@@ -46,3 +46,35 @@ struct CompiledProgressTests {
         #expect(!plan.epochIsShort(samples: 10_000_000 / perSample + 1))
     }
 }
+
+/// A rule of the user's own that works on buffers (no binding of its own) runs inside whole
+/// compiled epochs a parameter at a time, and its steps count and weights match eager ones.
+struct CompiledCustomRuleTests {
+    /// Sign descent, `w ← w - η · sign(g)`, counting its steps and parameter updates.
+    final class SignDescent: Optimizer {
+        var learningRate: Float = 0.01
+        var steps = 0, updates = 0
+        func beginStep() { steps += 1 }
+        func update(_ parameter: Parameter, gradient: Tensor) { updateThroughBuffers(parameter, gradient: gradient) }
+        var updatesBuffers: Bool { true }
+        func update(_ parameter: Parameter, value: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>, count: Int) {
+            updates += 1
+            for i in 0..<count { value[i] -= learningRate * (gradient[i] > 0 ? 1 : gradient[i] < 0 ? -1 : 0) }
+        }
+    }
+
+    @Test func aCustomRuleOnBuffersTrainsWholeEpochs() throws {
+        let x = randomTensor([9, 3], seed: 61), y = randomTensor([9, 2], seed: 62)
+        var runs: [(weights: [Tensor], history: [[String: Float]], rule: SignDescent)] = []
+        for compile in [false, true] {
+            let rule = SignDescent()
+            let model = Sequential([Dense(3, 5, activation: .tanh), Dense(5, 2)], loss: .meanSquaredError, optimizer: rule, seed: 4)
+            let history = try model.fit(x, y, epochs: 10, batchSize: 4, seed: 2, progress: .silent, compile: compile)
+            runs.append((model.namedParameters.map(\.parameter.value), history.epochs, rule))
+        }
+        #expect(CompiledStep.canRunEpochs(with: SignDescent()))
+        CompiledStepTests.expectSame((runs[1].weights, runs[1].history), (runs[0].weights, runs[0].history), "sign descent")
+        #expect(runs[1].rule.steps == 10 * 3 && runs[0].rule.steps == 30)
+        #expect(runs[1].rule.updates == 30 * 4 && runs[0].rule.updates == 30 * 4)
+    }
+}
