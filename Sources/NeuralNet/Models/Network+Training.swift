@@ -34,17 +34,15 @@ extension Network {
     ///   - compile: for a small dense network (a `Sequential` of `Dense` layers, each
     ///     activation its own or an `Activation` layer right after it, any but GELU and
     ///     log-softmax, `Dropout` after any but the last, softmax only on the last, a built-in
-    ///     loss, tiny products), replay a step planned once instead of
-    ///     recording the tape every step: the eager step's arithmetic in the same order, in one
-    ///     C call, so bit-identical weights with far less bookkeeping per step (see
-    ///     `CompiledStep`). With no callback that observes single batches (see
-    ///     `Callback.observesBatches`; progress lines are fine, and so is a bar over epochs
-    ///     short enough that it could not be watched moving within them) and an optimizer
-    ///     without clipping or L2 decay, whole epochs run inside the plan, metrics included,
-    ///     validation between them (XOR with SGD and progress `.silent`: about 50 ns a step
-    ///     against 1.5 µs eager).
-    ///     Other models train eagerly, and `fit` says why on standard error (unless
-    ///     `progress` is `.silent`).
+    ///     loss, tiny products), replay a step planned once instead of recording the tape
+    ///     every step: the eager step's arithmetic in the same order, in one C call, so
+    ///     bit-identical weights with far less bookkeeping per step (see `CompiledStep`). With
+    ///     no callback that observes single batches (see `Callback.observesBatches`; progress
+    ///     lines are fine, and so is a bar over epochs too short to watch it move within them)
+    ///     and an optimizer without clipping or L2 decay, whole epochs run inside the plan,
+    ///     metrics included, validation between them (XOR with SGD and progress `.silent`:
+    ///     about 50 ns a step against 1.5 µs eager). Other models train eagerly, and `fit`
+    ///     says why on standard error (unless `progress` is `.silent`).
     /// - Returns: the loss and metrics of every epoch, and the learning rate at its end
     ///   (`"learning_rate"`). A model with several outputs also logs
     ///   each output's loss and metrics (`"output0_loss"`, `"output1_accuracy"`); `"loss"` is
