@@ -12,7 +12,7 @@
 #include <string.h>
 
 long nn_sgemm_workspace_size(long m, long n, long k) {
-    long kc = k < KC ? k : KC;
+    long kc = gemm_slice_depth(k);
     long mc = m < MC ? m : MC;
     long nc = n < NC ? n : NC;
     long packed_a = ((mc + MR - 1) / MR) * MR * kc;
@@ -116,7 +116,7 @@ void nn_sgemm_blocked(nn_kernel kernel, int transpose_a, int transpose_b, long m
         .accumulate = accumulate, .epilogue = epilogue,
     };
     nn_select_micro_kernel(kernel, &problem.kernels);
-    long kc_max = k < KC ? k : KC;
+    long kc_max = gemm_slice_depth(k);
     long mc_max = m < MC ? m : MC;
     float *packed_a = workspace;
     long packed_a_size = ((mc_max + MR - 1) / MR) * MR * kc_max;
@@ -125,8 +125,8 @@ void nn_sgemm_blocked(nn_kernel kernel, int transpose_a, int transpose_b, long m
     float *edge = packed_b + ((nc_max + NR_MAX - 1) / NR_MAX) * NR_MAX * kc_max;
     for (long j0 = 0; j0 < n; j0 += NC) {
         long nc = n - j0 < NC ? n - j0 : NC;
-        for (long p0 = 0; p0 < k; p0 += KC) {
-            long kc = k - p0 < KC ? k - p0 : KC;
+        for (long p0 = 0; p0 < k; p0 += kc_max) {
+            long kc = k - p0 < kc_max ? k - p0 : kc_max;
             gemm_pack_b(&problem, p0, j0, kc, nc, packed_b);
             gemm_multiply_rows(&problem, 0, m, j0, nc, p0, kc, packed_b, packed_a, edge);
         }

@@ -24,12 +24,12 @@ typedef struct {
 } shared_job;
 
 static long packed_a_floats(long rows, long k) {
-    long kc = k < KC ? k : KC, mc = rows < MC ? rows : MC;
+    long kc = gemm_slice_depth(k), mc = rows < MC ? rows : MC;
     return ALIGNED_FLOATS(((mc + MR - 1) / MR) * MR * kc);
 }
 
 static long packed_b_floats(long n, long k) {
-    long kc = k < KC ? k : KC, nc = n < NC ? n : NC;
+    long kc = gemm_slice_depth(k), nc = n < NC ? n : NC;
     return ALIGNED_FLOATS(((nc + NR_MAX - 1) / NR_MAX) * NR_MAX * kc);
 }
 
@@ -100,8 +100,9 @@ void nn_sgemm_parallel(nn_kernel kernel, int transpose_a, int transpose_b, long 
 
     for (job.j0 = 0; job.j0 < n; job.j0 += NC) {
         job.nc = n - job.j0 < NC ? n - job.j0 : NC;
-        for (job.p0 = 0; job.p0 < k; job.p0 += KC) {
-            job.kc = k - job.p0 < KC ? k - job.p0 : KC;
+        long depth = gemm_slice_depth(k);
+        for (job.p0 = 0; job.p0 < k; job.p0 += depth) {
+            job.kc = k - job.p0 < depth ? k - job.p0 : depth;
             nn_parallel_for(parts, parts, pack_share, &job);
             nn_parallel_for(row_blocks(m, parts), parts, multiply_share, &job);
         }

@@ -61,9 +61,10 @@ struct MatrixMultiplyTests {
     /// Every kernel this CPU supports, on sizes that cross the cache blocks (k > 256, m > 96)
     /// and are split between threads, with ragged edges everywhere; a narrow C (n = 40) takes
     /// the path that reads A without packing it. 32 and 104 rows end their blocks with two
-    /// and one low micro-panels (`MR_SHORT` rows), 97 with a ragged low one.
+    /// and one low micro-panels (`MR_SHORT` rows), 97 with a ragged low one. K = 784 (an
+    /// image) goes as four even slices of 196, 301 as 151 and 150.
     @Test(arguments: MatrixMultiply.Kernel.allCases.filter(\.isSupported),
-          [(131, 77, 301), (131, 20, 301), (97, 40, 260), (32, 77, 270), (104, 70, 20)])
+          [(131, 77, 301), (131, 20, 301), (97, 40, 260), (32, 77, 270), (104, 70, 20), (13, 40, 784)])
     func everyKernelMatchesNaiveLoopsOnBlockedSizes(kernel: MatrixMultiply.Kernel, size: (Int, Int, Int)) {
         let (m, n, k) = size
         for (transposeA, transposeB) in [(false, false), (true, false), (false, true), (true, true)] {
