@@ -1,9 +1,9 @@
 /// Whole epochs of `fit(..., compile: true)` when nothing needs a single batch: no callback
 /// that observes batches but a progress bar over short epochs, which hears of each epoch's last
 /// batch (epoch-wise schedules, early stopping, checkpoints and logs are heard after each
-/// epoch; validation runs between epochs), an optimizer whose rule
-/// works on buffers without clipping or L2 decay (every built-in one; AdamW's decoupled decay
-/// is part of its rule), and inputs held as floats. The weights are opened once a block of
+/// epoch; validation runs between epochs), an optimizer whose rule works on buffers (every
+/// built-in one; clipping and L2 decay are applied to the plan's gradients first, as
+/// `Optimizer.step` applies them), and inputs held as floats. The weights are opened once a block of
 /// epochs (a block is one epoch when callbacks listen), and each step is the plan's kernel and
 /// the rule on its buffers: no tensor or closure per step (metrics read the plan's output
 /// through a tensor made once); plain SGD without metrics runs whole blocks inside one kernel
@@ -12,7 +12,7 @@
 extension CompiledStep {
     /// Whether `runEpochs` can apply `optimizer`'s steps.
     static func canRunEpochs(with optimizer: any Optimizer) -> Bool {
-        optimizer.updatesBuffers && optimizer.weightDecay == 0 && optimizer.clipNorm == nil
+        optimizer.updatesBuffers
     }
 
     /// The remaining epochs of `session` on `inputs` `[samples, features]` and `targets`
@@ -209,13 +209,14 @@ private final class EpochBlock {
         // The rule bound to the parameters for this block (the learning rate is read once).
         let rule = optimizer.boundStep(for: full.boundParameters)
         defer { rule.finish() }
+        let adjustment = GradientAdjustment(of: optimizer)
         // One batch through `plan`, a parameter, so that choosing it costs no reference count;
         // its rows are gathered into the full plan's buffers (one sample is read in place).
         func train(_ plan: CompiledStep, _ order: UnsafePointer<Int>, count: Int, epoch: Int) -> Float {
             let rows = full.gather(rows: order, count: count, of: x, y)
             let loss = plan.pass(rows.x, rows.y)
             guard loss.isFinite else { return loss }
-            plan.updateWeights(with: rule)
+            plan.updateWeights(with: rule, adjusting: adjustment)
             if let scoring { plan.withOutput { scoring.add(epoch: epoch, output: $0, targets: rows.y, count: count) } }
             return loss
         }

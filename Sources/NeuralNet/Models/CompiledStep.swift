@@ -49,7 +49,7 @@ final class CompiledStep {
     private let chain: DenseChain
     /// The last stage's output as a tensor, handed to the running totals after each step.
     private var result: Tensor
-    /// Where `updateWeights(with:)` lists the parameters' values and gradients for a bound rule.
+    /// Where `updateWeights(with:adjusting:)` lists the parameters' values and gradients for a bound rule.
     private let boundValues: UnsafeMutablePointer<UnsafeMutablePointer<Float>?>
     private let boundGradients: UnsafeMutablePointer<UnsafePointer<Float>?>
 
@@ -129,7 +129,7 @@ final class CompiledStep {
         }
     }
 
-    /// The parameters in the order `updateWeights(with:)` hands them to a bound rule: each
+    /// The parameters in the order `updateWeights(with:adjusting:)` hands them to a bound rule: each
     /// stage's weight, then its bias.
     var boundParameters: [(parameter: Parameter, count: Int)] {
         stages.flatMap { stage in
@@ -138,10 +138,11 @@ final class CompiledStep {
     }
 
     /// One step of an optimizer's rule bound to `boundParameters` (see `BoundStep`) from the
-    /// gradients the last `pass` left, while `withWeights` runs: what `optimizer.step` does when
-    /// there is no clipping and no L2 decay. (Plain SGD is applied by `pass(_:_:descendingAt:)`
-    /// as it goes.)
-    func updateWeights(with rule: any BoundStep) {
+    /// gradients the last `pass` left, while `withWeights` runs: what `optimizer.step` does,
+    /// clipping and L2 decay (`adjustment`) included. (Plain SGD without them is applied by
+    /// `pass(_:_:descendingAt:)` as it goes.)
+    func updateWeights(with rule: any BoundStep, adjusting adjustment: GradientAdjustment) {
+        if !adjustment.changesNothing { adjustGradients(adjustment) }
         var index = 0
         for stage in 0..<stages.count {
             let (value, gradient) = (chain.parameters(of: stage), chain.gradients(of: stage))
@@ -153,6 +154,26 @@ final class CompiledStep {
             }
         }
         rule.step(values: boundValues, gradients: boundGradients)
+    }
+
+    /// Clipping and L2 decay on the plan's gradients in place, over the parameters in the
+    /// model's order (each stage's weight, then its bias), as `Optimizer.step` applies them.
+    private func adjustGradients(_ adjustment: GradientAdjustment) {
+        func forEachParameter(_ body: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void) {
+            for (index, stage) in stages.enumerated() {
+                let (value, gradient) = (chain.parameters(of: index), chain.gradients(of: index))
+                if let weight = value.weight { body(gradient.weight, weight, stage.inputs * stage.outputs) }
+                if let bias = value.bias, let biasGradient = gradient.bias { body(biasGradient, bias, stage.outputs) }
+            }
+        }
+        var squares: Float = 0
+        if adjustment.clipNorm != nil {
+            forEachParameter { gradient, _, count in squares += GradientAdjustment.squares(of: UnsafeBufferPointer(start: gradient, count: count)) }
+        }
+        let scale = GradientAdjustment.scale(squares: squares, clipNorm: adjustment.clipNorm)
+        forEachParameter { gradient, value, count in
+            GradientAdjustment.adjust(gradient, values: value, count: count, scale: scale, decay: adjustment.decay)
+        }
     }
 
     /// `body` of the last pass's output `[batch, outputs]`: the plan's own tensor, refilled

@@ -38,11 +38,11 @@ extension Network {
     ///     every step: the eager step's arithmetic in the same order, in one C call, so
     ///     bit-identical weights with far less bookkeeping per step (see `CompiledStep`). With
     ///     no callback that observes single batches (see `Callback.observesBatches`; progress
-    ///     lines are fine, and so is a bar over epochs too short to watch it move within them)
-    ///     and an optimizer without clipping or L2 decay, whole epochs run inside the plan,
-    ///     metrics included, validation between them (XOR with SGD and progress `.silent`:
-    ///     about 50 ns a step against 1.5 µs eager). Other models train eagerly, and `fit`
-    ///     says why on standard error (unless `progress` is `.silent`).
+    ///     lines are fine, and so is a bar over epochs too short to watch it move within them),
+    ///     whole epochs run inside the plan, metrics, clipping and L2 decay included,
+    ///     validation between them (XOR with SGD and progress `.silent`: about 50 ns a step
+    ///     against 1.5 µs eager). Other models train eagerly, and `fit` says why on standard
+    ///     error (unless `progress` is `.silent`).
     /// - Returns: the loss and metrics of every epoch, and the learning rate at its end
     ///   (`"learning_rate"`). A model with several outputs also logs
     ///   each output's loss and metrics (`"output0_loss"`, `"output1_accuracy"`); `"loss"` is

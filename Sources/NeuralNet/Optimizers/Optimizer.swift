@@ -86,22 +86,27 @@ extension Optimizer {
 
     /// One optimisation step over `parameters`; their gradients are cleared afterwards.
     public func step(_ parameters: [Parameter]) {
-        var scale: Float = 1
-        if let clipNorm {
-            var squares: Float = 0
+        let adjustment = GradientAdjustment(of: self)
+        var squares: Float = 0
+        if adjustment.clipNorm != nil {
             for parameter in parameters where parameter.isTrainable {
                 guard let gradient = parameter.gradient else { continue }
-                squares += gradient.scalars.reduce(0) { $0 + $1 * $1 }
+                squares += gradient.scalars.withUnsafeBufferPointer(GradientAdjustment.squares(of:))
             }
-            let norm = squares.squareRoot()
-            if norm > clipNorm { scale = clipNorm / norm }
         }
+        let (scale, decay) = (GradientAdjustment.scale(squares: squares, clipNorm: adjustment.clipNorm), adjustment.decay)
         beginStep()
-        let decay = weightDecay
         for parameter in parameters {
             guard var gradient = parameter.accumulated.take(), parameter.isTrainable else { continue }
-            if scale != 1 { gradient *= scale }
-            if decay != 0 { gradient += parameter.value * decay }
+            if scale != 1 || decay != 0 {
+                let values = parameter.value
+                gradient.scalars.withUnsafeMutableBufferPointer { gradients in
+                    values.scalars.withUnsafeBufferPointer { weights in
+                        guard let g = gradients.baseAddress, let w = weights.baseAddress else { return }
+                        GradientAdjustment.adjust(g, values: w, count: min(gradients.count, weights.count), scale: scale, decay: decay)
+                    }
+                }
+            }
             update(parameter, gradient: gradient)
             parameter.recycle(consume gradient)
         }

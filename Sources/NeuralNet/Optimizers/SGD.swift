@@ -53,9 +53,9 @@ public final class SGD: Optimizer {
         for i in 0..<count { w[i] -= rate * g[i] }
     }
 
-    /// The learning rate when this is the plain rule (no momentum), which compiled training
-    /// applies inside its kernel.
-    var plainRate: Float? { momentum == 0 ? learningRate : nil }
+    /// The learning rate when this is the plain rule (no momentum, clipping or L2 decay), which
+    /// compiled training applies inside its kernel.
+    var plainRate: Float? { momentum == 0 && clipNorm == nil && weightDecay == 0 ? learningRate : nil }
 
     /// `["velocity"]` with momentum, none without.
     public var stateSlots: [String] { momentum > 0 ? ["velocity"] : [] }

@@ -89,14 +89,18 @@ struct CompiledStepTests {
     }
 
     /// No metrics and no callbacks: whole epochs run inside the plan (`CompiledStep.runEpochs`)
-    /// with every built-in rule, partial last batches and unshuffled epochs included; weights,
-    /// history and the optimizer's state match eager training bit for bit.
+    /// with every built-in rule, with gradient clipping and L2 decay too, partial last batches
+    /// and unshuffled epochs included; weights, history and the optimizer's state match eager
+    /// training bit for bit.
     @Test func wholeEpochsInsideThePlanMatchEager() throws {
         let x = randomTensor([10, 3], seed: 5), y = randomTensor([10, 2], in: 0..<1, seed: 6)
         let optimizers: [() -> any Optimizer] = [
             { SGD(learningRate: 0.2) }, { SGD(learningRate: 0.05, momentum: 0.9) },
             { SGD(learningRate: 0.05, momentum: 0.9, nesterov: true) }, { Adam(learningRate: 0.01) },
             { AdamW(learningRate: 0.01, weightDecay: 0.1) }, { RMSProp(learningRate: 0.01) }, { Adagrad(learningRate: 0.1) },
+            // Clipping that bites (checked below) and L2 decay, alone and together.
+            { SGD(learningRate: 0.2, clipNorm: 0.1) }, { SGD(learningRate: 0.05, momentum: 0.9, weightDecay: 0.05) },
+            { Adam(learningRate: 0.01, weightDecay: 0.02, clipNorm: 0.1) }, { RMSProp(learningRate: 0.01, clipNorm: 0.2) },
         ]
         for (index, optimizer) in optimizers.enumerated() {
             #expect(CompiledStep.canRunEpochs(with: optimizer()), "optimizer \(index)")
@@ -118,8 +122,17 @@ struct CompiledStepTests {
             }
             Self.expectSame(try unshuffled(true), try unshuffled(false), "optimizer \(index), unshuffled, with its state")
         }
-        #expect(!CompiledStep.canRunEpochs(with: SGD(learningRate: 0.1, clipNorm: 1)))
-        #expect(!CompiledStep.canRunEpochs(with: Adam(weightDecay: 0.01)))
+        // Clipping and decay change the compiled weights (so the matches above test them).
+        let plain = { Sequential([Dense(3, 4, activation: .relu), Dense(4, 2, activation: .tanh)], loss: .meanSquaredError,
+                                 optimizer: SGD(learningRate: 0.2), seed: 9) }
+        let adjusted = { (optimizer: any Optimizer) in
+            Sequential([Dense(3, 4, activation: .relu), Dense(4, 2, activation: .tanh)], loss: .meanSquaredError, optimizer: optimizer, seed: 9)
+        }
+        let reference = try Self.train(plain, x, y, batch: 4, compile: true).0
+        for optimizer in [SGD(learningRate: 0.2, clipNorm: 0.1), SGD(learningRate: 0.2, weightDecay: 0.05)] {
+            let weights = try Self.train({ adjusted(optimizer) }, x, y, batch: 4, compile: true).0
+            #expect(zip(weights, reference).contains { $0.scalars != $1.scalars }, "\(optimizer.clipNorm ?? 0) \(optimizer.weightDecay)")
+        }
     }
 
     /// Callbacks that hear only of epochs (a schedule by epoch, early stopping on a metric,
