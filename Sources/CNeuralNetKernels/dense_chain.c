@@ -19,6 +19,7 @@ float activate(nn_dense_activation kind, long stage, const nn_dense_callbacks *c
     case NN_DENSE_RELU: return nn_relu(z);
     case NN_DENSE_TANH: return nn_tanhf(z);
     case NN_DENSE_SOFTMAX: return z;  // normalised by rows once the stage's rows are done
+    case NN_DENSE_GELU: return z;     // replaced from z once the stage's rows are done
     default: return callbacks->value(callbacks->context, stage, z);
     }
 }
@@ -33,6 +34,7 @@ float slope(nn_dense_activation kind, long s, const nn_dense_callbacks *callback
     case NN_DENSE_RELU: return nn_relu_gradient(g, y);
     case NN_DENSE_TANH: return g * nn_tanh_slope(y);
     case NN_DENSE_SOFTMAX: return g;  // by rows afterwards (`apply_slope`)
+    case NN_DENSE_GELU: return g;     // over the whole stage afterwards (`nn_gelu_backward`)
     case NN_DENSE_CALLBACK_WITH_INPUT: return g * callbacks->slope_at(callbacks->context, s, at->pre_activation[i], y);
     default: return g * callbacks->slope(callbacks->context, s, y);
     }
@@ -65,8 +67,13 @@ static const float one = 1.0f;
     case NN_DENSE_TANH: function(__VA_ARGS__, NN_DENSE_TANH); break;                  \
     case NN_DENSE_SOFTMAX: function(__VA_ARGS__, NN_DENSE_SOFTMAX); break;            \
     case NN_DENSE_CALLBACK_WITH_INPUT: function(__VA_ARGS__, NN_DENSE_CALLBACK_WITH_INPUT); break; \
+    case NN_DENSE_GELU: function(__VA_ARGS__, NN_DENSE_GELU); break;                  \
     default: function(__VA_ARGS__, NN_DENSE_CALLBACK); break;                         \
     }
+
+// Whether a stage of kind `kind` keeps its z = input · W + b: f' needs it, or (GELU) f
+// replaces it once the stage's rows are summed.
+#define KEEPS_Z(kind) ((kind) == NN_DENSE_CALLBACK_WITH_INPUT || (kind) == NN_DENSE_GELU)
 
 // Stage s's output = f(input · W + b), and z = input · W + b itself where f' needs it.
 static inline __attribute__((always_inline))
@@ -84,7 +91,7 @@ void forward_stage(const nn_dense_stage *stage, long s, long batch, const float 
             float sum[BLOCK];
             block_sums(k, row, 1, w + j, n, 1, sum);
             if (b) for (int c = 0; c < BLOCK; c++) sum[c] += b[j + c];
-            if (kind == NN_DENSE_CALLBACK_WITH_INPUT) for (int c = 0; c < BLOCK; c++) stage->pre_activation[i * n + j + c] = sum[c];
+            if (KEEPS_Z(kind)) for (int c = 0; c < BLOCK; c++) stage->pre_activation[i * n + j + c] = sum[c];
             SHORT_LOOP
             for (int c = 0; c < BLOCK; c++) out[j + c] = activate(kind, s, callbacks, sum[c]);
         }
@@ -94,7 +101,7 @@ void forward_stage(const nn_dense_stage *stage, long s, long batch, const float 
             SHORT_LOOP
             for (long p = 0; p < k; p++) sum += row[p] * w[p * n + j];
             if (b) sum += b[j];
-            if (kind == NN_DENSE_CALLBACK_WITH_INPUT) stage->pre_activation[i * n + j] = sum;
+            if (KEEPS_Z(kind)) stage->pre_activation[i * n + j] = sum;
             out[j] = activate(kind, s, callbacks, sum);
         }
     }
@@ -117,8 +124,8 @@ float squared_error(const nn_dense_stage *last, long s, long size, const float *
     return total;
 }
 
-// g ← g · f'(y) over the last stage's output, or softmax's gradient by rows: the loss's
-// gradient becomes the stage's dz.
+// g ← g · f'(y) over the last stage's output, or softmax's gradient by rows, or GELU's over
+// the whole stage: the loss's gradient becomes the stage's dz.
 static inline __attribute__((always_inline))
 void apply_slope(const nn_dense_stage *last, long s, long batch, float *restrict gradient,
                  const nn_dense_callbacks *callbacks, nn_dense_activation kind) {
@@ -126,6 +133,10 @@ void apply_slope(const nn_dense_stage *last, long s, long batch, float *restrict
     long width = last->outputs;
     if (kind == NN_DENSE_SOFTMAX) {
         nn_softmax_rows_backward(last->output, gradient, batch, width, width);
+        return;
+    }
+    if (kind == NN_DENSE_GELU) {
+        nn_gelu_backward(last->pre_activation, gradient, batch * width);
         return;
     }
     SHORT_LOOP
@@ -229,6 +240,9 @@ float chain_step(const nn_dense_stage *stages, long count, nn_dense_loss loss_ki
         if (stages[s].activation == NN_DENSE_SOFTMAX) {
             nn_softmax_rows(stages[s].output, batch, stages[s].outputs, stages[s].outputs, 0);
         }
+        if (stages[s].activation == NN_DENSE_GELU) {
+            nn_gelu(stages[s].pre_activation, stages[s].output, batch * stages[s].outputs);
+        }
         if (stages[s].dropout_random) {
             nn_dropout(stages[s].dropout_random, stages[s].output, stages[s].dropped, batch * stages[s].outputs,
                        stages[s].dropout_threshold, stages[s].dropout_scale);
@@ -243,8 +257,10 @@ float chain_step(const nn_dense_stage *stages, long count, nn_dense_loss loss_ki
         WITH_KIND(last->activation, total = squared_error, last, count - 1, size, y, difference, callbacks)
         loss = total / (float)size;
         if (!isfinite(loss)) return loss;
-        // The squared error's gradient took every elementwise slope; softmax's goes by rows.
+        // The squared error's gradient took every elementwise slope; softmax's goes by rows,
+        // GELU's over the whole stage.
         if (last->activation == NN_DENSE_SOFTMAX) apply_slope(last, count - 1, batch, difference, callbacks, NN_DENSE_SOFTMAX);
+        if (last->activation == NN_DENSE_GELU) apply_slope(last, count - 1, batch, difference, callbacks, NN_DENSE_GELU);
     } else {
         loss = dense_chain_loss(loss_kind, last->output, batch, last->outputs, y, difference, difference + size);
         if (!isfinite(loss)) return loss;
@@ -254,6 +270,10 @@ float chain_step(const nn_dense_stage *stages, long count, nn_dense_loss loss_ki
     SHORT_LOOP
     for (long s = count - 1; s >= 0; s--) {
         if (s > 0) WITH_KIND(stages[s - 1].activation, propagate, &stages[s], &stages[s - 1], s, batch, upstream, callbacks)
+        if (s > 0 && stages[s - 1].activation == NN_DENSE_GELU) {
+            // The masked dz · Wᵀ times GELU'(z), over the whole stage as eagerly.
+            nn_gelu_backward(stages[s - 1].pre_activation, stages[s].input_gradient, batch * stages[s].inputs);
+        }
         parameter_gradients(&stages[s], batch, s > 0 ? passed_on(&stages[s - 1]) : x, upstream, descend, rate);
         upstream = stages[s].input_gradient;
     }

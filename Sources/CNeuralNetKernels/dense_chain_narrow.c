@@ -137,8 +137,9 @@ int narrow_chain_fits(const nn_dense_stage *stages, long count) {
     if (count < 1 || count > MAX_STAGES) return 0;
     for (long s = 0; s < count; s++) {
         if (stages[s].inputs > NARROW || stages[s].outputs > NARROW) return 0;
-        if (stages[s].activation == NN_DENSE_CALLBACK || stages[s].activation == NN_DENSE_CALLBACK_WITH_INPUT) return 0;
-        if (stages[s].activation == NN_DENSE_SOFTMAX) return 0;
+        // The kinds with code of their own in registers (`value`, `slope` above).
+        nn_dense_activation kind = stages[s].activation;
+        if (kind != NN_DENSE_LINEAR && kind != NN_DENSE_RELU && kind != NN_DENSE_TANH) return 0;
         if (stages[s].dropout_random) return 0;
     }
     return 1;

@@ -9,12 +9,16 @@ import CNeuralNetKernels
 /// The chain owns its buffers (outputs, gradients, scratch); the weights are the caller's, set
 /// with `setWeight(_:ofStage:)` and `setBias(_:ofStage:)` before a step and valid while it runs.
 public final class DenseChain {
-    /// How a stage's activation is computed: the identity, ReLU, tanh and softmax over each row
-    /// (the last stage only) in the kernel, any other kind through the chain's `Callback`s:
+    /// How a stage's activation is computed: the identity, ReLU, tanh, softmax over each row
+    /// (the last stage only) and GELU (`Elementwise.gelu` over the stage's z, as eagerly) in
+    /// the kernel, any other kind through the chain's `Callback`s:
     /// `.callback` with f' from the output (`slope`), `.callbackWithInput` from the input and
     /// the output (`slopeAt`; the stage keeps its input).
     public enum Function: Sendable {
-        case linear, relu, tanh, softmax, callback, callbackWithInput
+        case linear, relu, tanh, softmax, gelu, callback, callbackWithInput
+
+        /// Whether the stage keeps its z = input · W + b (f' needs it, or GELU's f replaces it).
+        public var keepsInput: Bool { self == .callbackWithInput || self == .gelu }
     }
 
     /// The loss a step minimises, computed as the eager loss of the same name (see
@@ -120,6 +124,7 @@ public final class DenseChain {
             case .relu: NN_DENSE_RELU
             case .tanh: NN_DENSE_TANH
             case .softmax: NN_DENSE_SOFTMAX
+            case .gelu: NN_DENSE_GELU
             case .callback: NN_DENSE_CALLBACK
             case .callbackWithInput: NN_DENSE_CALLBACK_WITH_INPUT
             }
@@ -136,7 +141,7 @@ public final class DenseChain {
                 dropout_random: draws.map { UnsafePointer($0) },
                 dropout_threshold: shape.dropout?.threshold ?? 0, dropout_scale: shape.dropout?.scale ?? 0,
                 dropped: shape.dropout.map { _ in .allocate(capacity: size) },
-                pre_activation: shape.function == .callbackWithInput ? .allocate(capacity: size) : nil))
+                pre_activation: shape.function.keepsInput ? .allocate(capacity: size) : nil))
         }
         // The loss's gradient, and the log-probabilities or terms it is computed from.
         difference = .allocate(capacity: 2 * batch * shapes[shapes.count - 1].outputs)

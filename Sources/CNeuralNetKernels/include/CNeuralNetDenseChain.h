@@ -12,8 +12,9 @@ extern "C" {
 /// How a stage's activation is computed: the identity, ReLU (`z < 0 ? 0 : z` forward, the
 /// gradient kept where the output is positive), tanh (`nn_tanhf`, `f' = nn_tanh_slope(y)`) and
 /// softmax over each row of the last stage (`nn_softmax_rows`, its gradient
-/// `nn_softmax_rows_backward`) here; any other kind through the chain's callbacks, with f'
-/// from the output (`NN_DENSE_CALLBACK`) or from the input z and the output
+/// `nn_softmax_rows_backward`) and GELU over the stage's z once its rows are summed (`nn_gelu`,
+/// its gradient `nn_gelu_backward`: the stage keeps z) here; any other kind through the chain's
+/// callbacks, with f' from the output (`NN_DENSE_CALLBACK`) or from the input z and the output
 /// (`NN_DENSE_CALLBACK_WITH_INPUT`: the stage keeps z).
 typedef enum {
     NN_DENSE_LINEAR = 0,
@@ -22,6 +23,7 @@ typedef enum {
     NN_DENSE_CALLBACK = 3,
     NN_DENSE_SOFTMAX = 4,
     NN_DENSE_CALLBACK_WITH_INPUT = 5,
+    NN_DENSE_GELU = 6,
 } nn_dense_activation;
 
 /// The loss a step minimises, each computed as its eager function in `LossFunctions.swift`:
@@ -67,7 +69,8 @@ typedef struct {
     float dropout_scale;
     /// `[batch, outputs]`, with dropout.
     float *dropped;
-    /// `[batch, outputs]`: z = input · W + b, for `NN_DENSE_CALLBACK_WITH_INPUT`; else NULL.
+    /// `[batch, outputs]`: z = input · W + b, for `NN_DENSE_CALLBACK_WITH_INPUT` and
+    /// `NN_DENSE_GELU`; else NULL.
     float *pre_activation;
 } nn_dense_stage;
 

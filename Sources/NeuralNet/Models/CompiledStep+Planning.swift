@@ -44,9 +44,9 @@ extension CompiledStep {
                 index += 1
             }
             if activation.kind == .softmax, index < layers.count - 1 { return refuse("applies softmax, which the plan takes on the last layer only") }
-            // GELU and log-softmax have eager kernels of their own (vectorised, by rows), which
-            // the plan does not repeat; every other kind is the activation table's.
-            guard activation.kind != .gelu, activation.kind != .logSoftmax, activation.unknownName == nil else {
+            // Log-softmax normalises rows with a kernel of its own, which the plan does not repeat;
+            // GELU is the eager kernel's (`Elementwise.gelu`), every other kind the activation table's.
+            guard activation.kind != .logSoftmax, activation.unknownName == nil else {
                 return refuse("applies \(activation), which the plan does not compute")
             }
             guard dense.weight.isTrainable, dense.bias?.isTrainable ?? true else { return refuse("has frozen parameters") }
@@ -70,6 +70,7 @@ extension CompiledStep {
             case .relu: separate ? .callback : .relu
             case .tanh: .tanh
             case .softmax: .softmax
+            case .gelu: .gelu
             default: activation.hasDerivativeFromOutput ? .callback : .callbackWithInput
             }
             stages.append(Stage(

@@ -9,14 +9,13 @@ import NeuralNetKernels
 /// training.
 ///
 /// A plan exists for a `Sequential` of `Dense` layers whose activations (their own, or an
-/// `Activation` layer right after a linear one) are the activation table's element-wise ones
-/// (all but GELU, softmax and log-softmax; softmax too on the last layer), each but the last optionally
-/// followed by a `Dropout` layer (masks drawn from the model's generator as eagerly), every
-/// parameter trainable, a built-in loss (the mean squared and absolute errors, binary and
-/// sigmoid cross-entropy, softmax cross-entropy from logits against one-hot labels or class
-/// indices without an ignored index, categorical cross-entropy of probabilities), and a batch
-/// size whose products are all tiny (`MatrixMultiply.isTiny`); for anything else `fit` trains
-/// eagerly, as without `compile`.
+/// `Activation` layer right after a linear one) are any but log-softmax (softmax on the last
+/// layer only), each but the last optionally followed by a `Dropout` layer (masks drawn from
+/// the model's generator as eagerly), every parameter trainable, a built-in loss (the mean
+/// squared and absolute errors, binary and sigmoid cross-entropy, softmax cross-entropy from
+/// logits against one-hot labels or class indices without an ignored index, categorical
+/// cross-entropy of probabilities), and a batch size whose products are all tiny
+/// (`MatrixMultiply.isTiny`); for anything else `fit` trains eagerly, as without `compile`.
 final class CompiledStep {
     /// What the plan needs of a stage's layer.
     struct Stage {

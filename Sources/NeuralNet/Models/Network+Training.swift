@@ -32,8 +32,8 @@ extension Network {
     ///     the epoch's totals are summed across them, and they start from process 0's weights.
     ///   - progress: how progress is reported on standard error.
     ///   - compile: for a small dense network (a `Sequential` of `Dense` layers, each
-    ///     activation its own or an `Activation` layer right after it, any but GELU and
-    ///     log-softmax, `Dropout` after any but the last, softmax only on the last, a built-in
+    ///     activation its own or an `Activation` layer right after it, any but log-softmax,
+    ///     `Dropout` after any but the last, softmax only on the last, a built-in
     ///     loss, tiny products), replay a step planned once instead of recording the tape
     ///     every step: the eager step's arithmetic in the same order, in one C call, so
     ///     bit-identical weights with far less bookkeeping per step (see `CompiledStep`). With

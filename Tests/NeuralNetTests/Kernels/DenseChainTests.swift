@@ -3,8 +3,8 @@ import Testing
 @testable import NeuralNetKernels
 
 /// The compiled training step's kernel (`DenseChain`): its gradients against central finite
-/// differences of its own loss, for every activation it computes itself and one called back
-/// and for every loss, and its descent against the gradients it reports.
+/// differences of its own loss, for every activation it computes itself (GELU after dropout and
+/// under a loss other than the squared error too) and one called back and for every loss, and its descent against the gradients it reports.
 struct DenseChainTests {
     /// A chain 3 → 4 (`first`) → 2 (`second`), batch 2, with its data and its parameters in one
     /// array: the first weight `[3, 4]`, its bias, the second weight `[4, 2]`, its bias.
@@ -63,7 +63,7 @@ struct DenseChainTests {
     }
 
     @Test(arguments: [(DenseChain.Function.tanh, DenseChain.Function.linear), (.relu, .tanh), (.callback, .callback), (.tanh, .relu),
-                      (.callbackWithInput, .linear), (.tanh, .callbackWithInput)])
+                      (.callbackWithInput, .linear), (.tanh, .callbackWithInput), (.gelu, .linear), (.tanh, .gelu), (.gelu, .gelu)])
     func gradientsMatchFiniteDifferences(first: DenseChain.Function, second: DenseChain.Function) {
         var fixture = Fixture(first: first, second: second)
         _ = fixture.loss()
@@ -100,6 +100,7 @@ struct DenseChainTests {
         (.sparseSoftmaxCrossEntropy, .linear, [1, 0]),
         (.categoricalCrossEntropy, .softmax, [0.3, 0.9, 1, 0]),
         (.squaredError, .softmax, [0.2, 0.8, 0.6, 0.4]),
+        (.absoluteError, .gelu, [0.2, -0.5, 0.6, 0.1]),
     ]
 
     @Test(arguments: losses.indices)
@@ -114,7 +115,7 @@ struct DenseChainTests {
 
     /// Dropout after the first stage: the next stage reads the kept outputs scaled, the dropped
     /// ones as zero, and the gradients (masked the same way) match finite differences.
-    @Test(arguments: [DenseChain.Function.tanh, .relu, .callback])
+    @Test(arguments: [DenseChain.Function.tanh, .relu, .callback, .gelu])
     func dropoutGradientsMatchFiniteDifferences(first: DenseChain.Function) {
         var fixture = Fixture(first: first, second: .linear, dropout: DenseChain.Dropout(threshold: 0x8000, scale: 2))
         #expect(fixture.chain.hasDropout)

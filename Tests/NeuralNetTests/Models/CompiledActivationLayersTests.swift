@@ -25,7 +25,7 @@ struct CompiledActivationLayersTests {
 
     /// Every kind the plan takes as a layer: ReLU through the table's `max` (not the
     /// kernel's), the rest as the fused layer computes them (those whose f' needs the input
-    /// from the input the stage keeps), softmax on the last layer; in
+    /// from the input the stage keeps, GELU by the eager kernel), softmax on the last layer; in
     /// batches of one (the narrow kernel), three (the last one partial) and all nine rows;
     /// plain SGD, and Adam with a metric.
     @Test func everyKindAsALayerMatchesEager() throws {
@@ -33,7 +33,7 @@ struct CompiledActivationLayersTests {
         let classes = Tensor((0..<9).map { Float($0 % 3) }), oneHot = Tensor(shape: [9, 3], scalars: (0..<27).map { $0 % 4 == 0 ? 1 : 0 })
         // Through the kernel, the table with f' from the output, and from the input the stage keeps.
         let hidden: [Activation] = [.relu, .tanh, .sigmoid, Activation(.leakyRelu, alpha: 0.2), Activation(.elu, alpha: 0.5),
-                                    .swish, .selu, .softplus, .softsign, Activation(.leakyRelu, alpha: -0.1)]
+                                    .swish, .selu, .softplus, .softsign, Activation(.leakyRelu, alpha: -0.1), .gelu]
         for kind in hidden {
             for (last, loss, y) in [(Activation.linear, Loss.sparseSoftmaxCrossEntropy, classes), (.softmax, .categoricalCrossEntropy, oneHot)] {
                 for adam in [false, true] {
@@ -54,10 +54,11 @@ struct CompiledActivationLayersTests {
         }
     }
 
-    /// Dense layers with those activations fused (their f' from the input the stage keeps).
+    /// Dense layers with those activations fused (their f' from the input the stage keeps),
+    /// GELU too, as the last layer's activation under the squared error as well.
     @Test func fusedActivationsThatNeedTheirInputMatchEager() throws {
         let x = randomTensor([7, 3], seed: 33), y = randomTensor([7, 2], seed: 34)
-        for kind in [Activation.swish, .selu, .softplus, .softsign, Activation(.elu, alpha: -0.3)] {
+        for kind in [Activation.swish, .selu, .softplus, .softsign, Activation(.elu, alpha: -0.3), .gelu] {
             let make = {
                 Sequential([Dense(3, 9, activation: kind), Dense(9, 2, activation: kind)], loss: .meanSquaredError,
                            optimizer: Adam(learningRate: 0.02), seed: 12)
@@ -77,7 +78,6 @@ struct CompiledActivationLayersTests {
             ("two activations", [Dense(3, 4), Activation("tanh"), Activation("relu"), Dense(4, 2)]),
             ("an activation after an activated Dense", [Dense(3, 4, activation: .relu), Activation("tanh"), Dense(4, 2)]),
             ("a hidden softmax layer", [Dense(3, 4), Activation("softmax"), Dense(4, 2)]),
-            ("GELU, whose eager kernel is vectorised", [Dense(3, 4), Activation("gelu"), Dense(4, 2)]),
             ("log-softmax", [Dense(3, 4), Activation("logSoftmax")]),
         ]
         for (name, layers) in orders {

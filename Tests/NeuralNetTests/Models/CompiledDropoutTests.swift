@@ -21,6 +21,7 @@ struct CompiledDropoutTests {
                 [Dense(3, 6), Activation("tanh"), Dropout(0.5), Dense(6, 5, activation: .sigmoid), Dropout(0.2), Dense(5, 3)]
             }),
             ("a zero rate draws nothing", { SGD(learningRate: 0.1) }, [], { [Dense(3, 4, activation: .tanh), Dropout(0), Dense(4, 3)] }),
+            ("GELU, then dropout", { Adam(learningRate: 0.02) }, [], { [Dense(3, 8, activation: .gelu), Dropout(0.3), Dense(8, 3)] }),
         ]
         for (name, optimizer, metrics, layers) in models {
             let make = { Sequential(layers(), loss: .sparseSoftmaxCrossEntropy, optimizer: optimizer(), metrics: metrics, seed: 8) }

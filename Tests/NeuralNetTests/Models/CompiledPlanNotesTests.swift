@@ -14,8 +14,8 @@ struct CompiledPlanNotesTests {
         let cases: [(String, Network, Int, [String])] = [
             ("two dropouts", Sequential([Dense(3, 4, activation: .relu), Dropout(0.5), Dropout(0.1), Dense(4, 2)], loss: .meanSquaredError), 4,
              ["layer 2", "Dropout(0.1)", "is not a Dense layer"]),
-            ("gelu", Sequential([Dense(3, 4, activation: .gelu), Dense(4, 2)], loss: .meanSquaredError), 4,
-             ["layer 0", "gelu", "does not compute"]),
+            ("log-softmax", Sequential([Dense(3, 4), Dense(4, 2, activation: .logSoftmax)], loss: .meanSquaredError), 4,
+             ["layer 1", "logSoftmax", "does not compute"]),
             ("hidden softmax", Sequential([Dense(3, 4), Activation("softmax"), Dense(4, 2)], loss: .meanSquaredError), 4,
              ["layer 1", "applies softmax", "last layer only"]),
             ("large", Sequential([Dense(3, 400, activation: .relu), Dense(400, 2)], loss: .meanSquaredError), 8,
