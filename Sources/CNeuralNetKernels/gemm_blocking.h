@@ -5,7 +5,8 @@
 
 #include "microkernels.h"
 
-// Deepest slice of K (see gemm_slice_depth): a KC x NR micro-panel of B (32 KB for AVX-512) stays in L1.
+// Deepest slice of K (gemm_slice_depth): a KC x NR micro-panel of B (32 KB for AVX-512) stays
+// in L1.
 #define KC 256
 // Rows of a packed block of A (MC x KC, 96 KB): stays in L2 while the panels of B pass.
 #define MC 96

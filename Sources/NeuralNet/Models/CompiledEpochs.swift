@@ -3,12 +3,12 @@
 /// batch (epoch-wise schedules, early stopping, checkpoints and logs are heard after each
 /// epoch; validation runs between epochs), an optimizer whose rule works on buffers (every
 /// built-in one; clipping and L2 decay are applied to the plan's gradients first, as
-/// `Optimizer.step` applies them), and inputs held as floats. The weights are opened once a block of
-/// epochs (a block is one epoch when callbacks listen), and each step is the plan's kernel and
-/// the rule on its buffers: no tensor or closure per step (metrics read the plan's output
-/// through a tensor made once); plain SGD without metrics runs whole blocks inside one kernel
-/// call. The arithmetic is the eager step's, so weights, optimizer state and history stay
-/// bit-identical to eager training.
+/// `Optimizer.step` applies them), and inputs held as floats. The weights are opened once a
+/// block of epochs (a block is one epoch when callbacks listen), and each step is the plan's
+/// kernel and the rule on its buffers: no tensor or closure per step (metrics read the plan's
+/// output through a tensor made once); plain SGD without metrics runs whole blocks inside one
+/// kernel call. The arithmetic is the eager step's, so weights, optimizer state and history
+/// stay bit-identical to eager training.
 extension CompiledStep {
     /// Whether `runEpochs` can apply `optimizer`'s steps.
     static func canRunEpochs(with optimizer: any Optimizer) -> Bool {

@@ -48,7 +48,8 @@ final class CompiledStep {
     private let chain: DenseChain
     /// The last stage's output as a tensor, handed to the running totals after each step.
     private var result: Tensor
-    /// Where `updateWeights(with:adjusting:)` lists the parameters' values and gradients for a bound rule.
+    /// Where `updateWeights(with:adjusting:)` lists the parameters' values and gradients for a
+    /// bound rule.
     private let boundValues: UnsafeMutablePointer<UnsafeMutablePointer<Float>?>
     private let boundGradients: UnsafeMutablePointer<UnsafePointer<Float>?>
 
@@ -128,8 +129,8 @@ final class CompiledStep {
         }
     }
 
-    /// The parameters in the order `updateWeights(with:adjusting:)` hands them to a bound rule: each
-    /// stage's weight, then its bias.
+    /// The parameters in the order `updateWeights(with:adjusting:)` hands them to a bound rule:
+    /// each stage's weight, then its bias.
     var boundParameters: [(parameter: Parameter, count: Int)] {
         stages.flatMap { stage in
             [(stage.weight, stage.inputs * stage.outputs)] + (stage.bias.map { [($0, stage.outputs)] } ?? [])
@@ -167,7 +168,9 @@ final class CompiledStep {
         }
         var squares: Float = 0
         if adjustment.clipNorm != nil {
-            forEachParameter { gradient, _, count in squares += GradientAdjustment.squares(of: UnsafeBufferPointer(start: gradient, count: count)) }
+            forEachParameter { gradient, _, count in
+                squares += GradientAdjustment.squares(of: UnsafeBufferPointer(start: gradient, count: count))
+            }
         }
         let scale = GradientAdjustment.scale(squares: squares, clipNorm: adjustment.clipNorm)
         forEachParameter { gradient, value, count in
