@@ -11,7 +11,8 @@
 // Portable: the compiler vectorises the inner loop over NR for whatever the target offers.
 #define PORTABLE_NR 16
 static inline __attribute__((always_inline)) void portable_tile(int rows, long k, const float *a, long rs, long cs,
-                                                                const float *b, float *c, long ldc, int accumulate) {
+                                                                const float *b, float *c, long ldc, int accumulate,
+                                                                const float *bias, int relu) {
     float tile[MR][PORTABLE_NR];
     memset(tile, 0, sizeof tile);
     for (long p = 0; p < k; p++) {
@@ -22,18 +23,21 @@ static inline __attribute__((always_inline)) void portable_tile(int rows, long k
     }
     for (int i = 0; i < rows; i++) {
         for (int j = 0; j < PORTABLE_NR; j++) {
-            c[i * ldc + j] = accumulate ? c[i * ldc + j] + tile[i][j] : tile[i][j];
+            float value = accumulate ? c[i * ldc + j] + tile[i][j] : tile[i][j];
+            if (bias) value += bias[j];
+            c[i * ldc + j] = relu ? nn_relu(value) : value;
         }
     }
 }
 
-static void kernel_portable(long k, const float *a, long rs, long cs, const float *b, float *c, long ldc, int accumulate) {
-    portable_tile(MR, k, a, rs, cs, b, c, ldc, accumulate);
+static void kernel_portable(long k, const float *a, long rs, long cs, const float *b, float *c, long ldc, int accumulate,
+                            const float *bias, int relu) {
+    portable_tile(MR, k, a, rs, cs, b, c, ldc, accumulate, bias, relu);
 }
 
 static void kernel_portable_short(long k, const float *a, long rs, long cs, const float *b, float *c, long ldc,
-                                  int accumulate) {
-    portable_tile(MR_SHORT, k, a, rs, cs, b, c, ldc, accumulate);
+                                  int accumulate, const float *bias, int relu) {
+    portable_tile(MR_SHORT, k, a, rs, cs, b, c, ldc, accumulate, bias, relu);
 }
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -55,7 +59,7 @@ static inline void prefetch_tile(const float *c, long ldc, int rows, int nr) {
 #define AVX2_NR 16
 __attribute__((target("avx2,fma"), always_inline))
 static inline void avx2_tile(int rows, long k, const float *a, long rs, long cs, const float *b, float *c, long ldc,
-                             int accumulate) {
+                             int accumulate, const float *bias, int relu) {
     prefetch_tile(c, ldc, rows, AVX2_NR);
     __m256 sums[MR][2];
     const float *row[MR];
@@ -84,26 +88,37 @@ static inline void avx2_tile(int rows, long k, const float *a, long rs, long cs,
             sums[i][0] = _mm256_add_ps(sums[i][0], _mm256_loadu_ps(out));
             sums[i][1] = _mm256_add_ps(sums[i][1], _mm256_loadu_ps(out + 8));
         }
+        if (bias) {
+            sums[i][0] = _mm256_add_ps(sums[i][0], _mm256_loadu_ps(bias));
+            sums[i][1] = _mm256_add_ps(sums[i][1], _mm256_loadu_ps(bias + 8));
+        }
+        if (relu) {
+            // max(0, v) is `0 > v ? 0 : v`: nn_relu's z < 0 ? 0 : z, -0 and NaN included.
+            sums[i][0] = _mm256_max_ps(_mm256_setzero_ps(), sums[i][0]);
+            sums[i][1] = _mm256_max_ps(_mm256_setzero_ps(), sums[i][1]);
+        }
         _mm256_storeu_ps(out, sums[i][0]);
         _mm256_storeu_ps(out + 8, sums[i][1]);
     }
 }
 
 __attribute__((target("avx2,fma")))
-static void kernel_avx2(long k, const float *a, long rs, long cs, const float *b, float *c, long ldc, int accumulate) {
-    avx2_tile(MR, k, a, rs, cs, b, c, ldc, accumulate);
+static void kernel_avx2(long k, const float *a, long rs, long cs, const float *b, float *c, long ldc, int accumulate,
+                        const float *bias, int relu) {
+    avx2_tile(MR, k, a, rs, cs, b, c, ldc, accumulate, bias, relu);
 }
 
 __attribute__((target("avx2,fma")))
-static void kernel_avx2_short(long k, const float *a, long rs, long cs, const float *b, float *c, long ldc, int accumulate) {
-    avx2_tile(MR_SHORT, k, a, rs, cs, b, c, ldc, accumulate);
+static void kernel_avx2_short(long k, const float *a, long rs, long cs, const float *b, float *c, long ldc, int accumulate,
+                              const float *bias, int relu) {
+    avx2_tile(MR_SHORT, k, a, rs, cs, b, c, ldc, accumulate, bias, relu);
 }
 
 // The same with 512-bit vectors: a tile twice as wide.
 #define AVX512_NR 32
 __attribute__((target("avx512f"), always_inline))
 static inline void avx512_tile(int rows, long k, const float *a, long rs, long cs, const float *b, float *c, long ldc,
-                               int accumulate) {
+                               int accumulate, const float *bias, int relu) {
     prefetch_tile(c, ldc, rows, AVX512_NR);
     __m512 sums[MR][2];
     const float *row[MR];
@@ -129,20 +144,29 @@ static inline void avx512_tile(int rows, long k, const float *a, long rs, long c
             sums[i][0] = _mm512_add_ps(sums[i][0], _mm512_loadu_ps(out));
             sums[i][1] = _mm512_add_ps(sums[i][1], _mm512_loadu_ps(out + 16));
         }
+        if (bias) {
+            sums[i][0] = _mm512_add_ps(sums[i][0], _mm512_loadu_ps(bias));
+            sums[i][1] = _mm512_add_ps(sums[i][1], _mm512_loadu_ps(bias + 16));
+        }
+        if (relu) {
+            sums[i][0] = _mm512_max_ps(_mm512_setzero_ps(), sums[i][0]);
+            sums[i][1] = _mm512_max_ps(_mm512_setzero_ps(), sums[i][1]);
+        }
         _mm512_storeu_ps(out, sums[i][0]);
         _mm512_storeu_ps(out + 16, sums[i][1]);
     }
 }
 
 __attribute__((target("avx512f")))
-static void kernel_avx512(long k, const float *a, long rs, long cs, const float *b, float *c, long ldc, int accumulate) {
-    avx512_tile(MR, k, a, rs, cs, b, c, ldc, accumulate);
+static void kernel_avx512(long k, const float *a, long rs, long cs, const float *b, float *c, long ldc, int accumulate,
+                          const float *bias, int relu) {
+    avx512_tile(MR, k, a, rs, cs, b, c, ldc, accumulate, bias, relu);
 }
 
 __attribute__((target("avx512f")))
 static void kernel_avx512_short(long k, const float *a, long rs, long cs, const float *b, float *c, long ldc,
-                                int accumulate) {
-    avx512_tile(MR_SHORT, k, a, rs, cs, b, c, ldc, accumulate);
+                                int accumulate, const float *bias, int relu) {
+    avx512_tile(MR_SHORT, k, a, rs, cs, b, c, ldc, accumulate, bias, relu);
 }
 #endif
 

@@ -13,8 +13,11 @@
 
 // A micro-kernel multiplies a rows x k slice of A, element (i, p) at a[i * rs + p * cs] (a packed
 // panel has rs = 1 and cs = its height; an unpacked one its own strides), by a packed k x NR
-// panel of B.
-typedef void (*micro_kernel)(long k, const float *a, long rs, long cs, const float *b, float *c, long ldc, int accumulate);
+// panel of B into its tile of C (added to C's values when `accumulate`), then (the last slice
+// of K) adds `bias` (the tile's NR columns of it, or NULL) and applies ReLU (`relu`) before the
+// tile is stored: the epilogue of `gemm_apply_epilogue`, in the same order, in registers.
+typedef void (*micro_kernel)(long k, const float *a, long rs, long cs, const float *b, float *c, long ldc, int accumulate,
+                             const float *bias, int relu);
 
 /// The micro-kernels of one instruction set: MR rows, MR_SHORT rows, and their tile width.
 typedef struct {

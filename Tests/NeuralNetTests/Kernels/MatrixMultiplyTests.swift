@@ -198,6 +198,32 @@ struct MatrixMultiplyTests {
         }
     }
 
+    /// The micro-kernels add the bias and apply ReLU in registers before they store a tile; a
+    /// ragged tile gets them from a pass over C. Both must give the bits of the product followed
+    /// by `c + bias` and `c < 0 ? 0 : c`, NaN included: every kernel, full and ragged tiles,
+    /// several slices of K, accumulating or not.
+    @Test(arguments: MatrixMultiply.Kernel.allCases.filter(\.isSupported))
+    func theEpilogueInRegistersGivesTheBitsOfASeparatePass(kernel: MatrixMultiply.Kernel) {
+        let (m, n, k) = (45, 70, 300)
+        var a = randomTensor([m * k], seed: 21).scalars
+        a[5 * k + 7] = .nan                                                   // row 5 of C is NaN
+        let b = randomTensor([k * n], seed: 22).scalars, bias = randomTensor([n], seed: 23).scalars
+        for accumulate in [false, true] {
+            let start = randomTensor([m * n], seed: 24).scalars
+            var plain = start, fused = start
+            MatrixMultiply.multiply(a, b, into: &plain, m: m, n: n, k: k, accumulate: accumulate, threads: 1, kernel: kernel)
+            let expected = plain.indices.map { index -> Float in
+                let value = plain[index] + bias[index % n]
+                return value < 0 ? 0 : value
+            }
+            MatrixMultiply.multiply(a, b, into: &fused, m: m, n: n, k: k, accumulate: accumulate, bias: bias, relu: true, threads: 1,
+                                    kernel: kernel)
+            let differing = fused.indices.filter { fused[$0].bitPattern != expected[$0].bitPattern }
+            #expect(differing.isEmpty, "\(kernel), accumulate \(accumulate): \(differing.count) elements differ, the first at \(differing.first ?? 0)")
+            #expect(fused.contains { $0.isNaN } && fused.contains { $0 == 0 } && fused.contains { $0 > 0 })
+        }
+    }
+
     /// Planned for an L1 cache of 8 ways (Zen 3's), an untransposed A whose rows crowd the same
     /// cache sets (lda = 1024) is packed instead of read in place: the same bits, every kernel.
     @Test(arguments: MatrixMultiply.Kernel.allCases.filter(\.isSupported))
