@@ -49,9 +49,10 @@ final class CompiledStep {
     /// The last stage's output as a tensor, handed to the running totals after each step.
     private var result: Tensor
     /// Where `updateWeights(with:adjusting:)` lists the parameters' values and gradients for a
-    /// bound rule.
+    /// bound rule, in `boundParameters`' order, and how many values each has.
     private let boundValues: UnsafeMutablePointer<UnsafeMutablePointer<Float>?>
     private let boundGradients: UnsafeMutablePointer<UnsafePointer<Float>?>
+    private let boundCounts: UnsafeMutableBufferPointer<Int>
 
     /// The plan for `model` and batches of `batch` samples, or nil when the model is not one
     /// this replays exactly (see the type's description).
@@ -80,11 +81,14 @@ final class CompiledStep {
         result = Tensor.zeros([batch, stages[stages.count - 1].outputs])
         boundValues = .allocate(capacity: 2 * stages.count)
         boundGradients = .allocate(capacity: 2 * stages.count)
+        boundCounts = .allocate(capacity: 2 * stages.count)
+        _ = boundCounts.initialize(from: stages.flatMap { [$0.inputs * $0.outputs] + ($0.bias == nil ? [] : [$0.outputs]) })
     }
 
     deinit {
         boundValues.deallocate()
         boundGradients.deallocate()
+        boundCounts.deallocate()
         stages.deallocate()
     }
 
@@ -132,9 +136,7 @@ final class CompiledStep {
     /// The parameters in the order `updateWeights(with:adjusting:)` hands them to a bound rule:
     /// each stage's weight, then its bias.
     var boundParameters: [(parameter: Parameter, count: Int)] {
-        stages.flatMap { stage in
-            [(stage.weight, stage.inputs * stage.outputs)] + (stage.bias.map { [($0, stage.outputs)] } ?? [])
-        }
+        Array(zip(stages.flatMap { [$0.weight] + ($0.bias.map { [$0] } ?? []) }, boundCounts))
     }
 
     /// One step of an optimizer's rule bound to `boundParameters` (see `BoundStep`) from the
@@ -142,39 +144,33 @@ final class CompiledStep {
     /// clipping and L2 decay (`adjustment`) included. (Plain SGD without them is applied by
     /// `pass(_:_:descendingAt:)` as it goes.)
     func updateWeights(with rule: any BoundStep, adjusting adjustment: GradientAdjustment) {
-        if !adjustment.changesNothing { adjustGradients(adjustment) }
-        var index = 0
+        var count = 0
         for stage in 0..<stages.count {
             let (value, gradient) = (chain.parameters(of: stage), chain.gradients(of: stage))
-            (boundValues[index], boundGradients[index]) = (value.weight, UnsafePointer(gradient.weight))
-            index += 1
+            (boundValues[count], boundGradients[count]) = (value.weight, UnsafePointer(gradient.weight))
+            count += 1
             if let bias = value.bias, let biasGradient = gradient.bias {
-                (boundValues[index], boundGradients[index]) = (bias, UnsafePointer(biasGradient))
-                index += 1
+                (boundValues[count], boundGradients[count]) = (bias, UnsafePointer(biasGradient))
+                count += 1
             }
         }
+        if !adjustment.changesNothing { adjustGradients(count, adjustment) }
         rule.step(values: boundValues, gradients: boundGradients)
     }
 
-    /// Clipping and L2 decay on the plan's gradients in place, over the parameters in the
-    /// model's order (each stage's weight, then its bias), as `Optimizer.step` applies them.
-    private func adjustGradients(_ adjustment: GradientAdjustment) {
-        func forEachParameter(_ body: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void) {
-            for (index, stage) in stages.enumerated() {
-                let (value, gradient) = (chain.parameters(of: index), chain.gradients(of: index))
-                if let weight = value.weight { body(gradient.weight, weight, stage.inputs * stage.outputs) }
-                if let bias = value.bias, let biasGradient = gradient.bias { body(biasGradient, bias, stage.outputs) }
-            }
-        }
+    /// Clipping and L2 decay, as `Optimizer.step` applies them, on the first `count` listed
+    /// gradients (the plan's own buffers) in place, in the model's parameter order.
+    private func adjustGradients(_ count: Int, _ adjustment: GradientAdjustment) {
         var squares: Float = 0
         if adjustment.clipNorm != nil {
-            forEachParameter { gradient, _, count in
-                squares += GradientAdjustment.squares(of: UnsafeBufferPointer(start: gradient, count: count))
+            for index in 0..<count {
+                squares += GradientAdjustment.squares(of: UnsafeBufferPointer(start: boundGradients[index], count: boundCounts[index]))
             }
         }
         let scale = GradientAdjustment.scale(squares: squares, clipNorm: adjustment.clipNorm)
-        forEachParameter { gradient, value, count in
-            GradientAdjustment.adjust(gradient, values: value, count: count, scale: scale, decay: adjustment.decay)
+        for index in 0..<count {
+            GradientAdjustment.adjust(UnsafeMutablePointer(mutating: boundGradients[index]!), values: boundValues[index]!,
+                                      count: boundCounts[index], scale: scale, decay: adjustment.decay)
         }
     }
 
