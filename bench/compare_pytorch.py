@@ -33,8 +33,9 @@ The first line of the table names the CPU, its vector instructions and NumPy's k
 without AVX-512 code (`swift build -c release -Xcc -DNN_MAX_ISA_AVX2 --scratch-path
 .build-avx2`, then `--alternate .build-avx2/release/nn`); PyTorch (ATen, oneDNN, MKL), JAX
 (XLA) and NumPy's OpenBLAS are capped at AVX2 through their own switches. ONNX Runtime has no
-such switch and keeps its AVX-512 kernels: the table says so. Clocks, caches and the cost of
-each instruction are still the host's, so this is a proxy for an AVX2 machine, not one.
+such switch: `bench/ort_avx2.py DEST` makes a copy of it held to AVX2, used when DEST is on
+PYTHONPATH; otherwise it keeps its AVX-512 kernels. The table says which. Clocks, caches and the
+cost of each instruction are still the host's, so this is a proxy for an AVX2 machine, not one.
 """
 import argparse
 import gzip
@@ -68,6 +69,14 @@ import numpy as np
 import torch
 
 import peers
+
+
+def ort_held_to_avx2():
+    """Whether the onnxruntime imported is a copy made by bench/ort_avx2.py."""
+    if not peers.onnxruntime_available():
+        return False
+    import onnxruntime
+    return os.path.exists(os.path.join(os.path.dirname(onnxruntime.__file__), "NEURALNET_AVX2_ONLY"))
 
 
 def read_idx(path):
@@ -303,6 +312,8 @@ def main():
     parser.add_argument("--max-isa", choices=["avx2"],
                         help="cap every peer at AVX2, as on an AVX2-only machine (read at start; see above)")
     args = parser.parse_args()
+    if ort_held_to_avx2() and not MAX_ISA_AVX2:
+        sys.exit("the onnxruntime on PYTHONPATH is held to AVX2 (bench/ort_avx2.py): add --max-isa avx2, or drop it")
 
     threads = int(os.environ.get("NEURALNET_THREADS", os.cpu_count()))
     torch.set_num_threads(threads)
@@ -383,7 +394,9 @@ def main():
     how = "medians of single runs, alternating" if args.alternate else "medians"
     print(machine())
     if MAX_ISA_AVX2:
-        print("Capped at AVX2: NeuralNet as built, PyTorch, JAX and NumPy by their switches; ONNX Runtime not (it has none)")
+        print("Capped at AVX2: NeuralNet as built, PyTorch, JAX and NumPy by their switches; "
+              + ("ONNX Runtime by a copy held to AVX2 (bench/ort_avx2.py)" if ort_held_to_avx2()
+                 else "ONNX Runtime not (it has no switch; see bench/ort_avx2.py)"))
     print(f"NeuralNet against {', '.join(f'{k} {v}' for k, v in versions.items())}; {threads} threads, {how}")
     columns = list(versions)
     print(f"{'workload':15} {'unit':>10} {'NeuralNet':>11} " + " ".join(f"{c:>11}" for c in columns)
