@@ -28,6 +28,9 @@ NumPy's OpenBLAS runs the kernel it picks for the CPU, as it does for users: the
 OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE, which these machines set for older OpenBLAS builds
 (with Debian's OpenBLAS on a CPU newer than it knows, keep them: --keep-openblas-coretype).
 The first line of the table names the CPU, its vector instructions and NumPy's kernel.
+`--acceptance` then reads the speed issue's acceptance off the table (bench/acceptance.py): a
+PASS or FAIL line per criterion, including mlp-train's peak memory and the accuracy of the
+`fashion-mlp` and `fashion-cnn` programs beside `nn`, and exit status 1 if any fails.
 
 `--max-isa avx2` makes an AVX-512 machine stand in for an AVX2-only one: give it an `nn` built
 without AVX-512 code (`swift build -c release -Xcc -DNN_MAX_ISA_AVX2 --scratch-path
@@ -68,6 +71,7 @@ import time
 import numpy as np
 import torch
 
+import acceptance
 import peers
 
 
@@ -282,7 +286,7 @@ def machine():
 
 
 def ours_once(nn, workload, data):
-    """One run of `workload` by NeuralNet's `nn bench`."""
+    """One run of `workload` by NeuralNet's `nn bench`: its figure and its peak memory in MB."""
     # OpenBLAS's threads spin for a while after a multiply; let them sleep before NeuralNet runs.
     time.sleep(1)
     with tempfile.TemporaryDirectory() as directory:
@@ -293,7 +297,8 @@ def ours_once(nn, workload, data):
             report = json.load(f)
         if MAX_ISA_AVX2 and "512" in report["kernel"]:
             sys.exit(f"--max-isa avx2, but {nn} runs the {report['kernel']} kernel: build it with -Xcc -DNN_MAX_ISA_AVX2")
-        return report["results"][workload]["value"]
+        result = report["results"][workload]
+        return result["value"], result.get("peakResidentMB")
 
 
 def main():
@@ -309,6 +314,8 @@ def main():
     parser.add_argument("--no-jax", action="store_true", help="leave JAX out even when it is installed")
     parser.add_argument("--keep-openblas-coretype", action="store_true",
                         help="keep OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE from the environment (read at start)")
+    parser.add_argument("--acceptance", action="store_true",
+                        help="after the table, check the speed issue's acceptance (bench/acceptance.py); exit 1 if any fails")
     parser.add_argument("--max-isa", choices=["avx2"],
                         help="cap every peer at AVX2, as on an AVX2-only machine (read at start; see above)")
     args = parser.parse_args()
@@ -360,20 +367,25 @@ def main():
         peer_runs = {name: peer_runs[name] for name in args.only}
     slow = {"cnn-train", "wide-mlp-train", "lstm-train", "gpt-train"}
 
-    results, ours = {}, {}
+    results, ours, peaks = {}, {}, {}
     for name, runs_by_peer in peer_runs.items():
         runs = args.cnn_runs if name in slow else args.runs
         figures = {peer: [] for peer in runs_by_peer}
-        mine = []
+        mine, mine_peaks = [], []
         for _ in range(runs):
             # Alternating: NeuralNet's run, then each peer's, so that all see the same load.
             if args.alternate:
-                mine.append(ours_once(args.alternate, name, args.data))
+                value, peak = ours_once(args.alternate, name, args.data)
+                mine.append(value)
+                if peak is not None:
+                    mine_peaks.append(peak)
             for peer, once in runs_by_peer.items():
                 figures[peer].append(once())
         results[name] = {peer: statistics.median(values) for peer, values in figures.items()}
         if mine:
             ours[name] = statistics.median(mine)
+        if mine_peaks:
+            peaks[name] = max(mine_peaks)
     versions = {"PyTorch": torch.__version__, "NumPy": np.__version__}
     if peers.jax_available() and not args.no_jax:
         import jax
@@ -391,6 +403,7 @@ def main():
         if MAX_ISA_AVX2 and "512" in report["kernel"]:
             sys.exit(f"--max-isa avx2, but {args.ours} was measured with the {report['kernel']} kernel")
         ours = {k: v["value"] for k, v in report["results"].items()}
+        peaks = {k: v["peakResidentMB"] for k, v in report["results"].items() if "peakResidentMB" in v}
     how = "medians of single runs, alternating" if args.alternate else "medians"
     print(machine())
     if MAX_ISA_AVX2:
@@ -401,14 +414,19 @@ def main():
     columns = list(versions)
     print(f"{'workload':15} {'unit':>10} {'NeuralNet':>11} " + " ".join(f"{c:>11}" for c in columns)
           + f" {'best peer':>10} {'NN vs best':>10}")
+    ratios = {}
     for name, theirs in results.items():
         unit = "s" if name.endswith("train") or name.startswith("xor") else ("GFLOP/s" if name.startswith("gemm") else "samples/s")
         mine = ours.get(name)
         cells = " ".join(f"{theirs[c]:11.4g}" if c in theirs else f"{'-':>11}" for c in columns)
         # The best peer: the least time, or the highest rate. Above 1 NeuralNet is ahead of it.
         best = (min if unit == "s" else max)(theirs, key=theirs.get)
-        ratio = "-" if mine is None else f"{(theirs[best] / mine if unit == 's' else mine / theirs[best]):.2f}x"
+        if mine is not None:
+            ratios[name] = theirs[best] / mine if unit == "s" else mine / theirs[best]
+        ratio = "-" if mine is None else f"{ratios[name]:.2f}x"
         print(f"{name:15} {unit:>10} {('-' if mine is None else f'{mine:.4g}'):>11} {cells} {best:>10} {ratio:>10}")
+    if args.acceptance and not acceptance.check(ratios, results, peaks, args.alternate):
+        sys.exit(1)
 
 
 if __name__ == "__main__":
