@@ -81,6 +81,27 @@ struct MatrixMultiplyTests {
         }
     }
 
+    /// An untransposed B whose rows lie on different pages (ldb ≥ 1024 floats) is packed eight
+    /// of its rows at a time across the panels: every kernel, K = 301 (slices of 151 and 150,
+    /// each ending in a group of fewer than eight rows), 1030 columns (a ragged last panel and
+    /// column shares that end mid-panel), one and two threads, against naive loops, and the
+    /// same bits on both thread counts.
+    @Test(arguments: MatrixMultiply.Kernel.allCases.filter(\.isSupported))
+    func packingFarApartRowsOfBEightAtATimeMatchesNaiveLoops(kernel: MatrixMultiply.Kernel) {
+        let (m, n, k) = (13, 1030, 301)
+        let a = randomTensor([m * k], seed: 21).scalars, b = randomTensor([k * n], seed: 22).scalars
+        let expected = naive(a, b, m: m, n: n, k: k, transposeA: false, transposeB: false)
+        var results: [[Float]] = []
+        for threads in [1, 2] {
+            var c = [Float](repeating: 0, count: m * n)
+            MatrixMultiply.multiply(a, b, into: &c, m: m, n: n, k: k, threads: threads, kernel: kernel)
+            let error = zip(c, expected).map { abs($0 - $1) }.max() ?? 0
+            #expect(error < 1e-3, "\(kernel), \(threads) threads: max error \(error)")
+            results.append(c)
+        }
+        #expect(results[0].map(\.bitPattern) == results[1].map(\.bitPattern), "\(kernel): 1 and 2 threads differ")
+    }
+
     /// Sharing a product between threads must not change a single bit: with 14 rows, two
     /// threads get 12 and 2, and the 2-row block must be summed like the rest.
     @Test func resultsDoNotDependOnTheThreadCount() {
