@@ -26,9 +26,11 @@ MEMORY_ROW, MEMORY_LIMIT_MB = "mlp-train", 150
 LEAST_ACCURACY = {"fashion-mlp": 0.86, "fashion-cnn": 0.88}
 
 
-def example_accuracy(path):
-    """The test accuracy an example program prints: its first line that is a bare number."""
-    output = subprocess.run([path], capture_output=True, text=True, check=True).stdout
+def example_accuracy(path, data):
+    """The test accuracy an example program prints: its first line that is a bare number. It
+    reads Fashion-MNIST from `data` (NEURALNET_DATA), as the table's runs did."""
+    environment = dict(os.environ, NEURALNET_DATA=data) if data else None
+    output = subprocess.run([path], capture_output=True, text=True, check=True, env=environment).stdout
     for line in output.splitlines():
         try:
             return float(line.strip())
@@ -37,13 +39,14 @@ def example_accuracy(path):
     raise ValueError(f"{path} printed no accuracy")
 
 
-def check(ratios, peer_figures, peak_memory_mb, nn):
+def check(ratios, peer_figures, peak_memory_mb, nn, data=None):
     """Prints each criterion's line and returns whether every measured one passed.
 
     `ratios`: NeuralNet ÷ best peer per workload, above 1 ahead (as the table prints them);
     `peer_figures`: each workload's figures by peer (the table's columns);
     `peak_memory_mb`: NeuralNet's peak resident memory per workload; `nn`: the path of the
-    `nn` measured, whose folder may hold the example programs (or None)."""
+    `nn` measured, whose folder may hold the example programs (or None); `data`: the
+    Fashion-MNIST folder the table used."""
     lines = []
     for row in RATIO_ROWS:
         needed = NEEDED_PEER.get(row)
@@ -63,7 +66,7 @@ def check(ratios, peer_figures, peak_memory_mb, nn):
         if not path or not os.access(path, os.X_OK):
             lines.append((None, f"{example}: not run (no {example} beside nn: swift build -c release)"))
             continue
-        accuracy = example_accuracy(path)
+        accuracy = example_accuracy(path, data)
         lines.append((accuracy >= least, f"{example}: test accuracy {accuracy:.4f} (at least {least})"))
     print("Acceptance:")
     for passed, text in lines:

@@ -425,7 +425,7 @@ def main():
             ratios[name] = theirs[best] / mine if unit == "s" else mine / theirs[best]
         ratio = "-" if mine is None else f"{ratios[name]:.2f}x"
         print(f"{name:15} {unit:>10} {('-' if mine is None else f'{mine:.4g}'):>11} {cells} {best:>10} {ratio:>10}")
-    if args.acceptance and not acceptance.check(ratios, results, peaks, args.alternate):
+    if args.acceptance and not acceptance.check(ratios, results, peaks, args.alternate, args.data):
         sys.exit(1)
 
 
