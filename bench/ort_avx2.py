@@ -58,8 +58,8 @@ def patch(module_path):
         data = bytearray(f.read())
     places = [m for m in PATTERN.finditer(data) if XCR0_TEST.search(data, m.end(), m.end() + 16)]
     if len(places) != 1:
-        sys.exit(f"{module_path}: {len(places)} places look like MLAS's AVX-512F test, not one; "
-                 "this ONNX Runtime is laid out differently, so nothing was changed")
+        raise ValueError(f"{module_path}: {len(places)} places look like MLAS's AVX-512F test, not one; "
+                         "this ONNX Runtime is laid out differently")
     jump = places[0].start(1)
     if data[jump] == 0x74:
         data[jump] = 0xEB                      # je rel8 -> jmp rel8
@@ -71,6 +71,8 @@ def patch(module_path):
 
 
 def matmul_rate(pythonpath):
+    """GFLOP/s of a 1024² MatMul on one thread, with the onnxruntime that `pythonpath` (or none:
+    the installed one) gives, in a process of its own."""
     environment = dict(os.environ, PYTHONPATH=pythonpath) if pythonpath else dict(os.environ)
     if not pythonpath:
         environment.pop("PYTHONPATH", None)
@@ -94,7 +96,11 @@ def main():
                if name.startswith("onnxruntime_pybind11_state") and name.endswith(".so")]
     if len(modules) != 1:
         sys.exit(f"expected one onnxruntime_pybind11_state*.so in {destination}/capi, found {len(modules)}")
-    offset = patch(modules[0])
+    try:
+        offset = patch(modules[0])
+    except ValueError as error:
+        shutil.rmtree(destination, ignore_errors=True)
+        sys.exit(f"{error}; nothing was left at {destination}")
     with open(os.path.join(destination, MARKER), "w") as f:
         f.write(f"Made by NeuralNet's bench/ort_avx2.py from {source}: MLAS's AVX-512F test at file offset "
                 f"{offset:#x} of {os.path.basename(modules[0])} always jumps past the AVX-512 kernels.\n")
