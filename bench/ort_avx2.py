@@ -73,9 +73,9 @@ def patch(module_path):
 def matmul_rate(pythonpath):
     """GFLOP/s of a 1024² MatMul on one thread, with the onnxruntime that `pythonpath` (or none:
     the installed one) gives, in a process of its own."""
-    environment = dict(os.environ, PYTHONPATH=pythonpath) if pythonpath else dict(os.environ)
-    if not pythonpath:
-        environment.pop("PYTHONPATH", None)
+    environment = {name: value for name, value in os.environ.items() if name != "PYTHONPATH"}
+    if pythonpath:
+        environment["PYTHONPATH"] = pythonpath
     # From /, so that no onnxruntime folder in the current one shadows the package asked for.
     output = subprocess.run([sys.executable, "-c", MATMUL_RATE], env=environment, capture_output=True, text=True,
                             cwd="/")

@@ -259,8 +259,9 @@ float chain_step(const nn_dense_stage *stages, long count, nn_dense_loss loss_ki
         if (!isfinite(loss)) return loss;
         // The squared error's gradient took every elementwise slope; softmax's goes by rows,
         // GELU's over the whole stage.
-        if (last->activation == NN_DENSE_SOFTMAX) apply_slope(last, count - 1, batch, difference, callbacks, NN_DENSE_SOFTMAX);
-        if (last->activation == NN_DENSE_GELU) apply_slope(last, count - 1, batch, difference, callbacks, NN_DENSE_GELU);
+        if (last->activation == NN_DENSE_SOFTMAX || last->activation == NN_DENSE_GELU) {
+            apply_slope(last, count - 1, batch, difference, callbacks, last->activation);
+        }
     } else {
         loss = dense_chain_loss(loss_kind, last->output, batch, last->outputs, y, difference, difference + size);
         if (!isfinite(loss)) return loss;

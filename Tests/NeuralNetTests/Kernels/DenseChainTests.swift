@@ -4,7 +4,8 @@ import Testing
 
 /// The compiled training step's kernel (`DenseChain`): its gradients against central finite
 /// differences of its own loss, for every activation it computes itself (GELU after dropout and
-/// under a loss other than the squared error too) and one called back and for every loss, and its descent against the gradients it reports.
+/// under a loss other than the squared error too) and one called back and for every loss, and
+/// its descent against the gradients it reports.
 struct DenseChainTests {
     /// A chain 3 → 4 (`first`) → 2 (`second`), batch 2, with its data and its parameters in one
     /// array: the first weight `[3, 4]`, its bias, the second weight `[4, 2]`, its bias.
